@@ -1,0 +1,3 @@
+"""Domain model: kinds, enums and the entity dataclasses the store returns."""
+
+from schule.domain.model import *  # noqa: F403

@@ -1,0 +1,209 @@
+"""The domain of the Smart Cities: Schule, independent of any database.
+
+Every entity has our own stable string id (lowercase letters, digits, ``-``), unique across all
+kinds, so that a reference in an import file or a URL names exactly one thing. Database-internal
+ids never leave the store.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Kind", "MembershipRole", "MembershipBasis", "ProjectStatus", "LessonKind", "ReviewState", "Rel",
+    "Entity", "Handlungsfeld", "Commune", "Network", "Membership", "Organisation", "Person",
+    "Project", "Lesson", "Event", "ENTITY_TYPES",
+]
+
+
+class Kind(enum.StrEnum):
+    """The kinds of node. The value is the import ``kind``; ``label`` is the graph label."""
+
+    HANDLUNGSFELD = "handlungsfeld"
+    COMMUNE = "commune"
+    NETWORK = "network"
+    ORGANISATION = "organisation"
+    PERSON = "person"
+    PROJECT = "project"
+    LESSON = "lesson"
+    EVENT = "event"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class MembershipRole(enum.StrEnum):
+    PIONEER = "pioneer"        # Pionierkommune of the federal model project
+    MITMACHER = "mitmacher"    # joined the Rahmenstrategie by LoI or council resolution
+    SUPPORTER = "supporter"
+    MEMBER = "member"
+
+
+class MembershipBasis(enum.StrEnum):
+    FOUNDING = "founding"
+    LETTER_OF_INTENT = "letter_of_intent"       # Absichtserklärung der Verwaltungsspitze
+    COUNCIL_RESOLUTION = "council_resolution"   # Ratsbeschluss
+
+
+class ProjectStatus(enum.StrEnum):
+    IDEA = "idea"
+    PLANNING = "planning"
+    IMPLEMENTATION = "implementation"
+    OPERATION = "operation"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+
+class LessonKind(enum.StrEnum):
+    SUCCESS = "success"
+    PITFALL = "pitfall"
+    RECOMMENDATION = "recommendation"
+
+
+class ReviewState(enum.StrEnum):
+    """Where an entry stands in moderation. Imports and seed data are published."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
+
+
+class Rel(enum.StrEnum):
+    """Relationship types, always stored in the direction written here."""
+
+    SUBFIELD_OF = "SUBFIELD_OF"      # Handlungsfeld -> parent Handlungsfeld
+    MEMBER_OF = "MEMBER_OF"          # Commune -> Network, with role/basis/since/document on the edge
+    WORKS_FOR = "WORKS_FOR"          # Person -> Commune | Organisation
+    LOCATED_IN = "LOCATED_IN"        # Project -> Commune
+    IN_FIELD = "IN_FIELD"            # Project | Lesson -> Handlungsfeld
+    CONTACT = "CONTACT"              # Project -> Person
+    ADAPTED_FROM = "ADAPTED_FROM"    # Project -> Project it adapted
+    LEARNED_IN = "LEARNED_IN"        # Lesson -> Project
+    AUTHORED_BY = "AUTHORED_BY"      # Lesson -> Person
+    ORGANISED_BY = "ORGANISED_BY"    # Event -> Organisation | Commune | Network
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    source: str | None = None
+    state: ReviewState = ReviewState.PUBLISHED
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    kind: Kind = field(init=False, repr=False, default=Kind.PROJECT)
+
+
+@dataclass(frozen=True)
+class Handlungsfeld(Entity):
+    name: str = ""
+    description: str | None = None
+    parent: str | None = None
+    kind: Kind = field(init=False, repr=False, default=Kind.HANDLUNGSFELD)
+
+
+@dataclass(frozen=True)
+class Commune(Entity):
+    name: str = ""
+    kreis: str | None = None
+    region: str | None = None
+    ags: str | None = None
+    population: int | None = None
+    website: str | None = None
+    kind: Kind = field(init=False, repr=False, default=Kind.COMMUNE)
+
+
+@dataclass(frozen=True)
+class Network(Entity):
+    name: str = ""
+    description: str | None = None
+    kind: Kind = field(init=False, repr=False, default=Kind.NETWORK)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A commune's membership in a network; lives on the MEMBER_OF edge."""
+
+    commune: str
+    network: str
+    role: MembershipRole
+    basis: MembershipBasis | None = None
+    since: str | None = None
+    document: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation(Entity):
+    name: str = ""
+    type: str | None = None  # e.g. Regionalagentur, Wirtschaftsförderung (import field `type`)
+    website: str | None = None
+    kind: Kind = field(init=False, repr=False, default=Kind.ORGANISATION)
+
+
+@dataclass(frozen=True)
+class Person(Entity):
+    name: str = ""
+    role: str | None = None
+    commune: str | None = None
+    organisation: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    expertise: tuple[str, ...] = ()
+    contact_consent: bool = False
+    kind: Kind = field(init=False, repr=False, default=Kind.PERSON)
+
+
+@dataclass(frozen=True)
+class Project(Entity):
+    title: str = ""
+    summary: str = ""
+    description: str | None = None
+    communes: tuple[str, ...] = ()
+    handlungsfelder: tuple[str, ...] = ()
+    status: ProjectStatus | None = None
+    tags: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    adapted_from: tuple[str, ...] = ()
+    started: str | None = None
+    ended: str | None = None
+    links: tuple[str, ...] = ()
+    kind: Kind = field(init=False, repr=False, default=Kind.PROJECT)
+
+
+@dataclass(frozen=True)
+class Lesson(Entity):
+    project: str = ""
+    title: str = ""
+    text: str = ""
+    type: LessonKind | None = None  # import field `type`; `kind` is the record kind
+    handlungsfelder: tuple[str, ...] = ()
+    author: str | None = None
+    kind: Kind = field(init=False, repr=False, default=Kind.LESSON)
+
+
+@dataclass(frozen=True)
+class Event(Entity):
+    title: str = ""
+    date: str = ""
+    place: str | None = None
+    organiser: str | None = None
+    description: str | None = None
+    links: tuple[str, ...] = ()
+    kind: Kind = field(init=False, repr=False, default=Kind.EVENT)
+
+
+ENTITY_TYPES: dict[Kind, type[Entity]] = {
+    Kind.HANDLUNGSFELD: Handlungsfeld,
+    Kind.COMMUNE: Commune,
+    Kind.NETWORK: Network,
+    Kind.ORGANISATION: Organisation,
+    Kind.PERSON: Person,
+    Kind.PROJECT: Project,
+    Kind.LESSON: Lesson,
+    Kind.EVENT: Event,
+}

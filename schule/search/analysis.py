@@ -1,0 +1,208 @@
+"""German analysis for Whoosh: tokenize, lowercase, fold umlauts, drop stop words, split compounds
+(index time only), stem with Snowball German (PyStemmer).
+
+Umlaut folding: ``ä``/``ae`` -> ``a`` etc., both at index and query time; see ``folding.py`` for why.
+
+Decompounding, two candidates were tried on our vocabulary (Datenplattform, Wanderparkplätze,
+Bürgerbeteiligungsplattform, Rathaus, Straßenbeleuchtung, Leerstandsmanagement, ...):
+
+* ``compound-split`` (CharSplit, n-gram probabilities): GPL-3.0, unmaintained since 2020, a 39 MB Python
+  module that takes ~26 s to import, always proposes exactly one binary split, keeps the Fugen-s
+  ("Bürgerbeteiligungs" + "Plattform") and splits "Rathaus" into "Rath" + "Aus". Rejected.
+* A word-list splitter driven by German Wiktionary nouns from the ``german-nouns`` package (CC BY-SA 4.0,
+  ~100k lemmas with all declined forms). We vendor the folded word forms (680 kB gzip) under
+  ``data/`` and split with a small dynamic programme (``compounds.py``): fewest known parts, linking
+  elements s/es/n/en/e/er/ens/nen, then each part split again; plus our own short list of verb and
+  adjective stems (wander-, lade-, smart-) and exceptions. Loads in ~0.2 s, splits a word in
+  microseconds, is deterministic and explainable. Chosen. (``charsplit-fst`` needs Python >= 3.12.)
+
+Index time emits, at the same position as the whole word, every part and every run of adjacent
+parts: ``Wanderparkplätze`` -> wanderparkplatz, wander, wanderpark, park, parkplatz, platz (stemmed).
+Query time does not split (the parts are in the index), so ``Parkplatz`` finds ``Parkplatzsensoren``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import Stemmer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
+from whoosh.lang.stopwords import stoplists
+
+from schule.search.compounds import Lexicon, default_lexicon
+from schule.search.folding import fold
+
+__all__ = [
+    "GermanTokenizer",
+    "german_analyzer",
+    "spelling_analyzer",
+    "analyze_query",
+    "analyze_index",
+    "STOP_WORDS",
+]
+
+STOP_WORDS = frozenset(fold(w) for w in stoplists["de"]) | frozenset({"dass", "fur", "uber"})
+_WORD = re.compile(r"\w+(?:[-‐‑]\w+)*", re.UNICODE)
+_MAX_TOKEN = 64
+
+
+class GermanTokenizer(Tokenizer):
+    """Words of letters and digits. A hyphenated word ("Co-Working", "Smart-City-Strategie") gives its
+    parts at consecutive positions plus the joined word ("coworking") at the first part's position."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # type: ignore[override]
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any
+                 ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for match in _WORD.finditer(value):
+            text = match.group()
+            if "-" in text or "‐" in text or "‑" in text:
+                pieces = [(m.group(), m.start()) for m in re.finditer(r"\w+", text)]
+                joined = "".join(p for p, _ in pieces)
+                items = [(joined, match.start(), match.end(), pos)]
+                items += [(p, match.start() + off, match.start() + off + len(p), pos + i)
+                          for i, (p, off) in enumerate(pieces)]
+                advance = len(pieces)
+            else:
+                items = [(text, match.start(), match.end(), pos)]
+                advance = 1
+            for word, start, end, word_pos in items:
+                if len(word) > _MAX_TOKEN:
+                    continue
+                token.text = word
+                token.original = word
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = word_pos
+                if chars:
+                    token.startchar = start_char + start
+                    token.endchar = start_char + end
+                yield token
+            pos += advance
+
+
+class FoldFilter(Filter):
+    """Lowercase and fold umlauts/diacritics (``folding.fold``)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for t in tokens:
+            t.text = fold(t.text.lower())
+            yield t
+
+
+class GermanStopFilter(Filter):
+    """Drops German stop words without renumbering positions (phrases use slop instead)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for t in tokens:
+            if t.text in STOP_WORDS or len(t.text) < 2:
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            yield t
+
+
+class DecompoundFilter(Filter):
+    """At index time, follows every compound with its parts at the same position (see module doc)."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self._lexicon = lexicon
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+        lexicon = self._lexicon or default_lexicon()
+        for t in tokens:
+            if t.mode != "index" or not t.text.isalpha():
+                yield t
+                continue
+            word = t.text
+            yield t
+            for part in lexicon.expansions(word):
+                t.text = part
+                yield t
+
+
+class GermanStemFilter(Filter):
+    """Snowball German (PyStemmer) with a per-process cache."""
+
+    _cache: dict[str, str] = {}
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("german")
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._stemmer = Stemmer.Stemmer("german")
+
+    def stem(self, word: str) -> str:
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = self._stemmer.stemWord(word) if word.isalpha() else word
+            if len(self._cache) < 1_000_000:
+                self._cache[word] = cached
+        return cached
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+        stem = self.stem
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+class SurfaceFilter(Filter):
+    """For the spelling dictionary: lowercase real words of 3+ letters, umlauts kept."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+        for t in tokens:
+            text = t.text.lower()
+            if len(text) >= 3 and text.isalpha() and fold(text) not in STOP_WORDS:
+                t.text = text
+                yield t
+
+
+def german_analyzer() -> CompositeAnalyzer:
+    """The analyzer of all text fields; decompounds only when called with ``mode="index"``."""
+    return GermanTokenizer() | FoldFilter() | GermanStopFilter() | DecompoundFilter() | GermanStemFilter()
+
+
+def spelling_analyzer() -> CompositeAnalyzer:
+    return GermanTokenizer() | SurfaceFilter()
+
+
+_QUERY_ANALYZER = german_analyzer()
+
+
+def analyze_query(text: str) -> list[str]:
+    """Terms of a query word or phrase (folded and stemmed, not decompounded)."""
+    return [t.text for t in _QUERY_ANALYZER(text, mode="query")]
+
+
+def analyze_index(text: str) -> list[str]:
+    """Terms as indexed (with compound parts); for tests and the highlighter."""
+    return [t.text for t in _QUERY_ANALYZER(text, mode="index")]

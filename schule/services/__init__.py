@@ -1,0 +1,1 @@
+"""Use cases. CLI commands and GraphQL resolvers are thin layers over these."""

@@ -1,0 +1,195 @@
+"""Import of JSON Lines files: validate the whole run first, then write it as one atomic unit.
+
+A run with any bad line changes nothing, and every bad line is reported as ``FILE:LINE: reason``.
+Records may refer to each other in any order, across the files of one run, or to records already
+stored. Importing a record that exists is an update (ids are ours and stable).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from schule.domain.model import Kind, Rel
+from schule.domain.records import MEMBERSHIP, Record, RecordError, parse_record
+from schule.errors import ImportValidationError, Problem, SchuleError
+from schule.store.graph import CypherGraphStore
+
+# Progress callback: (phase, done, total)
+Progress = Callable[[str, int, int], None]
+MAX_PROBLEMS_REPORTED = 1000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    records: int
+    by_kind: dict[str, int]
+
+
+def read_lines(path: Path) -> list[str]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SchuleError(f"{path}: Datei nicht gefunden") from None
+    except IsADirectoryError:
+        raise SchuleError(f"{path}: ist ein Ordner, keine Datei") from None
+    except OSError as e:
+        raise SchuleError(f"{path}: nicht lesbar ({e.strerror})") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # tolerate a UTF-8 byte order mark written by some editors
+    return raw.decode("utf-8", errors="surrogateescape").splitlines()
+
+
+def parse_files(
+    paths: Sequence[Path], progress: Progress | None = None
+) -> tuple[list[Record], list[Problem]]:
+    """Parse and validate every line of every file on its own (no store access)."""
+    files = [(p, read_lines(p)) for p in paths]
+    total = sum(len(lines) for _, lines in files)
+    records: list[Record] = []
+    problems: list[Problem] = []
+    done = 0
+    for path, lines in files:
+        name = str(path)
+        for number, line in enumerate(lines, start=1):
+            done += 1
+            if progress and done % 500 == 0:
+                progress("prüfe", done, total)
+            if not line.strip():
+                continue
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:
+                problems.append(Problem(name, number, "kein gültiges UTF-8"))
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(Problem(name, number, f"kein gültiges JSON ({e.msg}, Spalte {e.colno})"))
+                continue
+            try:
+                record = parse_record(obj)
+            except RecordError as e:
+                problems.append(Problem(name, number, str(e)))
+                continue
+            record.file, record.line = name, number
+            records.append(record)
+    if progress:
+        progress("prüfe", total, total)
+    return records, problems
+
+
+def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[Problem]:
+    """Checks that need the whole run and the store: duplicates, kinds, references, cycles."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], Record] = {}
+    run_kinds: dict[str, Record] = {}
+    for r in records:
+        key = (r.kind, r.id)
+        if key in seen:
+            first = seen[key]
+            problems.append(Problem(r.file, r.line, f"{r.kind} {r.id!r} steht schon in {first.file}:{first.line}"))
+            continue
+        seen[key] = r
+        if r.is_membership:
+            continue
+        other = run_kinds.get(r.id)
+        if other is not None and other.kind != r.kind:
+            problems.append(Problem(
+                r.file, r.line, f"ID {r.id!r} ist schon als {other.kind} vergeben ({other.file}:{other.line})"
+            ))
+            continue
+        run_kinds[r.id] = r
+
+    wanted = set(run_kinds)
+    for r in records:
+        wanted.update(target for target, _, _ in r.ref_fields)
+    stored = store.kinds_of(sorted(wanted))
+
+    for r in records:
+        if r.is_membership:
+            continue
+        stored_kind = stored.get(r.id)
+        if stored_kind is not None and stored_kind != r.kind:
+            problems.append(Problem(r.file, r.line, f"ID {r.id!r} gehört schon zu einem gespeicherten {stored_kind}"))
+
+    def kind_of(target: str) -> str | None:
+        if target in run_kinds:
+            return run_kinds[target].kind
+        found = stored.get(target)
+        return found.value if found is not None else None
+
+    for r in records:
+        for target, field_name, allowed in r.ref_fields:
+            found = kind_of(target)
+            if found is None:
+                problems.append(Problem(r.file, r.line, f"Feld {field_name!r} verweist auf unbekannte ID {target!r}"))
+            elif found not in allowed:
+                names = " oder ".join(k.value for k in allowed)
+                problems.append(Problem(
+                    r.file, r.line, f"Feld {field_name!r}: {target!r} ist ein {found}, erwartet {names}"
+                ))
+            elif target == r.id and not r.is_membership:
+                problems.append(Problem(r.file, r.line, f"Feld {field_name!r} verweist auf den Datensatz selbst"))
+    problems.extend(_parent_cycles(records, store))
+    return problems
+
+
+def _parent_cycles(records: Sequence[Record], store: CypherGraphStore) -> list[Problem]:
+    """A Handlungsfeld hierarchy must be a tree: no record may be its own ancestor."""
+    fields = [r for r in records if r.kind == Kind.HANDLUNGSFELD]
+    if not fields:
+        return []
+    parent: dict[str, str] = {e.source: e.target for e in store.all_edges(Rel.SUBFIELD_OF)}
+    for r in fields:
+        parent.pop(r.id, None)
+        targets = r.refs.get(Rel.SUBFIELD_OF, [])
+        if targets:
+            parent[r.id] = targets[0]
+    problems = []
+    for r in fields:
+        seen = {r.id}
+        node = parent.get(r.id)
+        while node is not None:
+            if node in seen:
+                problems.append(Problem(r.file, r.line, f"Handlungsfeld {r.id!r}: 'parent' ergibt einen Kreis"))
+                break
+            seen.add(node)
+            node = parent.get(node)
+    return problems
+
+
+def import_files(
+    store: CypherGraphStore, paths: Sequence[Path], progress: Progress | None = None
+) -> ImportResult:
+    """Validate all files, then write all records at once. Raises ImportValidationError."""
+    records, problems = parse_files(paths, progress)
+    problems += check_run(records, store)
+    if problems:
+        problems.sort(key=lambda p: (p.file, p.line))
+        raise ImportValidationError(problems[:MAX_PROBLEMS_REPORTED])
+    if progress:
+        progress("schreibe", 0, len(records))
+    store.upsert(records)
+    if progress:
+        progress("schreibe", len(records), len(records))
+    by_kind: dict[str, int] = {}
+    for r in records:
+        by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
+    return ImportResult(len(records), by_kind)
+
+
+def seed_files(seed_dir: Path) -> list[Path]:
+    files = sorted(seed_dir.glob("*.jsonl"))
+    if not files:
+        raise SchuleError(f"{seed_dir}: keine Seed-Dateien (*.jsonl) gefunden")
+    return files
+
+
+def count_kinds(records: Iterable[Record]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in records:
+        out[r.kind if r.kind != MEMBERSHIP else MEMBERSHIP] = out.get(r.kind, 0) + 1
+    return out

