@@ -128,8 +128,6 @@ class FalkorEngine:
         raise StoreError("FalkorDB: Eindeutigkeitsregeln wurden nicht rechtzeitig aktiv")
 
     def close(self) -> None:
-        try:
-            self.db.connection.connection_pool.disconnect()
-        except Exception:  # noqa: BLE001 - closing must never fail a shutdown
-            pass
+        # Disconnect first, so that release() sees only other processes' clients.
+        self.db.connection.connection_pool.disconnect()
         self.server.release()
