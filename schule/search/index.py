@@ -1,0 +1,521 @@
+"""The search index: a Whoosh index in a directory, derived from the graph and rebuildable at any time.
+
+Layout: ``<path>/current`` is a symlink to ``<path>/gen-<n>``, the live Whoosh index. ``rebuild``
+writes a new generation beside it and swaps the link atomically, so readers never see a half-built
+index; every ``SearchIndex`` notices the swap on its next call. Writers take Whoosh's lock with a
+timeout; readers never block (a searcher is cached and refreshed when the index changed).
+
+Ranking (``_rank``): Whoosh BM25F over title (x6), tags (x3.5), summary (x2), names of communes,
+Kreise, regions and Handlungsfelder (x1.5) and text (x1); fuzzy alternatives carry 0.15 of that,
+prefix expansions 0.5. Then the graph-aware step, applied to the best ``RERANK_DEPTH`` text matches:
+
+    score = bm25 * (1 + 0.06 * proven_status + 0.04 * min(adaptation_count, 3))
+
+with ``proven_status`` = 1 for status ``operation``/``completed``, else 0, so a proven solution gains at
+most 18 %: enough to order near-equal text matches, never enough to lift a weak match over a much
+better one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from schule.search.analysis import analyze_query, german_analyzer, spelling_analyzer
+from schule.search.documents import FACETS, Hit, SearchDocument, SearchResults
+from schule.search.folding import fold
+from schule.search.highlight import highlight
+from schule.search.query import QueryPart, parse_user_query
+
+__all__ = ["SearchIndex", "RERANK_DEPTH", "proof_factor"]
+
+FIELD_BOOSTS = {"title": 6.0, "tags": 3.5, "summary": 2.0, "names": 1.5, "text": 1.0}
+FUZZY_WEIGHT = 0.15
+PREFIX_WEIGHT = 0.5
+RERANK_DEPTH = 100
+MAX_FUZZY_TERMS = 6
+MAX_PREFIX_TERMS = 40
+WRITE_TIMEOUT = 30.0
+_FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
+                 "kreis": "kreis", "region": "region", "status": "status"}
+_SEP = "\x1f"
+
+
+def proof_factor(status: str | None, adaptation_count: int) -> float:
+    """Multiplier of the graph-aware ranking step (see module docstring)."""
+    proven = 1.0 if status in ("operation", "completed") else 0.0
+    return 1.0 + 0.06 * proven + 0.04 * min(max(adaptation_count, 0), 3)
+
+
+def _schema() -> Schema:
+    analyzer = german_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        id=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        tags=TEXT(analyzer=analyzer, stored=True),
+        summary=TEXT(analyzer=analyzer, stored=True),
+        names=TEXT(analyzer=analyzer),
+        text=TEXT(analyzer=analyzer, stored=True),
+        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        handlungsfeld=KEYWORD(stored=True, commas=True),
+        commune=KEYWORD(stored=True, commas=True),
+        kreis=KEYWORD(stored=True, commas=True),
+        region=KEYWORD(stored=True, commas=True),
+        status=ID(stored=True),
+        related=KEYWORD(stored=True, commas=True),
+        adaptation_count=NUMERIC(stored=True),
+        proof=STORED(),
+    )
+
+
+def _keywords(values: Iterable[str]) -> str:
+    return ",".join(v.replace(",", " ").strip() for v in values if v and v.strip())
+
+
+def _fields(doc: SearchDocument) -> dict[str, Any]:
+    names = " ".join((*doc.commune_names, *doc.kreise, *doc.regions, *doc.handlungsfeld_names))
+    return {
+        "key": doc.key,
+        "kind": doc.kind,
+        "id": doc.id,
+        "title": doc.title,
+        "tags": _SEP.join(doc.tags),
+        "summary": doc.summary,
+        "names": names,
+        "text": doc.text,
+        "spell": " ".join((doc.title, " ".join(doc.tags), doc.summary, doc.text, names)),
+        "handlungsfeld": _keywords(doc.handlungsfelder),
+        "commune": _keywords(doc.communes),
+        "kreis": _keywords(doc.kreise),
+        "region": _keywords(doc.regions),
+        "status": doc.status or "",
+        "related": _keywords(doc.related_ids),
+        "adaptation_count": int(doc.adaptation_count),
+        "proof": proof_factor(doc.status, doc.adaptation_count),
+    }
+
+
+@dataclass
+class _Plan:
+    """A query built from user text: the Whoosh query and the terms that may be highlighted."""
+
+    clauses: list[wq.Query]
+    terms: frozenset[str]
+    words: list[QueryPart]
+
+
+class _FacetCache:
+    """Per-searcher bitmaps (Python ints) of the documents that carry each facet value."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        reader = searcher.reader()
+        self.bitmaps: dict[str, dict[str, int]] = {}
+        for facet, fieldname in _FACET_FIELDS.items():
+            values: dict[str, int] = {}
+            for btext in reader.lexicon(fieldname):
+                value = btext.decode("utf-8")
+                if not value:
+                    continue
+                buf = bytearray((reader.doc_count_all() >> 3) + 1)
+                for docnum in reader.postings(fieldname, btext).all_ids():
+                    buf[docnum >> 3] |= 1 << (docnum & 7)
+                values[value] = int.from_bytes(buf, "little")
+            self.bitmaps[facet] = values
+
+    def counts(self, docs: int) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        for facet, values in self.bitmaps.items():
+            counted = [(value, (bitmap & docs).bit_count()) for value, bitmap in values.items()]
+            out[facet] = sorted(((v, c) for v, c in counted if c), key=lambda vc: (-vc[1], vc[0]))
+        return out
+
+
+class SearchIndex:
+    """German full-text search over ``SearchDocument`` values (see module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._target: str | None = None
+        self._ix: whoosh_index.Index | None = None
+        self._searcher: Searcher | None = None
+        self._facets: tuple[Any, _FacetCache] | None = None
+        self._reopen()
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> SearchIndex:
+        """Open the index at ``path``, creating an empty one if there is none."""
+        root = Path(path)
+        root.mkdir(parents=True, exist_ok=True)
+        link = root / "current"
+        if not link.exists():
+            gen = root / f"gen-{uuid.uuid4().hex[:12]}"
+            gen.mkdir()
+            whoosh_index.create_in(str(gen), _schema())
+            tmp = root / f".current-{uuid.uuid4().hex}"
+            os.symlink(gen.name, tmp)
+            try:
+                os.link(tmp, link, follow_symlinks=False)  # fails if another process won the race
+            except FileExistsError:
+                shutil.rmtree(gen, ignore_errors=True)
+            finally:
+                os.unlink(tmp)
+        return cls(root)
+
+    def _reopen(self) -> None:
+        target = os.readlink(self.path / "current")
+        if target == self._target and self._ix is not None:
+            return
+        self._close_searcher()
+        if self._ix is not None:
+            self._ix.close()
+        self._ix = whoosh_index.open_dir(str(self.path / target))
+        self._target = target
+
+    def _index(self) -> whoosh_index.Index:
+        with self._lock:
+            self._reopen()
+            assert self._ix is not None
+            return self._ix
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._facets = None
+
+    def _get_searcher(self) -> Searcher:
+        with self._lock:
+            self._reopen()
+            assert self._ix is not None
+            if self._searcher is None:
+                self._searcher = self._ix.searcher(weighting=BM25F())
+            elif not self._searcher.up_to_date():
+                fresh = self._searcher.refresh()
+                if fresh is not self._searcher:
+                    self._searcher = fresh
+                    self._facets = None
+            return self._searcher
+
+    def _facet_cache(self, searcher: Searcher) -> _FacetCache:
+        with self._lock:
+            if self._facets is None or self._facets[0] is not searcher:
+                self._facets = (searcher, _FacetCache(searcher))
+            return self._facets[1]
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_searcher()
+            if self._ix is not None:
+                self._ix.close()
+            self._ix = None
+            self._target = None
+
+    def doc_count(self) -> int:
+        return self._get_searcher().doc_count()
+
+    # ------------------------------------------------------------------- writing
+
+    def upsert(self, docs: Iterable[SearchDocument]) -> int:
+        """Add or replace documents (by kind and id); returns how many were written."""
+        count = 0
+        writer = self._index().writer(timeout=WRITE_TIMEOUT)
+        try:
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return count
+
+    def delete(self, keys: Iterable[str]) -> int:
+        """Remove documents by ``doc_key``; returns how many were removed."""
+        writer = self._index().writer(timeout=WRITE_TIMEOUT)
+        try:
+            removed = sum(writer.delete_by_term("key", key) for key in keys)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return removed
+
+    def rebuild(self, docs: Iterable[SearchDocument], *, procs: int | None = None,
+                limitmb: int = 256) -> int:
+        """Build a fresh index from ``docs`` beside the live one and swap it in atomically.
+
+        Uses up to two processes (Whoosh's multiprocessing writer, one segment per process, no
+        final merge) and ``limitmb`` MB of pool per process; documents written to the old index
+        while this runs are lost with it, so callers replay pending work afterwards.
+        """
+        procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+        gen = self.path / f"gen-{uuid.uuid4().hex[:12]}"
+        gen.mkdir()
+        count = 0
+        try:
+            ix = whoosh_index.create_in(str(gen), _schema())
+            if procs > 1:
+                writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=True, batchsize=500)
+            else:
+                writer = ix.writer(limitmb=limitmb)
+            try:
+                for doc in docs:
+                    writer.add_document(**_fields(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            tmp = self.path / f".current-{uuid.uuid4().hex}"
+            os.symlink(gen.name, tmp)
+            os.replace(tmp, self.path / "current")
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        with self._lock:
+            previous = self._target
+            self._reopen()
+        self._remove_old_generations(keep={gen.name, previous or ""})
+        return count
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        # the generation just replaced is kept (open readers elsewhere may still use it)
+        for child in self.path.iterdir():
+            if child.name.startswith("gen-") and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    # ------------------------------------------------------------------- queries
+
+    def _word_clause(self, searcher: Searcher, part: QueryPart, terms: set[str]) -> wq.Query | None:
+        reader = searcher.reader()
+        if part.phrase:
+            words = analyze_query(part.text)
+            if not words:
+                return None
+            terms.update(words)
+            if len(words) == 1:
+                return wq.Or([wq.Term(f, words[0], boost=b) for f, b in FIELD_BOOSTS.items()])
+            return wq.Or([wq.Phrase(f, words, slop=2, boost=b) for f, b in FIELD_BOOSTS.items()
+                          if f != "names"])
+        if part.prefix:
+            stem = fold(part.text.lower())
+            alts: list[wq.Query] = []
+            for f, b in FIELD_BOOSTS.items():
+                expanded = []
+                for btext in reader.expand_prefix(f, stem):
+                    expanded.append(btext.decode("utf-8"))
+                    if len(expanded) >= MAX_PREFIX_TERMS:
+                        break
+                terms.update(expanded)
+                alts.extend(wq.Term(f, t, boost=b * PREFIX_WEIGHT) for t in expanded)
+            exact = analyze_query(part.text)
+            terms.update(exact)
+            alts.extend(wq.Term(f, t, boost=b) for t in exact for f, b in FIELD_BOOSTS.items())
+            return wq.Or(alts) if alts else None
+        words = analyze_query(part.text)
+        if not words:
+            return None
+        if len(words) > 1:
+            # a hyphenated word: the joined form, or all of its parts
+            joined, pieces = words[0], words[1:]
+            terms.update(words)
+            return wq.Or([self._term_alternatives(reader, joined, part.text, terms),
+                          wq.And([self._term_alternatives(reader, p, p, terms) for p in pieces])])
+        terms.add(words[0])
+        return self._term_alternatives(reader, words[0], part.text, terms)
+
+    def _term_alternatives(self, reader: Any, term: str, surface: str, terms: set[str]) -> wq.Query:
+        alts: list[wq.Query] = [wq.Term(f, term, boost=b) for f, b in FIELD_BOOSTS.items()]
+        length = len(fold(surface.lower()))
+        if term.isalpha() and length >= 5:
+            maxdist = 2 if length >= 8 else 1
+            for candidate in self._fuzzy_candidates(reader, term, maxdist):
+                terms.add(candidate)
+                alts.extend(wq.Term(f, candidate, boost=b * FUZZY_WEIGHT) for f, b in FIELD_BOOSTS.items())
+        return wq.Or(alts)
+
+    def _fuzzy_candidates(self, reader: Any, term: str, maxdist: int) -> list[str]:
+        """Terms within ``maxdist`` edits (first letter fixed), most frequent first; none when the
+        exact term is common (then it is a real word, not a typo)."""
+        exact_df = sum(reader.doc_frequency(f, term) for f in ("title", "text"))
+        if exact_df >= 3:
+            return []
+        found: Counter[str] = Counter()
+        for f in ("title", "text"):
+            for cand in reader.terms_within(f, term, maxdist, prefix=1):
+                if cand != term:
+                    found[cand] += reader.doc_frequency(f, cand)
+        return [c for c, _ in found.most_common(MAX_FUZZY_TERMS)]
+
+    def _plan(self, searcher: Searcher, text: str) -> _Plan:
+        parts = parse_user_query(text)
+        terms: set[str] = set()
+        clauses = [c for c in (self._word_clause(searcher, p, terms) for p in parts) if c is not None]
+        return _Plan(clauses, frozenset(terms), parts)
+
+    @staticmethod
+    def _filter_query(kinds: Sequence[str] | None, filters: dict[str, list[str]] | None) -> wq.Query | None:
+        groups: list[wq.Query] = []
+        if kinds:
+            groups.append(wq.Or([wq.Term("kind", str(k)) for k in kinds]))
+        for facet, values in (filters or {}).items():
+            fieldname = _FACET_FIELDS.get(facet)
+            if fieldname is None or not values:
+                continue
+            groups.append(wq.Or([wq.Term(fieldname, str(v)) for v in values]))
+        if not groups:
+            return None
+        return wq.And(groups)
+
+    def search(self, query: str, *, kinds: Sequence[str] | None = None,
+               filters: dict[str, list[str]] | None = None, limit: int = 10, offset: int = 0,
+               match: str = "auto") -> SearchResults:
+        """Search for plain words (see ``query.py``); never raises on user text.
+
+        ``match``: ``"all"`` words, ``"any"`` word, or ``"auto"`` (all, and any if that finds nothing).
+        An empty query with filters lists the filtered documents.
+        """
+        limit = max(0, min(int(limit), 1000))
+        offset = max(0, int(offset))
+        searcher = self._get_searcher()
+        plan = self._plan(searcher, query if isinstance(query, str) else "")
+        filter_q = self._filter_query(kinds, filters)
+        if not plan.clauses:
+            if filter_q is None:
+                return SearchResults(0, [], {}, [])
+            return self._run(searcher, wq.Every(), filter_q, plan, limit, offset)
+        if len(plan.clauses) == 1:
+            text_q: wq.Query = plan.clauses[0]
+        elif match == "any":
+            text_q = wq.Or(plan.clauses)
+        else:
+            text_q = wq.And(plan.clauses)
+        results = self._run(searcher, text_q, filter_q, plan, limit, offset)
+        if results.total == 0 and match == "auto" and len(plan.clauses) > 1:
+            results = self._run(searcher, wq.Or(plan.clauses), filter_q, plan, limit, offset)
+        return results
+
+    def _run(self, searcher: Searcher, text_q: wq.Query, filter_q: wq.Query | None, plan: _Plan,
+             limit: int, offset: int) -> SearchResults:
+        full_q = text_q if filter_q is None else wq.And([text_q, wq.ConstantScoreQuery(filter_q, 0.0)])
+        docset = list(searcher.docs_for_query(full_q))
+        total = len(docset)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if total:
+            buf = bytearray((searcher.doc_count_all() >> 3) + 1)
+            for docnum in docset:
+                buf[docnum >> 3] |= 1 << (docnum & 7)
+            facets = self._facet_cache(searcher).counts(int.from_bytes(buf, "little"))
+        depth = max(RERANK_DEPTH, offset + limit)
+        top = searcher.search(full_q, limit=depth) if total else []
+        ranked = self._rank(searcher, [(hit.docnum, hit.score) for hit in top])
+        hits = [self._hit(searcher, docnum, score, plan.terms) for docnum, score in ranked[offset:offset + limit]]
+        suggestions = self._suggest(searcher, plan) if total < 3 else []
+        return SearchResults(total, hits, facets, suggestions)
+
+    @staticmethod
+    def _rank(searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        out = []
+        for docnum, score in scored:
+            factor = searcher.stored_fields(docnum).get("proof", 1.0)
+            out.append((docnum, (score or 0.0) * factor))
+        out.sort(key=lambda ds: -ds[1])
+        return out
+
+    @staticmethod
+    def _hit(searcher: Searcher, docnum: int, score: float, terms: frozenset[str]) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        title = stored.get("title", "")
+        highlights: list[str] = []
+        highlights.extend(highlight(title, terms, width=300, fragments=1))
+        for fieldname in ("summary", "text"):
+            if len(highlights) >= 2:
+                break
+            highlights.extend(highlight(stored.get(fieldname, ""), terms, fragments=1))
+        return Hit(stored["kind"], stored["id"], title, float(score), highlights)
+
+    def _suggest(self, searcher: Searcher, plan: _Plan) -> list[str]:
+        """A corrected query made of real words seen in the corpus ("Meinten Sie …?")."""
+        reader = searcher.reader()
+        changed = False
+        words: list[str] = []
+        for part in plan.words:
+            if part.phrase or part.prefix or len(part.text) < 4 or not part.text.isalpha():
+                words.append(f'"{part.text}"' if part.phrase else part.text + ("*" if part.prefix else ""))
+                continue
+            lower = part.text.lower()
+            stems = analyze_query(part.text)
+            if stems and any(reader.doc_frequency(f, stems[0]) for f in FIELD_BOOSTS):
+                words.append(part.text)  # a known word: nothing to correct
+                continue
+            best, best_df = None, 0
+            for maxdist in (1, 2):
+                for cand in reader.terms_within("spell", lower, maxdist, prefix=1):
+                    df = reader.doc_frequency("spell", cand)
+                    if cand != lower and df > best_df:
+                        best, best_df = cand, df
+                if best:
+                    break
+            if best is None:
+                words.append(part.text)
+                continue
+            changed = True
+            words.append(best.capitalize() if part.text[:1].isupper() else best)
+        return [" ".join(words)] if changed else []
+
+    # ---------------------------------------------------------------- similarity
+
+    def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
+        """More like this: the document's most telling words, plus shared Handlungsfelder, tags and
+        adaptation links (``related_ids``)."""
+        searcher = self._get_searcher()
+        key = f"{kind}:{id}"
+        docnum = searcher.document_number(key=key)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        text = " ".join((stored.get("title", ""), stored.get("tags", ""), stored.get("summary", ""),
+                         stored.get("text", "")))
+        reader = searcher.reader()
+        n = max(reader.doc_count(), 1)
+        tf = Counter(analyze_query(text))
+        weighted = []
+        for term, freq in tf.items():
+            df = reader.doc_frequency("text", term) + reader.doc_frequency("title", term)
+            if df <= 1 or len(term) < 3:
+                continue
+            weighted.append((freq * math.log(1 + n / df), term))
+        weighted.sort(reverse=True)
+        clauses: list[wq.Query] = []
+        for weight, term in weighted[:15]:
+            clauses.append(wq.Or([wq.Term("title", term, boost=2.0), wq.Term("summary", term),
+                                  wq.Term("text", term)], boost=min(weight, 5.0)))
+        for hf in filter(None, stored.get("handlungsfeld", "").split(",")):
+            clauses.append(wq.Term("handlungsfeld", hf, boost=1.5))
+        for tag in filter(None, stored.get("tags", "").split(_SEP)):
+            clauses.append(wq.Or([wq.Term("tags", t, boost=1.0) for t in analyze_query(tag)]))
+        for rel in filter(None, stored.get("related", "").split(",")):
+            clauses.append(wq.Term("id", rel, boost=8.0))
+        clauses.append(wq.Term("related", id, boost=8.0))
+        q = wq.AndNot(wq.Or(clauses), wq.Term("key", key))
+        return [self._hit(searcher, hit.docnum, hit.score, frozenset()) for hit in searcher.search(q, limit=limit)]
