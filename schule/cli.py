@@ -149,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"schule: Import abgelehnt: {e}", file=sys.stderr)
         return EXIT_ERROR
     except SchuleError as e:
-        print(f"schule: Fehler: {e}", file=sys.stderr)
+        one_line = " ".join(str(e).split())  # driver messages may span lines
+        print(f"schule: Fehler: {one_line}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("schule: abgebrochen", file=sys.stderr)

@@ -1,0 +1,92 @@
+"""``schule serve`` on a fresh data dir: seeds itself, answers, and shares the store with the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.cli.helpers import SCHULE, run_schule
+
+TYPENAME = "{ __typename }"
+NEW_COMMUNE = {"kind": "commune", "id": "neuenrade-test", "name": "Neuenrade (Test)", "kreis": "Märkischer Kreis"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCHULE_", "NEO4J_"))}
+    env["SCHULE_DATA_DIR"] = str(tmp_path)
+    log_path = tmp_path / "serve.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed after the process ends
+    proc = subprocess.Popen([SCHULE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            log.close()
+            pytest.fail(f"schule serve ended early: {log_path.read_text()}")
+        time.sleep(0.1)
+    yield base, tmp_path
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+    # the last client gone, the embedded server was shut down cleanly with the app
+    assert not (tmp_path / "falkordb" / "falkordb.sock").exists()
+
+
+def test_health_and_typename(served: tuple[str, Path]) -> None:
+    base, _ = served
+
+    health = httpx.get(f"{base}/healthz")
+    typename = httpx.post(f"{base}/graphql", json={"query": TYPENAME})
+
+    assert health.json() == {"status": "ok", "store": "falkordb"}
+    assert typename.status_code == 200
+    assert typename.json()["data"] == {"__typename": "Query"}
+
+
+def test_empty_store_is_seeded_on_first_start(served: tuple[str, Path]) -> None:
+    _, data_dir = served
+
+    counts = json.loads(run_schule("stats", "--json", data_dir=data_dir).stdout)
+
+    assert counts["commune"] >= 83
+
+
+def test_import_works_while_the_server_runs(served: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> None:
+    base, data_dir = served
+    path = tmp_path_factory.mktemp("import") / "neu.jsonl"
+    path.write_text(json.dumps(NEW_COMMUNE) + "\n", encoding="utf-8")
+
+    result = run_schule("import", str(path), data_dir=data_dir)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(run_schule("stats", "--json", data_dir=data_dir).stdout)["commune"] >= 84
+    # the server is still healthy afterwards: the CLI did not stop the shared embedded store
+    assert httpx.get(f"{base}/healthz").status_code == 200
+
+
+def test_module_entry_point_shows_help() -> None:
+    result = subprocess.run([sys.executable, "-m", "schule.cli", "--help"], capture_output=True, text=True)
+
+    assert result.returncode == 0 and "serve" in result.stdout
