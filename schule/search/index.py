@@ -156,6 +156,7 @@ class SearchIndex:
         self._ix: whoosh_index.Index | None = None
         self._searcher: Searcher | None = None
         self._facets: tuple[Any, _FacetCache] | None = None
+        self._generation = -1
         self._reopen()
 
     # ----------------------------------------------------------------- lifecycle
@@ -206,13 +207,13 @@ class SearchIndex:
         with self._lock:
             self._reopen()
             assert self._ix is not None
-            if self._searcher is None:
+            generation = self._ix.latest_generation()
+            if self._searcher is None or generation != self._generation:
+                # a new searcher per index generation; the old one is left to the garbage collector
+                # because another thread may still be reading from it
                 self._searcher = self._ix.searcher(weighting=BM25F())
-            elif not self._searcher.up_to_date():
-                fresh = self._searcher.refresh()
-                if fresh is not self._searcher:
-                    self._searcher = fresh
-                    self._facets = None
+                self._generation = generation
+                self._facets = None
             return self._searcher
 
     def _facet_cache(self, searcher: Searcher) -> _FacetCache:

@@ -1,0 +1,60 @@
+"""German analysis: folding, stemming, decompounding."""
+
+from __future__ import annotations
+
+import pytest
+
+from schule.search.analysis import analyze_index, analyze_query
+from schule.search.folding import fold
+
+UMLAUT_PAIRS = [("Bürger", "Buerger"), ("Mobilität", "Mobilitaet"), ("Förderung", "Foerderung"),
+                ("Straße", "Strasse"), ("Bürger", "Burger")]
+KEPT_DIGRAPHS = ["quelle", "feuer", "neue", "sauerland", "steuer"]
+PLURALS = [("Parkplatz", "Parkplätze"), ("Sensor", "Sensoren"), ("Station", "Stationen"), ("Labor", "Labore")]
+COMPOUNDS = [
+    ("Datenplattform", {"daten", "plattform"}),
+    ("Wanderparkplätze", {"park", "parkplatz", "platz"}),
+    ("Bürgerbeteiligungsplattform", {"burgerbeteiligung", "beteiligung", "plattform"}),
+    ("Parkplatzsensoren", {"parkplatz", "sensor"}),
+]
+
+
+@pytest.mark.parametrize(("with_umlaut", "transliterated"), UMLAUT_PAIRS)
+def test_umlaut_spellings_analyse_identically_both_ways(with_umlaut: str, transliterated: str) -> None:
+    # given two spellings of one word / when analysed / then the terms agree
+    assert analyze_query(with_umlaut) == analyze_query(transliterated)
+    assert analyze_index(transliterated)[0] == analyze_index(with_umlaut)[0]
+
+
+@pytest.mark.parametrize("word", KEPT_DIGRAPHS)
+def test_diphthongs_and_qu_are_not_contracted(word: str) -> None:
+    assert fold(word) == word
+
+
+@pytest.mark.parametrize(("singular", "plural"), PLURALS)
+def test_plurals_share_the_stem(singular: str, plural: str) -> None:
+    assert analyze_query(singular) == analyze_query(plural)
+
+
+@pytest.mark.parametrize(("compound", "parts"), COMPOUNDS)
+def test_compounds_index_whole_word_and_parts(compound: str, parts: set[str]) -> None:
+    # when a compound is analysed for the index
+    terms = analyze_index(compound)
+
+    # then the whole word comes first and its parts follow (stemmed)
+    assert terms[0] == analyze_query(compound)[0]
+    stems = {analyze_query(p)[0] for p in parts}
+    assert stems <= set(terms)
+
+
+def test_query_side_does_not_split() -> None:
+    assert analyze_query("Datenplattform") == ["datenplattform"]
+
+
+def test_simple_words_are_not_split() -> None:
+    for word in ("Verwaltung", "Beteiligung", "Bürgerinnen", "Quelle"):
+        assert len(analyze_index(word)) == 1, word
+
+
+def test_hyphenated_words_give_joined_form_and_parts() -> None:
+    assert analyze_index("Co-Working")[:3] == ["coworking", "co", "working"]

@@ -1,0 +1,148 @@
+"""SearchIndex: querying, hostile input, facets, filters, highlights, suggestions, ranking, writing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from search_fixture_docs import DOCS, PARK
+
+from schule.search import SearchDocument, SearchIndex, doc_key
+
+PARKPLATZ = "Parkplatz"
+TRANSLITERATED = "Buergerbeteiligung"
+TYPO = "Datenplatform"
+PHRASE = '"offene regionale"'
+PREFIX = "Datenpl*"
+MISSPELLED_UNKNOWN = "Bürgerbeteilgungsplatform"
+HOSTILE = ['"', '"unbalanced', "AND", "OR", "NOT", "-", "+", "*", "**", "title:foo", "kind:project AND",
+           "(", ")", "[", "{", "~2", "^3", "a" * 10_000, "\x00\x01\x1b[31m", "", "   ", "\t\n", "'",
+           "Park\x00platz", '"" ""', "-Parkplatz", "*Park", "Park**", "NOT AND OR", "ä" * 300]
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[SearchIndex]:
+    ix = SearchIndex.open(tmp_path / "index")
+    ix.upsert(DOCS)
+    yield ix
+    ix.close()
+
+
+def keys(results: object) -> list[str]:
+    return [doc_key(h.kind, h.id) for h in results.hits]  # type: ignore[attr-defined]
+
+
+def test_compound_part_finds_compound(index: SearchIndex) -> None:
+    assert keys(index.search(PARKPLATZ))[0] == "project:park"
+
+
+def test_transliteration_finds_umlaut_word(index: SearchIndex) -> None:
+    assert keys(index.search(TRANSLITERATED))[0] == "project:beteiligung"
+
+
+def test_typo_is_tolerated(index: SearchIndex) -> None:
+    assert keys(index.search(TYPO))[0] == "project:daten"
+
+
+def test_phrase_and_prefix(index: SearchIndex) -> None:
+    assert keys(index.search(PHRASE)) == ["project:daten"]
+    assert keys(index.search(PREFIX))[0] == "project:daten"
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_raise(index: SearchIndex, query: str) -> None:
+    results = index.search(query)
+    assert results.total >= 0 and isinstance(results.hits, list)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_text_is_a_valid_query(index: SearchIndex, query: str) -> None:
+    results = index.search(query, limit=3)
+    assert results.total >= len(results.hits)
+
+
+def test_facets_count_the_whole_result_set(index: SearchIndex) -> None:
+    # when one hit per page is asked for
+    results = index.search("Sensoren", limit=1)
+
+    # then the facets still count every match
+    assert results.total == 2 and len(results.hits) == 1
+    assert dict(results.facets["kind"]) == {"project": 1, "lesson": 1}
+    assert dict(results.facets["commune"]) == {"olpe": 2}
+
+
+def test_filters_and_across_facets_or_within(index: SearchIndex) -> None:
+    either = index.search("Beteiligung", filters={"commune": ["soest", "menden"]})
+    both = index.search("Beteiligung", filters={"commune": ["soest", "menden"], "status": ["planning"]})
+    kinds = index.search("Sensoren", kinds=["lesson"])
+    assert set(keys(either)) == {"project:beteiligung", "project:beteiligung-menden"}
+    assert keys(both) == ["project:beteiligung-menden"]
+    assert keys(kinds) == ["lesson:akku"]
+
+
+def test_highlights_mark_matches_and_escape_html(index: SearchIndex) -> None:
+    hit = index.search("Parkplätze").hits[0]
+    joined = " ".join(hit.highlights)
+    assert "<mark>Parkplatzsensoren</mark>" in joined
+    assert "&lt;b&gt;live&lt;/b&gt; &amp; mehr" in joined
+    assert "<b>" not in joined
+
+
+def test_suggestions_are_real_words(index: SearchIndex) -> None:
+    results = index.search(MISSPELLED_UNKNOWN)
+    assert results.suggestions == ["Bürgerbeteiligungsplattform"]
+
+
+def test_no_suggestion_for_known_words(index: SearchIndex) -> None:
+    assert index.search(PARKPLATZ).suggestions == []
+
+
+def _twin(id: str, status: str, adaptations: int, text: str = "Ein Dashboard für Pegelstände.") -> SearchDocument:
+    return SearchDocument("project", id, "Pegel-Dashboard", (), "Pegelstände online.", text, status=status,
+                          adaptation_count=adaptations)
+
+
+def test_proven_solution_ranks_first_among_equals(tmp_path: Path) -> None:
+    # given two otherwise identical projects, one adapted elsewhere and in operation
+    ix = SearchIndex.open(tmp_path / "twins")
+    ix.upsert([_twin("a-idea", "idea", 0), _twin("b-proven", "operation", 2)])
+
+    # when / then
+    assert keys(ix.search("Pegel Dashboard")) == ["project:b-proven", "project:a-idea"]
+    ix.close()
+
+
+def test_much_better_text_match_beats_proven_weak_match(tmp_path: Path) -> None:
+    ix = SearchIndex.open(tmp_path / "strong")
+    strong = SearchDocument("project", "strong", "Hochwasser-Frühwarnung", ("Hochwasser",),
+                            "Hochwasser früh erkennen.", "Hochwasser an Bächen.", status="idea")
+    weak = SearchDocument("project", "weak", "Feuerwehr-Dashboard", (), "Einsatzplanung.",
+                          "Auch bei Hochwasser nützlich.", status="completed", adaptation_count=5)
+    ix.upsert([weak, strong])
+    assert keys(ix.search("Hochwasser"))[0] == "project:strong"
+    ix.close()
+
+
+def test_upsert_replaces_and_delete_removes(index: SearchIndex) -> None:
+    index.upsert([SearchDocument("project", "park", "Radwege", summary="Neue Radwege.")])
+    assert index.doc_count() == len(DOCS)
+    assert keys(index.search("Radwege")) == ["project:park"]
+    assert index.delete([PARK.key]) == 1
+    assert index.search("Radwege").total == 0
+
+
+def test_rebuild_swaps_in_a_fresh_index(index: SearchIndex, tmp_path: Path) -> None:
+    other = SearchIndex.open(tmp_path / "index")  # a second handle, e.g. another process
+    assert index.rebuild(DOCS[:2], procs=1) == 2
+    assert index.doc_count() == 2 and other.doc_count() == 2
+    other.close()
+
+
+def test_similar_prefers_related_and_shared_handlungsfeld(index: SearchIndex) -> None:
+    similar = [h.id for h in index.similar("project", "beteiligung")]
+    assert similar[0] == "beteiligung-menden"
+    assert "beteiligung" not in similar
