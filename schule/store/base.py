@@ -78,8 +78,14 @@ class GraphStore(Protocol):
     def counts(self) -> dict[str, int]:
         """Number of entities per kind, plus ``membership``."""
 
+    def iter_entities(self, kind: Kind) -> Iterator[Entity]:
+        """Every published entity of a kind, sorted by id."""
+
     def iter_export(self) -> Iterator[dict[str, Any]]:
         """Every published record in the import format, kind by kind, sorted by id."""
+
+    def published_counts(self) -> dict[str, int]:
+        """Number of published entities per kind."""
 
     def memberships(self) -> list[Membership]: ...
 
@@ -90,3 +96,10 @@ class GraphStore(Protocol):
     def ping(self) -> bool: ...
 
     def close(self) -> None: ...
+
+    def list_page(self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int) -> list[Entity]:
+        """A page of published entities of ``kind``: filtered, sorted (an allow-listed key of
+        ``cypher.LIST_SORTS``) and sliced in the database."""
+
+    def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
+        """How many published entities of ``kind`` match ``filters``."""

@@ -79,6 +79,12 @@ MATCH (n:Entity)
 RETURN n.kind AS kind, count(n) AS count
 """
 
+COUNT_PUBLISHED_BY_KIND = """
+MATCH (n:Entity)
+WHERE n.state = 'published'
+RETURN n.kind AS kind, count(n) AS count
+"""
+
 COUNT_MEMBERSHIPS = """
 MATCH (:Commune)-[m:MEMBER_OF]->(:Network)
 RETURN count(m) AS count
@@ -130,3 +136,153 @@ RETURN c.value AS seq
 """
 
 PING = "RETURN 1 AS ok"
+
+# -- filtered, sorted pages (GraphQL connections) -------------------------------------------------
+# One query text per kind and sort key. Every filter is a $parameter that is either null (no
+# restriction) or a value; sort keys come from the allow-list LIST_SORTS (fixed ORDER BY texts).
+# Only published entities are listed. Dates are strings (YYYY, YYYY-MM or YYYY-MM-DD), so ranges
+# compare lexicographically: '2021' < '2021-05' < '2021-05-03' < '2022'.
+# FalkorDB cannot evaluate pattern comprehensions inside WHERE ("Unable to resolve filtered
+# alias"), so related ids are first projected in a WITH, and only when their filter is set (CASE).
+import re as _re  # noqa: E402 - this section was appended; the module's head is not ours to edit
+
+
+def _related(param: str, pattern: str, alias: str) -> str:
+    return f"CASE WHEN ${param} IS NULL THEN null ELSE [{pattern}] END AS {alias}"
+
+
+_FIELDS_WITH_SUBFIELDS = _related(
+    "handlungsfelder", "(n)-[:IN_FIELD]->(:Handlungsfeld)-[:SUBFIELD_OF*0..]->(h:Handlungsfeld) | h.id", "fields"
+)
+_NETWORK_ROLE = "any(m IN memberships WHERE m[0] = $network AND ($network_roles IS NULL OR m[1] IN $network_roles))"
+
+# Per kind: (derived columns, predicates). Both may refer to n and to the filter parameters.
+LIST_FILTERS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Kind.PROJECT: (
+        (
+            _related("communes", "(n)-[:LOCATED_IN]->(c:Commune) | c.id", "communes"),
+            _related("kreise", "(n)-[:LOCATED_IN]->(c:Commune) | c.kreis", "kreise"),
+            _related("regions", "(n)-[:LOCATED_IN]->(c:Commune) | c.region", "regions"),
+            _FIELDS_WITH_SUBFIELDS,
+            _related("network", "(n)-[:LOCATED_IN]->(:Commune)-[m:MEMBER_OF]->(w:Network) | [w.id, m.role]",
+                     "memberships"),
+        ),
+        (
+            "($status IS NULL OR n.status IN $status)",
+            "($tags IS NULL OR any(t IN coalesce(n.tags, []) WHERE t IN $tags))",
+            "($started_from IS NULL OR n.started >= $started_from)",
+            "($started_to IS NULL OR n.started <= $started_to)",
+            "($ended_from IS NULL OR n.ended >= $ended_from)",
+            "($ended_to IS NULL OR n.ended <= $ended_to)",
+            "($communes IS NULL OR any(x IN communes WHERE x IN $communes))",
+            "($kreise IS NULL OR any(x IN kreise WHERE x IN $kreise))",
+            "($regions IS NULL OR any(x IN regions WHERE x IN $regions))",
+            "($handlungsfelder IS NULL OR any(x IN fields WHERE x IN $handlungsfelder))",
+            f"($network IS NULL OR {_NETWORK_ROLE})",
+        ),
+    ),
+    Kind.COMMUNE: (
+        (_related("network", "(n)-[m:MEMBER_OF]->(w:Network) | [w.id, m.role]", "memberships"),),
+        (
+            "($name_contains IS NULL OR toLower(n.name) CONTAINS toLower($name_contains))",
+            "($kreise IS NULL OR n.kreis IN $kreise)",
+            "($regions IS NULL OR n.region IN $regions)",
+            f"($network IS NULL OR {_NETWORK_ROLE})",
+        ),
+    ),
+    Kind.PERSON: (
+        (
+            _related("communes", "(n)-[:WORKS_FOR]->(c:Commune) | c.id", "communes"),
+            _related("organisations", "(n)-[:WORKS_FOR]->(o:Organisation) | o.id", "organisations"),
+        ),
+        (
+            "($communes IS NULL OR any(x IN communes WHERE x IN $communes))",
+            "($organisations IS NULL OR any(x IN organisations WHERE x IN $organisations))",
+        ),
+    ),
+    Kind.LESSON: (
+        (
+            _related("projects", "(n)-[:LEARNED_IN]->(p:Project) | p.id", "projects"),
+            _related("authors", "(n)-[:AUTHORED_BY]->(a:Person) | a.id", "authors"),
+            _related("communes", "(n)-[:LEARNED_IN]->(:Project)-[:LOCATED_IN]->(c:Commune) | c.id", "communes"),
+            _FIELDS_WITH_SUBFIELDS,
+        ),
+        (
+            "($types IS NULL OR n.type IN $types)",
+            "($projects IS NULL OR any(x IN projects WHERE x IN $projects))",
+            "($authors IS NULL OR any(x IN authors WHERE x IN $authors))",
+            "($communes IS NULL OR any(x IN communes WHERE x IN $communes))",
+            "($handlungsfelder IS NULL OR any(x IN fields WHERE x IN $handlungsfelder))",
+        ),
+    ),
+    Kind.HANDLUNGSFELD: (
+        (
+            _related("parents", "(n)-[:SUBFIELD_OF]->(p:Handlungsfeld) | p.id", "parents"),
+            "CASE WHEN $roots_only = true THEN [(n)-[:SUBFIELD_OF]->(q:Handlungsfeld) | q.id] ELSE [] END"
+            " AS own_parents",
+        ),
+        (
+            "($parents IS NULL OR any(x IN parents WHERE x IN $parents))",
+            "size(own_parents) = 0",
+        ),
+    ),
+    Kind.NETWORK: (
+        (_related("communes", "(n)<-[:MEMBER_OF]-(c:Commune) | c.id", "communes"),),
+        ("($communes IS NULL OR any(x IN communes WHERE x IN $communes))",),
+    ),
+    Kind.EVENT: (
+        (_related("organisers", "(n)-[:ORGANISED_BY]->(o:Entity) | o.id", "organisers"),),
+        (
+            "($date_from IS NULL OR n.date >= $date_from)",
+            "($date_to IS NULL OR n.date <= $date_to)",
+            "($organisers IS NULL OR any(x IN organisers WHERE x IN $organisers))",
+        ),
+    ),
+    Kind.ORGANISATION: ((), ("($types IS NULL OR n.type IN $types)",)),
+}
+
+
+def _filter_clause(kind: Kind) -> str:
+    derived, predicates = LIST_FILTERS[kind]
+    columns = "".join(f",\n     {d}" for d in derived)
+    where = "\n  AND ".join(predicates)
+    return f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\nWITH n{columns}\nWHERE {where}\n"
+
+
+# The filter parameters each kind's list query takes (all of them are always sent; null = no filter).
+LIST_PARAMS: dict[Kind, tuple[str, ...]] = {
+    kind: tuple(sorted(set(_re.findall(r"\$([a-z_]+)", _filter_clause(kind))))) for kind in LIST_FILTERS
+}
+
+_BY_NAME = {"name_asc": "toLower(n.name), n.id", "name_desc": "toLower(n.name) DESC, n.id"}
+_BY_TITLE = {"title_asc": "toLower(n.title), n.id", "title_desc": "toLower(n.title) DESC, n.id"}
+_BY_UPDATED = {"updated_desc": "n.updated_at DESC, n.id"}
+LIST_SORTS: dict[Kind, dict[str, str]] = {
+    Kind.PROJECT: {
+        **_BY_TITLE, **_BY_UPDATED,
+        "started_desc": "coalesce(n.started, '') DESC, n.id",
+        "started_asc": "coalesce(n.started, '9999') ASC, n.id",
+    },
+    Kind.COMMUNE: {**_BY_NAME, **_BY_UPDATED, "population_desc": "coalesce(n.population, -1) DESC, n.id"},
+    Kind.PERSON: {**_BY_NAME, **_BY_UPDATED},
+    Kind.LESSON: {**_BY_TITLE, **_BY_UPDATED},
+    Kind.HANDLUNGSFELD: {**_BY_NAME, **_BY_UPDATED},
+    Kind.NETWORK: {**_BY_NAME, **_BY_UPDATED},
+    Kind.EVENT: {
+        **_BY_TITLE, **_BY_UPDATED,
+        "date_desc": "n.date DESC, n.id",
+        "date_asc": "n.date ASC, n.id",
+    },
+    Kind.ORGANISATION: {**_BY_NAME, **_BY_UPDATED},
+}
+
+LIST_PAGE: dict[Kind, dict[str, str]] = {
+    kind: {
+        key: _filter_clause(kind)
+        + f"WITH n ORDER BY {order} SKIP $skip LIMIT $limit\n"
+        + "RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs\n"
+        for key, order in sorts.items()
+    }
+    for kind, sorts in LIST_SORTS.items()
+}
+LIST_COUNT: dict[Kind, str] = {kind: _filter_clause(kind) + "RETURN count(n) AS count\n" for kind in LIST_FILTERS}

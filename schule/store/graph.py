@@ -186,6 +186,13 @@ class CypherGraphStore:
         result[MEMBERSHIP] = int(self._read(cypher.COUNT_MEMBERSHIPS)[0]["count"])
         return result
 
+    def published_counts(self) -> dict[str, int]:
+        """Number of published entities per kind (what search and export see)."""
+        result = {kind.value: 0 for kind in Kind}
+        for row in self._read(cypher.COUNT_PUBLISHED_BY_KIND):
+            result[row["kind"]] = int(row["count"])
+        return result
+
     def memberships(self) -> list[Membership]:
         out: list[Membership] = []
         skip = 0
@@ -206,6 +213,17 @@ class CypherGraphStore:
                 )
             if len(rows) < EXPORT_PAGE:
                 return out
+            skip += EXPORT_PAGE
+
+    def iter_entities(self, kind: Kind) -> Iterator[Entity]:
+        """Every published entity of a kind, sorted by id, fetched page by page."""
+        skip = 0
+        while True:
+            rows = self._read(cypher.PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+            for row in rows:
+                yield entity_from_row(row["props"], row["refs"])
+            if len(rows) < EXPORT_PAGE:
+                return
             skip += EXPORT_PAGE
 
     def iter_export(self) -> Iterator[dict[str, Any]]:
@@ -229,3 +247,31 @@ class CypherGraphStore:
     def last_change(self) -> int:
         rows = self._read(cypher.LAST_CHANGE)
         return int(rows[0]["seq"]) if rows and rows[0]["seq"] is not None else 0
+
+    # -- filtered pages (GraphQL connections) -----------------------------------------------------
+    def list_page(
+        self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int
+    ) -> list[Entity]:
+        """Published entities of ``kind`` matching ``filters``, sorted by the allow-listed ``sort``
+        key of ``cypher.LIST_SORTS``, rows ``skip`` .. ``skip + limit``."""
+        kind = Kind(kind)
+        query = cypher.LIST_PAGE[kind].get(sort)
+        if query is None:
+            raise ValueError(f"unknown sort key {sort!r} for {kind}")
+        params = {**self._list_params(kind, filters), "skip": int(skip), "limit": int(limit)}
+        rows = self._read(query, params)
+        return [entity_from_row(row["props"], row["refs"]) for row in rows]
+
+    def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
+        """How many published entities of ``kind`` match ``filters`` (see ``list_page``)."""
+        kind = Kind(kind)
+        rows = self._read(cypher.LIST_COUNT[kind], self._list_params(kind, filters))
+        return int(rows[0]["count"]) if rows else 0
+
+    @staticmethod
+    def _list_params(kind: Kind, filters: dict[str, Any]) -> dict[str, Any]:
+        names = cypher.LIST_PARAMS[kind]
+        unknown = set(filters) - set(names)
+        if unknown:
+            raise ValueError(f"unknown filter(s) for {kind}: {', '.join(sorted(unknown))}")
+        return {name: filters.get(name) for name in names}
