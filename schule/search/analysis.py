@@ -58,7 +58,7 @@ class GermanTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # type: ignore[override]
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any
                  ) -> Iterator[Token]:
@@ -95,7 +95,7 @@ class GermanTokenizer(Tokenizer):
 class FoldFilter(Filter):
     """Lowercase and fold umlauts/diacritics (``folding.fold``)."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             t.text = fold(t.text.lower())
             yield t
@@ -104,7 +104,7 @@ class FoldFilter(Filter):
 class GermanStopFilter(Filter):
     """Drops German stop words without renumbering positions (phrases use slop instead)."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             if t.text in STOP_WORDS or len(t.text) < 2:
                 if not t.removestops:
@@ -126,7 +126,7 @@ class DecompoundFilter(Filter):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         lexicon = self._lexicon or default_lexicon()
         for t in tokens:
             if t.mode != "index" or not t.text.isalpha():
@@ -167,7 +167,7 @@ class GermanStemFilter(Filter):
                 self._cache[word] = cached
         return cached
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         stem = self.stem
         for t in tokens:
             if not t.stopped:
@@ -178,7 +178,7 @@ class GermanStemFilter(Filter):
 class SurfaceFilter(Filter):
     """For the spelling dictionary: lowercase real words of 3+ letters, umlauts kept."""
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
             text = t.text.lower()
             if len(text) >= 3 and text.isalpha() and fold(text) not in STOP_WORDS:

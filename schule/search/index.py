@@ -36,7 +36,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from schule.search.analysis import analyze_query, german_analyzer, spelling_analyzer
-from schule.search.documents import FACETS, Hit, SearchDocument, SearchResults
+from schule.search.documents import Hit, SearchDocument, SearchResults
 from schule.search.folding import fold
 from schule.search.highlight import highlight
 from schule.search.query import QueryPart, parse_user_query
