@@ -1,11 +1,15 @@
 """The ASGI application factory. Nothing is opened at import time.
 
 ``create_app(settings)`` builds the Starlette app; its lifespan opens the store (starting the
-embedded FalkorDB if needed), seeds an empty store from ``seed/`` and closes everything on exit.
+embedded FalkorDB if needed), seeds an empty store from ``seed/``, opens the search index, repairs
+any drift between graph and index in the background and keeps following the graph's change log
+(so writes by other processes on the same data dir or Neo4j reach this instance's index), and
+closes everything on exit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -16,14 +20,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from schule.graphql.schema import build_schema
+from schule.graphql.view import GraphQLView
+from schule.services.search import SearchService
+from schule.services.search_sync import SearchSync
 from schule.services.seeding import seed_if_empty
 from schule.settings import Settings
 from schule.store import open_store
 
 log = logging.getLogger("schule")
+
+
+SYNC_INTERVAL_S = 1.0
 
 
 class AppState:
@@ -32,6 +41,23 @@ class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store: Any = None
+        self.search_sync: SearchSync | None = None
+        self.search: SearchService | None = None
+
+
+async def follow_change_log(sync: SearchSync) -> None:
+    """Repair drift once, then apply the graph's new changes to the index as they come."""
+    try:
+        outcome = await run_in_threadpool(sync.repair)
+        log.info("search index: %s", outcome)
+    except Exception:
+        log.exception("search index repair failed; will keep following the change log")
+    while True:
+        await asyncio.sleep(SYNC_INTERVAL_S)
+        try:
+            await run_in_threadpool(sync.drain)
+        except Exception:
+            log.exception("search index update failed; retrying")
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -56,13 +82,23 @@ def create_app(settings: Settings, *, seed: bool = True) -> Starlette:
                 result = await run_in_threadpool(seed_if_empty, state.store, settings.seed_dir)
                 if result is not None:
                     log.info("empty store seeded with %d records", result.records)
-            yield
+            state.search_sync = await run_in_threadpool(SearchSync, state.store, settings.data_dir / "search")
+            state.search = SearchService(state.search_sync)
+            follower = asyncio.create_task(follow_change_log(state.search_sync))
+            try:
+                yield
+            finally:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
+                await run_in_threadpool(state.search_sync.close)
         finally:
             await run_in_threadpool(state.store.close)
 
-    graphql_app = GraphQL(build_schema(), graphql_ide="graphiql" if settings.development else None)
+    # GraphQLView checks methods, content types, body size and limits itself (see view.py).
+    graphql_app = GraphQLView(build_schema(settings), graphiql=settings.development)
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"])],
+        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app)],
         lifespan=lifespan,
     )
     app.state.schule = state

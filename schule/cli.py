@@ -13,11 +13,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schule.errors import ImportValidationError, SchuleError
 from schule.settings import Settings
 from schule.store import open_store
 from schule.store.graph import CypherGraphStore
+
+if TYPE_CHECKING:
+    from schule.services.search_sync import SearchSync
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -105,6 +109,47 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def opened_search(settings: Settings) -> Iterator[tuple[CypherGraphStore, SearchSync]]:
+    from schule.services.search_sync import SearchSync
+
+    with opened_store(settings) as store:
+        sync = SearchSync(store, settings.data_dir / "search")
+        try:
+            yield store, sync
+        finally:
+            sync.close()
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.services.search import SearchService
+
+    if args.limit < 1:
+        raise SchuleError("--limit muss mindestens 1 sein")
+    with opened_search(settings) as (_, sync):
+        if sync.applied_seq() is None:
+            sync.repair()
+        results = SearchService(sync).search(args.query, limit=args.limit)
+    if args.json:
+        hits = [{"id": h.id, "kind": h.kind, "title": h.title, "score": round(h.score, 4)} for h in results.hits]
+        print(json.dumps(hits, ensure_ascii=False))
+        return 0
+    if not results.hits:
+        print("Keine Treffer.")
+    for h in results.hits:
+        print(f"{h.score:8.2f}  {h.kind:<13} {h.id:<40} {h.title}")
+    if results.suggestions:
+        print(f"Meinten Sie: {', '.join(results.suggestions)}?")
+    return 0
+
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    with opened_search(settings) as (_, sync):
+        count = sync.rebuild()
+    print(f"Suchindex neu aufgebaut: {count} Dokumente")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schule",
@@ -128,6 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="alles Veröffentlichte im Importformat ausgeben")
     p.add_argument("file", nargs="?", metavar="FILE", help="Zieldatei (ohne: Standardausgabe)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("search", help="Volltextsuche (deutsch)")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help='als JSON-Liste von {"id","kind","title","score"}')
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("reindex", help="Suchindex aus dem Graphen neu aufbauen")
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("stats", help="Anzahl je Art")
     p.add_argument("--json", action="store_true", help="als JSON-Objekt")

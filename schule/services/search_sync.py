@@ -1,0 +1,149 @@
+"""Keeping the search index in sync with the graph.
+
+The graph is the source of truth. Every write appends ``Change`` entries to the graph's change log
+in the same atomic unit as the change itself (``CypherGraphStore.upsert_statements``). Each search
+index (one per app instance and data dir; several instances may follow one Neo4j) remembers the
+last change it applied, in ``state.json`` beside it, and follows the log:
+
+* ``drain()`` applies pending changes in order, idempotently (documents are replaced by key), and
+  only then advances ``applied_seq``. A crash anywhere leaves the change pending, never lost: the
+  next drain, by whichever process holds the drain lock, applies it again.
+* ``repair()`` runs at start: a missing or foreign state, a log that went backwards (the graph
+  was replaced) or a document count that disagrees with the graph means a full rebuild.
+* ``rebuild()`` is ``schule reindex``: a fresh index from the graph, swapped in atomically.
+
+Only one process drains at a time (an exclusive, non-blocking file lock); the others skip, and
+readers never block.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from schule.search import SearchIndex
+from schule.services.search_documents import DocumentBuilder
+from schule.store.graph import CypherGraphStore
+
+log = logging.getLogger("schule.search")
+BATCH = 500
+
+
+class SearchSync:
+    def __init__(self, store: CypherGraphStore, index_dir: Path) -> None:
+        self.store = store
+        self.dir = index_dir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.index = SearchIndex.open(self.dir / "index")
+        self.state_file = self.dir / "state.json"
+        self.lock_file = self.dir / "drain.lock"
+        self.builder = DocumentBuilder(store)
+
+    # -- state ------------------------------------------------------------------------------------
+    def applied_seq(self) -> int | None:
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+        if state.get("graph") != self._graph_identity():
+            return None
+        return int(state["applied_seq"])
+
+    def _write_state(self, seq: int) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        with open(tmp, "w") as fh:
+            json.dump({"applied_seq": seq, "graph": self._graph_identity()}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.state_file)
+
+    def _graph_identity(self) -> str:
+        engine = self.store.engine
+        return f"{engine.name}:{getattr(engine, 'graph_name', getattr(engine, 'database', ''))}"
+
+    @contextmanager
+    def _drain_lock(self, wait: bool) -> Iterator[bool]:
+        with open(self.lock_file, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- work -------------------------------------------------------------------------------------
+    def pending(self) -> int:
+        applied = self.applied_seq()
+        return self.store.last_change() - (applied or 0)
+
+    def drain(self, *, wait: bool = False) -> int:
+        """Apply pending changes; returns how many change entries were applied (0 if another
+        process holds the lock and ``wait`` is false)."""
+        with self._drain_lock(wait) as locked:
+            if not locked:
+                return 0
+            applied = self.applied_seq()
+            if applied is None:
+                return self._rebuild_locked()
+            done = 0
+            while True:
+                changes = self.store.changes_since(applied, limit=BATCH)
+                if not changes:
+                    return done
+                ids = list(dict.fromkeys(c.id for c in changes))
+                docs, deletes = self.builder.for_ids(ids)
+                if docs:
+                    self.index.upsert(docs)
+                if deletes:
+                    self.index.delete(deletes)
+                applied = changes[-1].seq
+                self._write_state(applied)
+                done += len(changes)
+
+    def rebuild(self) -> int:
+        """Full rebuild from the graph; returns the number of documents."""
+        with self._drain_lock(wait=True):
+            return self._rebuild_locked()
+
+    def _rebuild_locked(self) -> int:
+        start = self.store.last_change()
+        count = self.index.rebuild(self.builder.all())
+        self._write_state(start)
+        log.info("search index rebuilt: %d documents", count)
+        # changes written while the rebuild ran are applied now (idempotently)
+        applied = start
+        while changes := self.store.changes_since(applied, limit=BATCH):
+            docs, deletes = self.builder.for_ids(list(dict.fromkeys(c.id for c in changes)))
+            if docs:
+                self.index.upsert(docs)
+            if deletes:
+                self.index.delete(deletes)
+            applied = changes[-1].seq
+            self._write_state(applied)
+        return count
+
+    def repair(self) -> str:
+        """At start: detect drift and repair it. Returns what was done, for the log."""
+        with self._drain_lock(wait=True):
+            applied = self.applied_seq()
+            last = self.store.last_change()
+            if applied is None or applied > last:
+                self._rebuild_locked()
+                return "rebuilt (no valid index state)"
+        self.drain(wait=True)
+        expected = sum(self.store.published_counts().values())
+        if self.index.doc_count() != expected:
+            self.rebuild()
+            return f"rebuilt (index had a different number of documents than the graph's {expected})"
+        return "in sync"
+
+    def close(self) -> None:
+        self.index.close()

@@ -1,0 +1,185 @@
+"""The index follows the graph: every write reaches it, crashes leave nothing silently missing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from schule.domain.records import parse_record
+from schule.services.search import SearchService
+from schule.services.search_sync import SearchSync
+from schule.services.seeding import seed
+from schule.settings import Settings
+from schule.store import CypherGraphStore, open_store
+from schule.store.embedded import EmbeddedServer
+from tests.conftest import SEED_DIR
+
+PARKING = {"kind": "project", "id": "olpe-parkplatzsensoren", "title": "Parkplatzsensoren in der Innenstadt",
+           "summary": "Sensoren zeigen freie Stellplätze in Olpe an.", "commune": "olpe", "status": "operation"}
+
+
+@pytest.fixture
+def sync(store: CypherGraphStore, tmp_path: Path) -> Iterator[SearchSync]:
+    seed(store, SEED_DIR)
+    s = SearchSync(store, tmp_path / "search")
+    s.repair()
+    yield s
+    s.close()
+
+
+def ids(results: object) -> list[str]:
+    return [h.id for h in results.hits]  # type: ignore[attr-defined]
+
+
+def test_a_write_is_searchable_after_the_next_drain(store: CypherGraphStore, sync: SearchSync) -> None:
+    store.upsert([parse_record(PARKING)])
+    assert "olpe-parkplatzsensoren" not in ids(sync.index.search("Parkplatz"))
+    assert sync.pending() > 0
+
+    applied = sync.drain()
+
+    assert applied > 0 and sync.pending() == 0
+    assert ids(sync.index.search("Parkplatz"))[0] == "olpe-parkplatzsensoren"
+
+
+def test_search_service_reads_its_own_writes(store: CypherGraphStore, sync: SearchSync) -> None:
+    store.upsert([parse_record(PARKING)])
+
+    results = SearchService(sync).search("Parkplatzsensoren")
+
+    assert ids(results)[0] == "olpe-parkplatzsensoren"
+
+
+def test_update_and_adaptation_reach_the_index(store: CypherGraphStore, sync: SearchSync) -> None:
+    store.upsert([parse_record(PARKING)])
+    sync.drain()
+
+    store.upsert([parse_record(dict(PARKING, title="Smarte Parkraumbewirtschaftung"))])
+    store.upsert([parse_record({"kind": "project", "id": "soest-parken", "title": "Parken in Soest",
+                                "summary": "Übernommen aus Olpe.", "commune": "soest",
+                                "adapted_from": ["olpe-parkplatzsensoren"]})])
+    sync.drain()
+
+    assert ids(sync.index.search("Parkraumbewirtschaftung"))[0] == "olpe-parkplatzsensoren"
+    assert ids(sync.index.search("Parken", filters={"commune": ["soest"]}))[0] == "soest-parken"
+
+
+def test_drain_is_idempotent(store: CypherGraphStore, sync: SearchSync) -> None:
+    store.upsert([parse_record(PARKING)])
+    sync.drain()
+    count = sync.index.doc_count()
+
+    sync._write_state(0)  # as if every change were still pending
+    sync.drain()
+
+    assert sync.index.doc_count() == count
+
+
+def test_crash_after_index_commit_before_state_is_replayed(
+    store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.upsert([parse_record(PARKING)])
+    before = sync.applied_seq()
+
+    def crash(seq: int) -> None:
+        raise SystemExit("crash")
+
+    with monkeypatch.context() as m:
+        m.setattr(sync, "_write_state", crash)
+        with pytest.raises(SystemExit):
+            sync.drain()
+
+    assert sync.applied_seq() == before  # the change is still pending, not lost
+    sync.drain()
+    assert sync.pending() == 0
+    assert ids(sync.index.search("Parkplatzsensoren"))[0] == "olpe-parkplatzsensoren"
+
+
+def test_repair_rebuilds_when_documents_went_missing(store: CypherGraphStore, sync: SearchSync) -> None:
+    expected = sync.index.doc_count()
+    sync.index.delete(["commune:olpe", "commune:soest"])
+
+    outcome = sync.repair()
+
+    assert outcome.startswith("rebuilt")
+    assert sync.index.doc_count() == expected
+    assert "olpe" in ids(sync.index.search("Olpe"))
+
+
+def test_repair_rebuilds_when_state_is_lost(store: CypherGraphStore, sync: SearchSync) -> None:
+    sync.state_file.unlink()
+
+    assert sync.repair().startswith("rebuilt")
+    assert sync.repair() == "in sync"
+
+
+def test_only_one_process_drains_at_a_time(store: CypherGraphStore, sync: SearchSync) -> None:
+    store.upsert([parse_record(PARKING)])
+    other = SearchSync(store, sync.dir)
+    try:
+        with sync._drain_lock(wait=True):
+            assert other.drain() == 0  # does not block, does not apply
+        assert other.drain() > 0
+    finally:
+        other.close()
+
+
+WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from schule.domain.records import parse_record
+    from schule.services.search_sync import SearchSync
+    from schule.settings import Settings
+    from schule.store import open_store
+    settings = Settings(data_dir=Path(sys.argv[1]), graph="killed")
+    store = open_store(settings)
+    sync = SearchSync(store, settings.data_dir / "search")
+    sync.repair()
+    store.upsert([parse_record({json_record})])
+    # the graph write is acknowledged; die before the index hears of it
+    os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+
+
+def test_kill_9_between_graph_write_and_index_update(tmp_path: Path) -> None:
+    # given a process that writes to the graph and is killed before updating the index
+    script = WRITER.replace("{json_record}", repr(PARKING))
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    settings = Settings(data_dir=tmp_path, graph="killed")
+    store = open_store(settings)
+    sync = SearchSync(store, tmp_path / "search")
+    try:
+        # when the next process searches
+        assert sync.pending() > 0
+        results = SearchService(sync).search("Parkplatzsensoren")
+        # then the write is found: it was pending in the change log, not lost
+        assert ids(results) == ["olpe-parkplatzsensoren"]
+        assert sync.pending() == 0
+    finally:
+        sync.close()
+        store.close()
+        EmbeddedServer(tmp_path).stop()
+
+
+def test_cli_search_json_contract(tmp_path: Path) -> None:
+    from tests.e2e.cli.helpers import run_schule
+
+    run_schule("seed", data_dir=tmp_path)
+    result = run_schule("search", "Datenplattform", "--json", "--limit", "3", data_dir=tmp_path)
+
+    hits = json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert 0 < len(hits) <= 3
+    assert all(set(h) == {"id", "kind", "title", "score"} for h in hits)
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert "offene-regionale-datenplattform" in [h["id"] for h in hits]
