@@ -1,0 +1,1 @@
+"""GraphQL search: German full-text search with facets, highlights and suggestions."""

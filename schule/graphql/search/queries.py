@@ -1,0 +1,122 @@
+"""Search root fields. The work happens in ``schule.services.search``; this layer translates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from schule.domain.model import Kind
+from schule.graphql.limits import MAX_PAGE_SIZE
+from schule.graphql.search.types import (
+    Facet,
+    FacetValue,
+    SearchFacetName,
+    SearchFilter,
+    SearchHit,
+    SearchKind,
+    SearchResult,
+)
+from schule.services.search import SearchService
+
+BAD_INPUT = {"code": "BAD_USER_INPUT"}
+STATUS_LABELS = {
+    "idea": "Idee", "planning": "Planung", "implementation": "Umsetzung", "operation": "in Betrieb",
+    "completed": "abgeschlossen", "stopped": "eingestellt",
+}
+KIND_LABELS = {
+    "project": "Projekte", "lesson": "Lessons learned", "commune": "Kommunen", "person": "Personen",
+    "event": "Veranstaltungen", "handlungsfeld": "Handlungsfelder", "organisation": "Organisationen",
+    "network": "Netzwerke",
+}
+
+
+def search_service(info: Info[Any, None]) -> SearchService:
+    context = info.context
+    request = context["request"] if isinstance(context, dict) else context.request
+    service = request.app.state.schule.search
+    if service is None:
+        raise RuntimeError("search is not ready")
+    return service
+
+
+def _filters(f: SearchFilter | None) -> tuple[list[str] | None, dict[str, list[str]]]:
+    if f is None:
+        return None, {}
+    pairs = {
+        "handlungsfeld": f.handlungsfelder, "commune": f.communes, "kreis": f.kreise,
+        "region": f.regions, "status": f.statuses,
+    }
+    kinds = [k.value for k in f.kinds] if f.kinds else None
+    return kinds, {name: [str(v) for v in values] for name, values in pairs.items() if values}
+
+
+def _labels(service: SearchService, facets: dict[str, list[tuple[str, int]]]) -> dict[str, str]:
+    """Display names for facet values that are ids (communes, Handlungsfelder), in one store call."""
+    ids = [v for name in ("commune", "handlungsfeld") for v, _ in facets.get(name, [])]
+    entities = service.sync.store.get(ids) if ids else {}
+    return {i: getattr(e, "name", i) for i, e in entities.items()}
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(
+        description="Deutsche Volltextsuche über Projekte, Lessons learned, Kommunen, Personen, "
+        "Veranstaltungen und Handlungsfelder. Die Anfrage ist reiner Text: Wortteile finden "
+        "zusammengesetzte Wörter (Plattform → Datenplattform), ae/ä und ss/ß sind gleich, kleine "
+        "Tippfehler werden verziehen, \"Anführungszeichen\" suchen eine Wortfolge, ein * am Wortende "
+        "sucht Wortanfänge. Es gibt keine Syntaxfehler."
+    )
+    async def search(
+        self,
+        info: Info[Any, None],
+        query: Annotated[str, strawberry.argument(description="Suchtext.")],
+        filter: Annotated[SearchFilter | None, strawberry.argument(description="Facettenfilter.")] = None,
+        first: Annotated[int, strawberry.argument(description=f"Treffer pro Seite (höchstens {MAX_PAGE_SIZE}).")] = 10,
+        offset: Annotated[int, strawberry.argument(description="Wie viele Treffer übersprungen werden.")] = 0,
+    ) -> SearchResult:
+        if not 1 <= first <= MAX_PAGE_SIZE:
+            raise GraphQLError(f"first muss zwischen 1 und {MAX_PAGE_SIZE} liegen", extensions=BAD_INPUT)
+        if offset < 0:
+            raise GraphQLError("offset darf nicht negativ sein", extensions=BAD_INPUT)
+        service = search_service(info)
+        kinds, filters = _filters(filter)
+
+        def run() -> tuple[Any, dict[str, str]]:
+            results = service.search(query, kinds=kinds, filters=filters, limit=first, offset=offset)
+            return results, _labels(service, results.facets)
+
+        results, labels = await run_in_threadpool(run)
+        facets = []
+        for name in SearchFacetName:
+            values = results.facets.get(name.value, [])
+            label_of = {"status": STATUS_LABELS, "kind": KIND_LABELS}.get(name.value, labels)
+            facets.append(Facet(name=name, values=[FacetValue(value=v, label=label_of.get(v, v), count=c)
+                                                   for v, c in values]))
+        return SearchResult(
+            total=results.total,
+            hits=[SearchHit(kind=SearchKind(h.kind), id=strawberry.ID(h.id), title=h.title, score=h.score,
+                            highlights=h.highlights) for h in results.hits],
+            facets=facets,
+            suggestions=results.suggestions,
+        )
+
+    @strawberry.field(
+        description="Ähnliche Projekte zu einem Projekt: ähnlicher Text, gemeinsame Handlungsfelder und "
+        "Schlagwörter, Übernahmen (adaptedFrom) in beide Richtungen."
+    )
+    async def similar_projects(
+        self,
+        info: Info[Any, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="ID des Projekts.")],
+        first: Annotated[int, strawberry.argument(description=f"Höchstens so viele (bis {MAX_PAGE_SIZE}).")] = 5,
+    ) -> list[SearchHit]:
+        if not 1 <= first <= MAX_PAGE_SIZE:
+            raise GraphQLError(f"first muss zwischen 1 und {MAX_PAGE_SIZE} liegen", extensions=BAD_INPUT)
+        service = search_service(info)
+        hits = await run_in_threadpool(service.similar, Kind.PROJECT.value, str(id), first)
+        return [SearchHit(kind=SearchKind(h.kind), id=strawberry.ID(h.id), title=h.title, score=h.score,
+                          highlights=h.highlights) for h in hits]

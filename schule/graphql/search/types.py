@@ -1,0 +1,81 @@
+"""Types of the search API."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+
+@strawberry.enum(description="Art eines Suchtreffers.")
+class SearchKind(enum.Enum):
+    PROJECT = strawberry.enum_value("project", description="Projekt einer Kommune.")
+    LESSON = strawberry.enum_value("lesson", description="Lesson learned: eine Erfahrung aus einem Projekt.")
+    COMMUNE = strawberry.enum_value("commune", description="Kommune (Stadt oder Gemeinde).")
+    PERSON = strawberry.enum_value("person", description="Ansprechperson (nur öffentliche Angaben).")
+    EVENT = strawberry.enum_value("event", description="Veranstaltung, z. B. die Smart Cities: Konferenz.")
+    HANDLUNGSFELD = strawberry.enum_value(
+        "handlungsfeld", description="Handlungsfeld: Themenbereich wie Mobilität, Verwaltung oder Umwelt."
+    )
+    ORGANISATION = strawberry.enum_value("organisation", description="Organisation, z. B. Südwestfalen Agentur.")
+    NETWORK = strawberry.enum_value("network", description="Netzwerk, z. B. die Smart Cities: Schule.")
+
+
+@strawberry.enum(description="Facetten, nach denen Suchtreffer gezählt und gefiltert werden können.")
+class SearchFacetName(enum.Enum):
+    KIND = strawberry.enum_value("kind", description="Art des Treffers.")
+    HANDLUNGSFELD = strawberry.enum_value(
+        "handlungsfeld", description="Handlungsfeld (ein Treffer zählt auch für die übergeordneten Felder)."
+    )
+    COMMUNE = strawberry.enum_value("commune", description="Kommune.")
+    KREIS = strawberry.enum_value("kreis", description="Kreis (Landkreis), z. B. Märkischer Kreis.")
+    REGION = strawberry.enum_value("region", description="Region, z. B. Südwestfalen oder Münsterland.")
+    STATUS = strawberry.enum_value("status", description="Projektstatus, z. B. operation (in Betrieb).")
+
+
+@strawberry.input(description="Filter für die Suche: innerhalb einer Facette ODER, zwischen Facetten UND.")
+class SearchFilter:
+    kinds: list[SearchKind] | None = strawberry.field(default=None, description="Nur diese Arten.")
+    handlungsfelder: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="IDs von Handlungsfeldern; Unterfelder sind eingeschlossen."
+    )
+    communes: list[strawberry.ID] | None = strawberry.field(default=None, description="IDs von Kommunen.")
+    kreise: list[str] | None = strawberry.field(default=None, description="Namen von Kreisen.")
+    regions: list[str] | None = strawberry.field(default=None, description="Namen von Regionen.")
+    statuses: list[str] | None = strawberry.field(
+        default=None, description="Projektstatus: idea, planning, implementation, operation, completed, stopped."
+    )
+
+
+@strawberry.type(description="Ein Suchtreffer.")
+class SearchHit:
+    kind: SearchKind = strawberry.field(description="Art des Treffers.")
+    id: strawberry.ID = strawberry.field(description="Unsere eigene ID des Treffers (z. B. für project(id:)).")
+    title: str = strawberry.field(description="Titel oder Name.")
+    score: float = strawberry.field(description="Relevanz; höher ist besser. Nur innerhalb einer Suche vergleichbar.")
+    highlights: list[str] = strawberry.field(
+        description="Textausschnitte als HTML: alles maskiert, Fundstellen in <mark>…</mark>."
+    )
+
+
+@strawberry.type(description="Ein Wert einer Facette mit der Zahl der Treffer.")
+class FacetValue:
+    value: str = strawberry.field(description="Wert zum Filtern (eine ID oder ein Name).")
+    label: str = strawberry.field(description="Anzeigename auf Deutsch.")
+    count: int = strawberry.field(description="Zahl der Treffer mit diesem Wert (über alle Seiten).")
+
+
+@strawberry.type(description="Eine Facette mit ihren Werten, häufigste zuerst.")
+class Facet:
+    name: SearchFacetName = strawberry.field(description="Welche Facette.")
+    values: list[FacetValue] = strawberry.field(description="Werte mit Trefferzahlen.")
+
+
+@strawberry.type(description="Ergebnis einer Suche.")
+class SearchResult:
+    total: int = strawberry.field(description="Zahl aller Treffer (nicht nur dieser Seite).")
+    hits: list[SearchHit] = strawberry.field(description="Treffer dieser Seite, beste zuerst.")
+    facets: list[Facet] = strawberry.field(description="Facetten mit Zahlen, zum Filtern.")
+    suggestions: list[str] = strawberry.field(
+        description="„Meinten Sie …?“: korrigierte Suchanfragen in echten Wörtern, wenn es wenige Treffer gibt."
+    )
