@@ -13,6 +13,7 @@ first sketch, for reasons the sketch could not see:
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,7 @@ class FieldSpec:
     max_length: int = 500
 
 
-def _enum(e: type, required: bool = False) -> FieldSpec:
+def _enum(e: type[enum.Enum], required: bool = False) -> FieldSpec:
     return FieldSpec("enum", required, enum=tuple(m.value for m in e))
 
 

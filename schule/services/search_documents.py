@@ -9,6 +9,7 @@ finds projects filed under a sub-field of it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from schule.domain.model import (
     Commune,
@@ -53,7 +54,7 @@ class Lookups:
     def field_names(self, ids: Iterable[str]) -> tuple[str, ...]:
         return tuple(self.fields[i].name for i in ids if i in self.fields)
 
-    def commune_facets(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    def commune_facets(self, ids: Sequence[str]) -> dict[str, Any]:
         communes = [self.communes[i] for i in ids if i in self.communes]
         return {
             "communes": tuple(c.id for c in communes),

@@ -50,7 +50,7 @@ def _filters(f: SearchFilter | None) -> tuple[list[str] | None, dict[str, list[s
         "handlungsfeld": f.handlungsfelder, "commune": f.communes, "kreis": f.kreise,
         "region": f.regions, "status": f.statuses,
     }
-    kinds = [k.value for k in f.kinds] if f.kinds else None
+    kinds = [str(k.value) for k in f.kinds] if f.kinds else None
     return kinds, {name: [str(v) for v in values] for name, values in pairs.items() if values}
 
 
@@ -92,8 +92,9 @@ class SearchQuery:
         results, labels = await run_in_threadpool(run)
         facets = []
         for name in SearchFacetName:
-            values = results.facets.get(name.value, [])
-            label_of = {"status": STATUS_LABELS, "kind": KIND_LABELS}.get(name.value, labels)
+            key = str(name.value)
+            values = results.facets.get(key, [])
+            label_of = {"status": STATUS_LABELS, "kind": KIND_LABELS}.get(key, labels)
             facets.append(Facet(name=name, values=[FacetValue(value=v, label=label_of.get(v, v), count=c)
                                                    for v, c in values]))
         return SearchResult(
