@@ -150,6 +150,21 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.graphql.sdl import SCHEMA_FILE, check_sdl, write_sdl
+
+    if args.check:
+        reason = check_sdl(settings)
+        if reason:
+            print(f"schule: {reason}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"{SCHEMA_FILE} ist aktuell")
+        return 0
+    write_sdl(settings)
+    print(f"{SCHEMA_FILE} geschrieben")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schule",
@@ -182,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="Suchindex aus dem Graphen neu aufbauen")
     p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("schema", help="schema/schema.graphql aus dem Code schreiben (oder mit --check prüfen)")
+    p.add_argument("--check", action="store_true", help="nur prüfen; Exit 1, wenn die Datei abweicht")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("stats", help="Anzahl je Art")
     p.add_argument("--json", action="store_true", help="als JSON-Objekt")

@@ -1,0 +1,108 @@
+"""Errors of the GraphQL API, in three tiers.
+
+1. Expected failures of a mutation come back as data: ``UserErrors`` with a ``ErrorCode``, the
+   path of the input field concerned and a German message.
+2. Mistakes in a query the client can fix (page too large, bad cursor) raise ``ClientError``:
+   a GraphQL error with that message.
+3. Everything else is unexpected: logged with the request id and masked for the client as
+   "Interner Fehler" plus the request id (``MaskUnexpectedErrors``).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.relay.types import GlobalIDValueError
+
+from schule.services.projects import FieldProblem, ProblemCode
+
+log = logging.getLogger("schule.graphql")
+
+
+class ClientError(Exception):
+    """A mistake in the query that the client can fix; the message is shown as is."""
+
+
+@strawberry.enum(description="Art eines erwarteten Fehlers bei einer Änderung (Mutation).")
+class ErrorCode(enum.Enum):
+    INVALID = strawberry.enum_value(
+        "invalid", description="Ein Wert ist ungültig (Format, Länge, erlaubte Werte, Widerspruch)."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "not_found", description="Eine angegebene ID gibt es nicht (oder nicht veröffentlicht)."
+    )
+    DUPLICATE = strawberry.enum_value(
+        "duplicate", description="Die ID ist schon vergeben, oder der Sachverhalt ist schon erfasst."
+    )
+    FORBIDDEN = strawberry.enum_value(
+        "forbidden", description="Keine Berechtigung: Schreiben braucht einen gültigen Zugangsschlüssel."
+    )
+
+
+@strawberry.type(description="Ein erwarteter Fehler einer Änderung, bezogen auf ein Eingabefeld.")
+class UserError:
+    code: ErrorCode = strawberry.field(description="Art des Fehlers, für Programmlogik.")
+    field: list[str] | None = strawberry.field(
+        description='Pfad zum betroffenen Eingabefeld, z. B. ["input", "handlungsfelder"]; '
+        "null, wenn der Fehler die ganze Änderung betrifft."
+    )
+    message: str = strawberry.field(description="Deutsche Meldung, geeignet zur Anzeige für Menschen.")
+
+
+@strawberry.type(description="Die Änderung wurde abgelehnt; nichts wurde gespeichert. `errors` sagt warum.")
+class UserErrors:
+    errors: list[UserError] = strawberry.field(description="Alle Gründe der Ablehnung, mindestens einer.")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+# Import-format field names whose GraphQL input name is not simply their camelCase spelling.
+_INPUT_NAMES = {"project": "project", "adapted_from": "adaptedFrom"}
+
+
+def user_errors(problems: Sequence[FieldProblem], root: str = "input") -> UserErrors:
+    return UserErrors(
+        errors=[
+            UserError(
+                code=ErrorCode(ProblemCode(p.code).value),
+                field=[root, _INPUT_NAMES.get(p.field, _camel(p.field))] if p.field else None,
+                message=p.message,
+            )
+            for p in problems
+        ]
+    )
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Errors raised by our code that are not meant for clients."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not isinstance(original, ClientError | GlobalIDValueError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks unexpected errors; the message and ``extensions.requestId`` name the request id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message="Interner Fehler.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        return GraphQLError(
+            message=f"Interner Fehler (Anfrage-ID {request_id}).",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

@@ -1,0 +1,66 @@
+"""Mutations on lessons learned."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from schule.graphql.context import Context
+from schule.graphql.enums import LessonType
+from schule.graphql.errors import UserErrors, user_errors
+from schule.graphql.lessons.types import Lesson
+from schule.services import projects as service
+
+
+@strawberry.type(description="Ergebnis einer erfolgreichen Änderung an einer Erkenntnis.")
+class LessonPayload:
+    lesson: Lesson = strawberry.field(description="Die Erkenntnis, wie sie jetzt gespeichert ist.")
+
+
+@strawberry.input(description="Eine neue Erkenntnis (Lesson Learned) zu einem Projekt.")
+class AddLessonInput:
+    id: str | None = strawberry.field(
+        default=None, description="Eigene ID (Kleinbuchstaben, Ziffern, '-'); ohne Angabe aus dem Titel gebildet."
+    )
+    project: str = strawberry.field(description="ID des Projekts, aus dem die Erkenntnis stammt.")
+    title: str = strawberry.field(description="Die Erkenntnis in einem Satz.")
+    text: str = strawberry.field(description="Ausführliche Darstellung.")
+    type: LessonType | None = strawberry.field(default=None, description="Art: Erfolg, Stolperstein oder Empfehlung.")
+    handlungsfelder: list[str] | None = strawberry.field(default=None, description="IDs der Handlungsfelder.")
+    author: str | None = strawberry.field(default=None, description="ID der Person, die sie aufgeschrieben hat.")
+    source: str | None = strawberry.field(default=None, description="Herkunft der Angaben.")
+
+
+AddLessonResult = Annotated[
+    LessonPayload | UserErrors,
+    strawberry.union("AddLessonResult", description="Die neue Erkenntnis, oder warum sie abgelehnt wurde."),
+]
+
+
+@strawberry.type(description="Änderungen an Erkenntnissen.")
+class LessonMutations:
+    @strawberry.mutation(description="Eine Erkenntnis zu einem Projekt hinzufügen.")
+    async def add_lesson(
+        self,
+        info: Info[Context, None],
+        input: Annotated[AddLessonInput, strawberry.argument(description="Die neue Erkenntnis.")],  # noqa: A002
+    ) -> AddLessonResult:
+        ctx = info.context
+        data = {
+            "id": input.id,
+            "project": input.project,
+            "title": input.title,
+            "text": input.text,
+            "type": input.type.value if input.type else None,
+            "handlungsfelder": input.handlungsfelder,
+            "author": input.author,
+            "source": input.source,
+        }
+        try:
+            entity = await run_in_threadpool(service.add_lesson, ctx.store, ctx.caller, data)
+        except service.Rejected as e:
+            return user_errors(e.problems)
+        return LessonPayload(lesson=Lesson.from_entity(entity))

@@ -1,0 +1,70 @@
+"""The Lesson type: a lesson learned (Erkenntnis) from a project."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schule.domain import model
+from schule.domain.model import Kind
+from schule.graphql.context import Context
+from schule.graphql.enums import LessonType
+from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
+from schule.graphql.registry import node_type, to_node
+
+if TYPE_CHECKING:
+    from schule.graphql.handlungsfelder.types import Handlungsfeld
+    from schule.graphql.people.types import Person
+    from schule.graphql.projects.types import Project
+
+ProjectRef = Annotated["Project", strawberry.lazy("schule.graphql.projects.types")]
+PersonRef = Annotated["Person", strawberry.lazy("schule.graphql.people.types")]
+HandlungsfeldRef = Annotated["Handlungsfeld", strawberry.lazy("schule.graphql.handlungsfelder.types")]
+
+
+@node_type(Kind.LESSON)
+@strawberry.type(
+    description="Eine Erkenntnis (Lesson Learned) aus einem Projekt: ein Erfolg, ein Stolperstein oder eine "
+    "Empfehlung, damit andere Kommunen nicht dieselben Fehler machen."
+)
+class Lesson(relay.Node):
+    key: relay.NodeID[str]
+    entity: strawberry.Private[model.Lesson]
+    slug: str = strawberry.field(description=SLUG)
+    title: str = strawberry.field(description="Die Erkenntnis in einem Satz.")
+    text: str = strawberry.field(description="Ausführliche Darstellung (Klartext).")
+    type: LessonType | None = strawberry.field(description="Art: Erfolg, Stolperstein oder Empfehlung.")
+    created_at: str | None = strawberry.field(description=CREATED_AT)
+    updated_at: str | None = strawberry.field(description=UPDATED_AT)
+    source: str | None = strawberry.field(description=SOURCE)
+
+    @classmethod
+    def from_entity(cls, e: model.Lesson) -> Lesson:
+        return cls(**common(e), title=e.title, text=e.text, type=LessonType(e.type.value) if e.type else None)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes(cls, Kind.LESSON, info, node_ids, required)
+
+    @strawberry.field(description="Das Projekt, in dem die Erkenntnis gewonnen wurde.")
+    async def project(self, info: Info[Context, None]) -> ProjectRef | None:
+        entity = await info.context.loaders.entity.load(self.entity.project)
+        return to_node(entity) if entity is not None else None
+
+    @strawberry.field(description="Wer die Erkenntnis aufgeschrieben hat.")
+    async def author(self, info: Info[Context, None]) -> PersonRef | None:
+        if self.entity.author is None:
+            return None
+        entity = await info.context.loaders.entity.load(self.entity.author)
+        return to_node(entity) if entity is not None else None
+
+    @strawberry.field(description="Handlungsfelder (Themenbereiche), zu denen die Erkenntnis gehört.")
+    async def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
+        entities = await info.context.loaders.entities(self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
+        return [to_node(e) for e in entities]

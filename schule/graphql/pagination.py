@@ -1,0 +1,143 @@
+"""Relay-style connections whose filtering, sorting and slicing happen in the database.
+
+Cursors are opaque offsets into the sorted, filtered list: stable while the data does not change,
+and cheap. ``totalCount`` costs one count query, run only when asked for (or when paginating
+backwards from the end, which needs it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Generic, TypeVar
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from schule.domain.model import Kind
+from schule.graphql.errors import ClientError
+from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schule.graphql.registry import to_node
+
+T = TypeVar("T")
+_PREFIX = "offset:"
+
+FIRST = strawberry.argument(
+    description=f"Vorwärts blättern: so viele Einträge ab `after` (höchstens {MAX_PAGE_SIZE}; "
+    f"ohne `first` und `last`: {DEFAULT_PAGE_SIZE})."
+)
+AFTER = strawberry.argument(description="Cursor eines Eintrags: die Seite beginnt danach.")
+LAST = strawberry.argument(
+    description=f"Rückwärts blättern: die letzten so vielen Einträge vor `before` (höchstens {MAX_PAGE_SIZE})."
+)
+BEFORE = strawberry.argument(description="Cursor eines Eintrags: die Seite endet davor.")
+
+First = Annotated[int | None, FIRST]
+After = Annotated[str | None, AFTER]
+Last = Annotated[int | None, LAST]
+Before = Annotated[str | None, BEFORE]
+
+
+@strawberry.type(description="Angaben zum Weiterblättern in einer Liste (Relay-Konvention).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Gibt es nach dieser Seite weitere Einträge?")
+    has_previous_page: bool = strawberry.field(description="Gibt es vor dieser Seite weitere Einträge?")
+    start_cursor: str | None = strawberry.field(description="Cursor des ersten Eintrags der Seite (für `before`).")
+    end_cursor: str | None = strawberry.field(description="Cursor des letzten Eintrags der Seite (für `after`).")
+
+
+@strawberry.type(description="Ein Eintrag einer Seite zusammen mit seinem Cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Position dieses Eintrags, für `after`/`before`.")
+    node: T = strawberry.field(description="Der Eintrag selbst.")
+
+
+@strawberry.type(description="Eine Seite einer gefilterten, sortierten Liste (Relay-Connection) mit Gesamtzahl.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="Die Einträge dieser Seite mit Cursorn.")
+    page_info: PageInfo = strawberry.field(description="Angaben zum Weiterblättern.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Die Einträge dieser Seite ohne Cursor (Kurzform von `edges { node }`).")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="Anzahl aller Einträge, auf die der Filter passt (über alle Seiten).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not text.startswith(_PREFIX):
+            raise ValueError(cursor)
+        offset = int(text[len(_PREFIX) :])
+    except (ValueError, binascii.Error, UnicodeError):
+        raise ClientError(f"Ungültiger Cursor {cursor!r}.") from None
+    if offset < 0:
+        raise ClientError(f"Ungültiger Cursor {cursor!r}.")
+    return offset
+
+
+def _check_size(name: str, value: int | None) -> None:
+    if value is None:
+        return
+    if value < 0:
+        raise ClientError(f"`{name}` darf nicht negativ sein.")
+    if value > MAX_PAGE_SIZE:
+        raise ClientError(f"`{name}` darf höchstens {MAX_PAGE_SIZE} sein (angefragt: {value}).")
+
+
+async def paginate(
+    store: Any,
+    kind: Kind,
+    filters: dict[str, Any],
+    sort: str,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Any]:
+    """One page of ``kind`` as a connection (see the module docstring)."""
+    _check_size("first", first)
+    _check_size("last", last)
+    if first is None and last is None:
+        first = DEFAULT_PAGE_SIZE
+    start = decode_cursor(after) + 1 if after else 0
+    end = decode_cursor(before) if before else None
+
+    counted: asyncio.Future[int] | None = None
+
+    async def count() -> int:
+        nonlocal counted
+        if counted is None:
+            counted = asyncio.ensure_future(run_in_threadpool(store.count_matching, kind, filters))
+        return await counted
+
+    if first is not None:
+        end = start + first if end is None else min(end, start + first)
+    if last is not None:
+        if end is None:
+            end = await count()
+        start = max(start, end - last)
+    assert end is not None
+    limit = max(0, end - start)
+    # One row more than asked for says whether there is a next page, without a count.
+    entities = await run_in_threadpool(store.list_page, kind, filters, sort, start, limit + 1) if limit else []
+    has_next = len(entities) > limit
+    edges = [Edge(cursor=encode_cursor(start + i), node=to_node(e)) for i, e in enumerate(entities[:limit])]
+    page_info = PageInfo(
+        has_next_page=has_next if limit else False,
+        has_previous_page=start > 0,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=page_info, count=count)

@@ -1,0 +1,184 @@
+"""Mutations on projects: create, update, record an adaptation ("wir haben X übernommen")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from schule.graphql.context import Context
+from schule.graphql.enums import ProjectStatus
+from schule.graphql.errors import UserErrors, user_errors
+from schule.graphql.projects.types import Project
+from schule.services import projects as service
+
+DATE = "Datum als JJJJ, JJJJ-MM oder JJJJ-MM-TT."
+
+
+@strawberry.type(description="Ergebnis einer erfolgreichen Änderung an einem Projekt.")
+class ProjectPayload:
+    project: Project = strawberry.field(description="Das Projekt, wie es jetzt gespeichert ist.")
+
+
+@strawberry.input(description="Ein neues Projekt. Verweise (Kommunen, Handlungsfelder, Personen, Projekte) sind IDs.")
+class CreateProjectInput:
+    id: str | None = strawberry.field(
+        default=None,
+        description="Eigene ID (Kleinbuchstaben, Ziffern, '-'); ohne Angabe aus dem Titel gebildet.",
+    )
+    title: str = strawberry.field(description="Titel.")
+    summary: str = strawberry.field(description="Kurzbeschreibung in ein bis zwei Sätzen.")
+    description: str | None = strawberry.field(default=None, description="Ausführliche Beschreibung.")
+    communes: list[str] | None = strawberry.field(default=None, description="IDs der Kommunen, in denen es läuft.")
+    handlungsfelder: list[str] | None = strawberry.field(default=None, description="IDs der Handlungsfelder.")
+    status: ProjectStatus | None = strawberry.field(default=None, description="Stand im Lebenszyklus.")
+    tags: list[str] | None = strawberry.field(default=None, description="Freie Schlagwörter.")
+    contacts: list[str] | None = strawberry.field(default=None, description="IDs der Ansprechpersonen.")
+    adapted_from: list[str] | None = strawberry.field(
+        default=None, description="IDs der Projekte, die dieses Projekt übernommen hat."
+    )
+    started: str | None = strawberry.field(default=None, description=f"Beginn: {DATE}")
+    ended: str | None = strawberry.field(default=None, description=f"Ende: {DATE}")
+    links: list[str] | None = strawberry.field(default=None, description="Weiterführende Adressen (URLs).")
+    source: str | None = strawberry.field(default=None, description="Herkunft der Angaben.")
+
+
+@strawberry.input(
+    description="Änderungen an einem Projekt. Nicht angegebene Felder bleiben, wie sie sind; "
+    "null (oder eine leere Liste) löscht ein Feld."
+)
+class UpdateProjectInput:
+    id: str = strawberry.field(description="ID des zu ändernden Projekts.")
+    title: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Neuer Titel (Pflichtfeld: nicht löschbar)."
+    )
+    summary: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Kurzbeschreibung (nicht löschbar)."
+    )
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="Neue ausführliche Beschreibung.")
+    communes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Kommunen (ersetzt die bisherigen)."
+    )
+    handlungsfelder: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Handlungsfelder (ersetzt die bisherigen)."
+    )
+    status: ProjectStatus | None = strawberry.field(default=strawberry.UNSET, description="Neuer Stand.")
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Schlagwörter (ersetzt die bisherigen)."
+    )
+    contacts: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Ansprechpersonen (ersetzt die bisherigen)."
+    )
+    adapted_from: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Übernommene Projekte (ersetzt die bisherigen)."
+    )
+    started: str | None = strawberry.field(default=strawberry.UNSET, description=f"Neuer Beginn: {DATE}")
+    ended: str | None = strawberry.field(default=strawberry.UNSET, description=f"Neues Ende: {DATE}")
+    links: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Adressen (ersetzt die bisherigen)."
+    )
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="Neue Herkunftsangabe.")
+
+
+@strawberry.input(description="„Wir haben X übernommen“: ein Projekt hat ein anderes nachgemacht oder angepasst.")
+class RecordAdaptationInput:
+    project: str = strawberry.field(description="ID des Projekts, das übernommen hat (das eigene).")
+    adapted_from: str = strawberry.field(description="ID des Projekts, das übernommen wurde (das Vorbild).")
+
+
+CreateProjectResult = Annotated[
+    ProjectPayload | UserErrors,
+    strawberry.union("CreateProjectResult", description="Das neue Projekt, oder warum es abgelehnt wurde."),
+]
+UpdateProjectResult = Annotated[
+    ProjectPayload | UserErrors,
+    strawberry.union(
+        "UpdateProjectResult", description="Das geänderte Projekt, oder warum die Änderung abgelehnt wurde."
+    ),
+]
+RecordAdaptationResult = Annotated[
+    ProjectPayload | UserErrors,
+    strawberry.union(
+        "RecordAdaptationResult", description="Das übernehmende Projekt mit neuem `adaptedFrom`, oder warum abgelehnt."
+    ),
+]
+
+
+def _fields(data: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Input fields in import-format names; UNSET (not given) ones are left out."""
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(data, name)
+        if value is strawberry.UNSET:
+            continue
+        out[name] = value.value if isinstance(value, ProjectStatus) else value
+    return out
+
+
+_PROJECT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "communes",
+    "handlungsfelder",
+    "status",
+    "tags",
+    "contacts",
+    "adapted_from",
+    "started",
+    "ended",
+    "links",
+    "source",
+)
+
+
+@strawberry.type(description="Änderungen an Projekten.")
+class ProjectMutations:
+    @strawberry.mutation(description="Ein neues Projekt anlegen. Geprüft wird wie beim Import (Formate, Verweise).")
+    async def create_project(
+        self,
+        info: Info[Context, None],
+        input: Annotated[CreateProjectInput, strawberry.argument(description="Das neue Projekt.")],  # noqa: A002
+    ) -> CreateProjectResult:
+        ctx = info.context
+        data = {"id": input.id, **_fields(input, _PROJECT_FIELDS)}
+        try:
+            entity = await run_in_threadpool(service.create_project, ctx.store, ctx.caller, data)
+        except service.Rejected as e:
+            return user_errors(e.problems)
+        return ProjectPayload(project=Project.from_entity(entity))
+
+    @strawberry.mutation(description="Ein Projekt ändern: nur die angegebenen Felder.")
+    async def update_project(
+        self,
+        info: Info[Context, None],
+        input: Annotated[UpdateProjectInput, strawberry.argument(description="Die Änderungen.")],  # noqa: A002
+    ) -> UpdateProjectResult:
+        ctx = info.context
+        try:
+            entity = await run_in_threadpool(
+                service.update_project, ctx.store, ctx.caller, input.id, _fields(input, _PROJECT_FIELDS)
+            )
+        except service.Rejected as e:
+            return user_errors(e.problems)
+        return ProjectPayload(project=Project.from_entity(entity))
+
+    @strawberry.mutation(
+        description="Festhalten, dass ein Projekt ein anderes übernommen hat („wir haben X übernommen“). "
+        "Danach erscheint das Vorbild in `adaptedFrom` und das übernehmende Projekt in dessen `adaptations`."
+    )
+    async def record_adaptation(
+        self,
+        info: Info[Context, None],
+        input: Annotated[RecordAdaptationInput, strawberry.argument(description="Wer hat wen übernommen.")],  # noqa: A002
+    ) -> RecordAdaptationResult:
+        ctx = info.context
+        try:
+            entity = await run_in_threadpool(
+                service.record_adaptation, ctx.store, ctx.caller, input.project, input.adapted_from
+            )
+        except service.Rejected as e:
+            return user_errors(e.problems)
+        return ProjectPayload(project=Project.from_entity(entity))

@@ -1,0 +1,105 @@
+"""The Project type: a smart-city project of one or more communes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from schule.domain import model
+from schule.domain.model import Kind, Rel
+from schule.graphql.context import Context
+from schule.graphql.enums import ProjectStatus
+from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
+from schule.graphql.registry import node_type, to_node
+
+if TYPE_CHECKING:
+    from schule.graphql.communes.types import Commune
+    from schule.graphql.handlungsfelder.types import Handlungsfeld
+    from schule.graphql.lessons.types import Lesson
+    from schule.graphql.people.types import Person
+
+CommuneRef = Annotated["Commune", strawberry.lazy("schule.graphql.communes.types")]
+HandlungsfeldRef = Annotated["Handlungsfeld", strawberry.lazy("schule.graphql.handlungsfelder.types")]
+LessonRef = Annotated["Lesson", strawberry.lazy("schule.graphql.lessons.types")]
+PersonRef = Annotated["Person", strawberry.lazy("schule.graphql.people.types")]
+
+
+@node_type(Kind.PROJECT)
+@strawberry.type(
+    description="Ein Smart-City-Projekt einer oder mehrerer Kommunen, z. B. ein Stadtlabor "
+    "(Experimentier-, Lern- und Beteiligungsort einer Kommune) oder eine gemeinsame Datenplattform. "
+    "Projekte sind der Kern des Wissenstransfers: andere Kommunen sollen sie übernehmen können, statt "
+    "das Rad neu zu erfinden."
+)
+class Project(relay.Node):
+    key: relay.NodeID[str]
+    entity: strawberry.Private[model.Project]
+    slug: str = strawberry.field(description=SLUG)
+    title: str = strawberry.field(description="Titel des Projekts.")
+    summary: str = strawberry.field(description="Kurzbeschreibung in ein bis zwei Sätzen.")
+    description: str | None = strawberry.field(description="Ausführliche Beschreibung (Klartext).")
+    status: ProjectStatus | None = strawberry.field(description="Stand im Lebenszyklus, falls bekannt.")
+    tags: list[str] = strawberry.field(description="Freie Schlagwörter, z. B. 'Mitmacherkommunen'.")
+    links: list[str] = strawberry.field(description="Weiterführende Adressen (URLs).")
+    started: str | None = strawberry.field(description="Beginn als JJJJ, JJJJ-MM oder JJJJ-MM-TT.")
+    ended: str | None = strawberry.field(description="Ende als JJJJ, JJJJ-MM oder JJJJ-MM-TT; leer, solange es läuft.")
+    created_at: str | None = strawberry.field(description=CREATED_AT)
+    updated_at: str | None = strawberry.field(description=UPDATED_AT)
+    source: str | None = strawberry.field(description=SOURCE)
+
+    @classmethod
+    def from_entity(cls, e: model.Project) -> Project:
+        return cls(
+            **common(e),
+            title=e.title,
+            summary=e.summary,
+            description=e.description,
+            status=ProjectStatus(e.status.value) if e.status else None,
+            tags=list(e.tags),
+            links=list(e.links),
+            started=e.started,
+            ended=e.ended,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await resolve_nodes(cls, Kind.PROJECT, info, node_ids, required)
+
+    @strawberry.field(description="Kommunen (Städte und Gemeinden), in denen das Projekt läuft.")
+    async def communes(self, info: Info[Context, None]) -> list[CommuneRef]:
+        return [to_node(e) for e in await info.context.loaders.entities(self.entity.communes, Kind.COMMUNE)]
+
+    @strawberry.field(
+        description="Handlungsfelder des Projekts: Themenbereiche einer Smart-City-Strategie wie Mobilität, "
+        "Verwaltung oder Umwelt."
+    )
+    async def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
+        entities = await info.context.loaders.entities(self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
+        return [to_node(e) for e in entities]
+
+    @strawberry.field(description="Erkenntnisse (Lessons Learned), die in diesem Projekt gewonnen wurden.")
+    async def lessons(self, info: Info[Context, None]) -> list[LessonRef]:
+        entities = await info.context.loaders.related(Rel.LEARNED_IN, [self.key], incoming=True, kind=Kind.LESSON)
+        return [to_node(e) for e in entities]
+
+    @strawberry.field(description="Ansprechpersonen für andere Kommunen, die das Projekt übernehmen wollen.")
+    async def contacts(self, info: Info[Context, None]) -> list[PersonRef]:
+        return [to_node(e) for e in await info.context.loaders.entities(self.entity.contacts, Kind.PERSON)]
+
+    @strawberry.field(description="Projekte, die dieses Projekt übernommen (nachgemacht, angepasst) hat.")
+    async def adapted_from(self, info: Info[Context, None]) -> list[Project]:
+        return [to_node(e) for e in await info.context.loaders.entities(self.entity.adapted_from, Kind.PROJECT)]
+
+    @strawberry.field(
+        description="Projekte anderer Kommunen, die dieses Projekt übernommen haben "
+        "(„wir haben X übernommen“): die Gegenrichtung von `adaptedFrom`."
+    )
+    async def adaptations(self, info: Info[Context, None]) -> list[Project]:
+        entities = await info.context.loaders.related(Rel.ADAPTED_FROM, [self.key], incoming=True, kind=Kind.PROJECT)
+        return [to_node(e) for e in entities]
