@@ -144,6 +144,8 @@ PING = "RETURN 1 AS ok"
 # compare lexicographically: '2021' < '2021-05' < '2021-05-03' < '2022'.
 # FalkorDB cannot evaluate pattern comprehensions inside WHERE ("Unable to resolve filtered
 # alias"), so related ids are first projected in a WITH, and only when their filter is set (CASE).
+# Every pattern comprehension in one WITH needs its own variable names: FalkorDB returns empty
+# lists for a second comprehension that reuses one (seen with two `(c:Commune)`).
 import re as _re  # noqa: E402 - this section was appended; the module's head is not ours to edit
 
 
@@ -154,15 +156,17 @@ def _related(param: str, pattern: str, alias: str) -> str:
 _FIELDS_WITH_SUBFIELDS = _related(
     "handlungsfelder", "(n)-[:IN_FIELD]->(:Handlungsfeld)-[:SUBFIELD_OF*0..]->(h:Handlungsfeld) | h.id", "fields"
 )
-_NETWORK_ROLE = "any(m IN memberships WHERE m[0] = $network AND ($network_roles IS NULL OR m[1] IN $network_roles))"
+_NETWORK_ROLE = (
+    "any(ms IN memberships WHERE ms[0] = $network AND ($network_roles IS NULL OR ms[1] IN $network_roles))"
+)
 
 # Per kind: (derived columns, predicates). Both may refer to n and to the filter parameters.
 LIST_FILTERS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Kind.PROJECT: (
         (
-            _related("communes", "(n)-[:LOCATED_IN]->(c:Commune) | c.id", "communes"),
-            _related("kreise", "(n)-[:LOCATED_IN]->(c:Commune) | c.kreis", "kreise"),
-            _related("regions", "(n)-[:LOCATED_IN]->(c:Commune) | c.region", "regions"),
+            _related("communes", "(n)-[:LOCATED_IN]->(c1:Commune) | c1.id", "communes"),
+            _related("kreise", "(n)-[:LOCATED_IN]->(c2:Commune) | c2.kreis", "kreise"),
+            _related("regions", "(n)-[:LOCATED_IN]->(c3:Commune) | c3.region", "regions"),
             _FIELDS_WITH_SUBFIELDS,
             _related("network", "(n)-[:LOCATED_IN]->(:Commune)-[m:MEMBER_OF]->(w:Network) | [w.id, m.role]",
                      "memberships"),
@@ -244,6 +248,8 @@ LIST_FILTERS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def _filter_clause(kind: Kind) -> str:
     derived, predicates = LIST_FILTERS[kind]
+    # one iteration variable per predicate: FalkorDB confuses equal names in one clause
+    predicates = tuple(_re.sub(r"\bx\b", f"x{i}", p) for i, p in enumerate(predicates))
     columns = "".join(f",\n     {d}" for d in derived)
     where = "\n  AND ".join(predicates)
     return f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\nWITH n{columns}\nWHERE {where}\n"
