@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
-from schule.graphql.loaders import Loaders
+from schule.graphql.loaders import Loaders, RunBlocking
 from schule.services.projects import Caller, caller_for
 from schule.settings import Settings
 from schule.store.graph import CypherGraphStore
@@ -44,10 +44,11 @@ class Context:
     caller: Caller
     request: Request | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    run_blocking: RunBlocking | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.store)
+        self.loaders = Loaders(self.store, self.run_blocking) if self.run_blocking else Loaders(self.store)
 
     @classmethod
     def build(
@@ -57,6 +58,7 @@ class Context:
         *,
         request: Request | None = None,
         authorization: str | None = None,
+        run_blocking: RunBlocking | None = None,
     ) -> Context:
         """A context for one operation; ``authorization`` is the raw Authorization header value,
         taken from ``request`` when not given."""
@@ -70,6 +72,7 @@ class Context:
             settings=settings,
             caller=caller_for(settings, bearer_token(authorization)),
             request=request,
+            run_blocking=run_blocking,
             **({"request_id": request_id} if request_id else {}),
         )
 

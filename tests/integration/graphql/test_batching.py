@@ -1,0 +1,79 @@
+"""No N+1: store round trips per request depend on the query's depth, not on list lengths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from schule.domain.records import parse_record
+from schule.store import CypherGraphStore
+from tests.integration.graphql.conftest import Client
+
+NESTED = """
+query($first: Int!) {
+  projects(first: $first, filter: {tags: ["batch"]}) {
+    totalCount
+    nodes {
+      slug
+      communes { slug name }
+      handlungsfelder { slug parent { slug } }
+      contacts { slug employer { ... on Commune { slug } } }
+      lessons { slug author { slug name } }
+      adaptedFrom { slug }
+      adaptations { slug }
+    }
+  }
+}
+"""
+
+
+def make_projects(store: CypherGraphStore, n: int) -> None:
+    """n projects, each with 2 communes, 2 Handlungsfelder, a contact and 2 lessons with authors."""
+    rows: list[dict[str, Any]] = [
+        {"kind": "handlungsfeld", "id": "hf-root", "name": "Wurzel"},
+        *({"kind": "handlungsfeld", "id": f"hf-{i}", "name": f"Feld {i}", "parent": "hf-root"} for i in range(5)),
+        *({"kind": "commune", "id": f"gemeinde-{i}", "name": f"Gemeinde {i}", "kreis": "Kreis X"} for i in range(7)),
+        # authors are not contacts, so the loader cache cannot make one size cheaper than the other
+        *({"kind": "person", "id": f"autor-{i}", "name": f"Autorin {i}"} for i in range(10)),
+    ]
+    for i in range(n):
+        rows.append({"kind": "person", "id": f"person-{i}", "name": f"Person {i}", "commune": f"gemeinde-{i % 7}"})
+        rows.append({
+            "kind": "project", "id": f"projekt-{i:03}", "title": f"Projekt {i:03}", "summary": "s", "tags": ["batch"],
+            "communes": [f"gemeinde-{i % 7}", f"gemeinde-{(i + 1) % 7}"],
+            "handlungsfelder": [f"hf-{i % 5}", f"hf-{(i + 2) % 5}"],
+            "contacts": [f"person-{i}"],
+            **({"adapted_from": [f"projekt-{i - 1:03}"]} if i else {}),
+        })
+        for j in range(2):
+            rows.append({
+                "kind": "lesson", "id": f"lesson-{i}-{j}", "project": f"projekt-{i:03}", "title": "t", "text": "t",
+                "author": f"autor-{(i + j) % 10}",
+            })
+    store.upsert([parse_record(r) for r in rows])
+
+
+def calls_for(client: Client, store: CypherGraphStore, n: int, *, inline: bool = True) -> int:
+    store.calls = 0
+    data = client.data(NESTED, {"first": n}, inline=inline)
+    assert len(data["projects"]["nodes"]) == n
+    assert all(len(p["lessons"]) == 2 and p["lessons"][0]["author"] for p in data["projects"]["nodes"])
+    return store.calls
+
+
+@pytest.mark.parametrize("sizes", [(5, 50)])
+def test_store_calls_do_not_grow_with_list_length(
+    schema: Any, store: CypherGraphStore, settings: Any, sizes: tuple[int, int]
+) -> None:
+    # given 50 projects with related communes, fields, contacts, lessons and authors
+    make_projects(store, max(sizes))
+    client = Client(schema, store, settings)
+    # when the same nested query asks for 5 and for 50 of them
+    small, large = (calls_for(client, store, n) for n in sizes)
+    # then the number of round trips is the same: one per nesting level and relation, batched
+    assert small == large
+    assert large <= 10, large
+    # and through the thread pool (production), results arriving in different ticks may split a
+    # level's batch, but the count stays bounded by the query, not by the list
+    assert calls_for(client, store, max(sizes), inline=False) <= 2 * large
