@@ -165,6 +165,38 @@ def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    """``schule user add|revoke|list``: accounts, as an admin at the command line."""
+    from schule.auth.identity import Identity
+    from schule.services import accounts
+
+    operator = Identity.system()
+    with opened_store(settings) as store:
+        if args.user_command == "add":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+            account, token = accounts.add_account(
+                store, operator, args.name, args.role, commune=args.commune, person=args.person,
+                password=password, token_days=args.days,
+            )
+            if args.json:
+                print(json.dumps({"id": account.id, "token": token, "name": account.name,
+                                  "role": account.role.value, "commune": account.commune}))
+            else:
+                print(f"Konto {account.name} ({account.role.value}) angelegt: {account.id}")
+                print(f"API-Token (wird nur jetzt angezeigt, gültig {args.days:g} Tage): {token}")
+        elif args.user_command == "revoke":
+            account = accounts.revoke_account(store, operator, args.name)
+            print(f"Konto {account.name} gesperrt; alle Tokens und Sitzungen sind ungültig")
+        else:
+            listed = accounts.list_accounts(store, operator)
+            if args.json:
+                print(json.dumps([{"id": a.id, "name": a.name, "role": a.role.value, "commune": a.commune,
+                                   "person": a.person, "status": a.status.value} for a in listed]))
+            for a in listed if not args.json else []:
+                print(f"{a.name:<30} {a.role.value:<10} {a.status.value:<8} {a.commune or '-':<20} {a.id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schule",
@@ -201,6 +233,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="schema/schema.graphql aus dem Code schreiben (oder mit --check prüfen)")
     p.add_argument("--check", action="store_true", help="nur prüfen; Exit 1, wenn die Datei abweicht")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("user", help="Konten verwalten: anlegen (mit API-Token), sperren, auflisten")
+    user = p.add_subparsers(dest="user_command", required=True, metavar="AKTION")
+    u = user.add_parser("add", help="Konto anlegen; gibt einmalig ein API-Token aus")
+    u.add_argument("name", metavar="NAME", help="Kontoname (ist er die ID einer Person, wird sie verknüpft)")
+    u.add_argument("--role", required=True, choices=["member", "moderator", "admin"])
+    u.add_argument("--commune", metavar="ID", help="Kommune, für die ein Mitglied schreibt")
+    u.add_argument("--person", metavar="ID", help="die Person, zu der das Konto gehört")
+    u.add_argument("--days", type=float, default=90, help="Gültigkeit des Tokens in Tagen (90)")
+    u.add_argument("--password-stdin", action="store_true", help="Passwort für die Web-Anmeldung von stdin")
+    u.add_argument("--json", action="store_true", help='als {"id": …, "token": …}')
+    u = user.add_parser("revoke", help="Konto sperren: alle Tokens und Sitzungen werden ungültig")
+    u.add_argument("name", metavar="NAME")
+    u = user.add_parser("list", help="alle Konten")
+    u.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_user)
 
     p = sub.add_parser("stats", help="Anzahl je Art")
     p.add_argument("--json", action="store_true", help="als JSON-Objekt")

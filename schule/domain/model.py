@@ -70,6 +70,7 @@ class ReviewState(enum.StrEnum):
     PUBLISHED = "published"
     CHANGES_REQUESTED = "changes_requested"
     REJECTED = "rejected"
+    MERGED = "merged"  # a duplicate merged into another entry; ``merged_into`` names the survivor
 
 
 class Rel(enum.StrEnum):
@@ -94,6 +95,11 @@ class Entity:
     state: ReviewState = ReviewState.PUBLISHED
     created_at: str | None = None
     updated_at: str | None = None
+    # moderation (schule.services.moderation): the account that created the entry, the
+    # moderator's reason for the current state, and the survivor of a merge
+    created_by: str | None = None
+    review_note: str | None = None
+    merged_into: str | None = None
 
     kind: Kind = field(init=False, repr=False, default=Kind.PROJECT)
 

@@ -103,3 +103,31 @@ class GraphStore(Protocol):
 
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         """How many published entities of ``kind`` match ``filters``."""
+
+class TrustStore(GraphStore, Protocol):
+    """What moderation adds to the store (``CypherGraphStore`` implements it): accounts, tokens,
+    versions, the append-only audit log, review queues and merges. These nodes (``Account``,
+    ``Token``, ``Version``, ``AuditEntry``) are not ``Entity`` nodes: never exported or indexed.
+    Methods named ``*_statements`` build statements for one atomic ``write`` together with the
+    change they belong to."""
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        """Run statements as one atomic, durable unit."""
+
+    def get_resolved(self, ids: Sequence[str]) -> dict[str, Entity]:
+        """Like ``get``, but an id merged away yields its survivor (keyed by the id asked for)."""
+
+    def resolve_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """For each existing id: the id it resolves to (itself, or the survivor of a merge)."""
+
+    def review_queue(self, kinds: Sequence[str] | None, skip: int, limit: int) -> list[Entity]:
+        """Submitted entities, oldest submission first."""
+
+    def review_queue_count(self, kinds: Sequence[str] | None = None) -> int: ...
+
+    def versions_of(self, ids: Sequence[str]) -> list[Any]:
+        """``schule.domain.trust.Version`` values, per entity oldest first."""
+
+    def audit_page(self, *, target: str | None = None, actor: str | None = None, skip: int = 0,
+                   limit: int = 50) -> list[Any]:
+        """``schule.domain.trust.AuditEntry`` values, newest first."""

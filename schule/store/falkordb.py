@@ -105,6 +105,8 @@ class FalkorEngine:
             indexed = {row[0]: set(row[1]) for row in self.graph.query("CALL db.indexes()").result_set}
             wanted = [("Entity", "id"), ("Change", "seq"), ("ChangeCounter", "name")]
             wanted += [(k.label, "id") for k in Kind]
+            wanted += [("Account", "id"), ("Account", "name"), ("Token", "hash"), ("Version", "entity"),
+                       ("AuditEntry", "seq"), ("AuditCounter", "name")]  # trust (moderation)
             for label, prop in wanted:
                 if prop not in indexed.get(label, set()):
                     self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")

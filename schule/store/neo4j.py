@@ -29,6 +29,13 @@ def _constraint_statements() -> list[str]:
     stmts += [
         f"CREATE INDEX schule_{k.value}_id IF NOT EXISTS FOR (n:{k.label}) ON (n.id)" for k in Kind
     ]
+    stmts += [  # trust (moderation): accounts, tokens, versions, the audit log
+        "CREATE CONSTRAINT schule_account_name IF NOT EXISTS FOR (n:Account) REQUIRE n.name IS UNIQUE",
+        "CREATE CONSTRAINT schule_token_hash IF NOT EXISTS FOR (n:Token) REQUIRE n.hash IS UNIQUE",
+        "CREATE INDEX schule_account_id IF NOT EXISTS FOR (n:Account) ON (n.id)",
+        "CREATE INDEX schule_version_entity IF NOT EXISTS FOR (n:Version) ON (n.entity)",
+        "CREATE INDEX schule_audit_seq IF NOT EXISTS FOR (n:AuditEntry) ON (n.seq)",
+    ]
     return stmts
 
 
