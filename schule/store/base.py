@@ -104,6 +104,7 @@ class GraphStore(Protocol):
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         """How many published entities of ``kind`` match ``filters``."""
 
+
 class TrustStore(GraphStore, Protocol):
     """What moderation adds to the store (``CypherGraphStore`` implements it): accounts, tokens,
     versions, the append-only audit log, review queues and merges. These nodes (``Account``,
