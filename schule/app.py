@@ -17,10 +17,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from schule.auth.middleware import AuthMiddleware
+from schule.auth.ratelimit import Limits
+from schule.auth.web import auth_routes
 from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
 from schule.services.search import SearchService
@@ -71,8 +75,9 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-def create_app(settings: Settings, *, seed: bool = True) -> Starlette:
+def create_app(settings: Settings, *, seed: bool = True, limits: Limits | None = None) -> Starlette:
     state = AppState(settings)
+    limits = limits or Limits.default()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -98,8 +103,10 @@ def create_app(settings: Settings, *, seed: bool = True) -> Starlette:
     # GraphQLView checks methods, content types, body size and limits itself (see view.py).
     graphql_app = GraphQLView(build_schema(settings), graphiql=settings.development)
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app)],
+        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app), *auth_routes(limits)],
         lifespan=lifespan,
+        # who is asking (Bearer token or session cookie; 401 for bad tokens) and mutation rate limits
+        middleware=[Middleware(AuthMiddleware, limits=limits)],
     )
     app.state.schule = state
     return app
