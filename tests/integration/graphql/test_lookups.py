@@ -59,14 +59,19 @@ query($id: String!) {
 """
 EVENT = """
 query($id: String!) {
-  event(id: $id) { title date place organiser { __typename ... on Organisation { slug } ... on Network { slug events { slug } } } }
+  event(id: $id) {
+    title date place
+    organiser { __typename ... on Organisation { slug } ... on Network { slug events { slug } } }
+  }
 }
 """
 ORGANISATION = """
 query($id: String!) { organisation(id: $id) { name type people { slug employer { ... on Organisation { slug } } } } }
 """
 LESSON = """
-query($id: String!) { lesson(id: $id) { title type project { slug lessons { slug } } author { slug } handlungsfelder { slug } } }
+query($id: String!) {
+  lesson(id: $id) { title type project { slug lessons { slug } } author { slug } handlungsfelder { slug } }
+}
 """
 GLOBAL_ID = "query($id: String!) { project(id: $id) { id } }"
 NODE = """

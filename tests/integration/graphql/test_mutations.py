@@ -123,7 +123,9 @@ def test_forbidden_without_or_with_a_wrong_token(client: Client) -> None:
     assert client.data(CHANGES)["projects"]["totalCount"] == 9  # nothing was written
 
 
-def test_writes_are_open_when_no_token_is_configured(schema: Any, seeded: CypherGraphStore, store_settings: Settings) -> None:
+def test_writes_are_open_when_no_token_is_configured(
+    schema: Any, seeded: CypherGraphStore, store_settings: Settings
+) -> None:
     open_client = Client(schema, seeded, store_settings.with_(write_token=None))
     result = open_client.data(CREATE, {"input": NEW_PROJECT})["createProject"]
     assert result["__typename"] == "ProjectPayload"
