@@ -32,6 +32,7 @@ from schule.services.search_sync import SearchSync
 from schule.services.seeding import seed_if_empty
 from schule.settings import Settings
 from schule.store import open_store
+from schule.web.routes import web_routes
 
 log = logging.getLogger("schule")
 
@@ -103,7 +104,8 @@ def create_app(settings: Settings, *, seed: bool = True, limits: Limits | None =
     # GraphQLView checks methods, content types, body size and limits itself (see view.py).
     graphql_app = GraphQLView(build_schema(settings), graphiql=settings.development)
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app), *auth_routes(limits)],
+        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app), *web_routes(graphql_app),
+                *auth_routes(limits)],
         lifespan=lifespan,
         # who is asking (Bearer token or session cookie; 401 for bad tokens) and mutation rate limits
         middleware=[Middleware(AuthMiddleware, limits=limits)],

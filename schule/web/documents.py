@@ -1,0 +1,122 @@
+"""The GraphQL documents the pages run: the web app's whole contract with the API, in one place.
+
+Entities are addressed by our own ids (``slug`` in the API, the same as in URLs and import files).
+"""
+
+START = """
+query WebStart {
+  handlungsfelder(filter: {rootsOnly: true}, first: 100) { nodes { slug name description } }
+  networks(first: 100) { nodes { slug name } }
+}
+"""
+
+SEARCH = """
+query WebSearch($query: String!, $filter: SearchFilter, $first: Int!, $offset: Int!) {
+  search(query: $query, filter: $filter, first: $first, offset: $offset) {
+    total
+    hits { kind id title highlights }
+    facets { name values { value label count } }
+    suggestions
+  }
+}
+"""
+
+PROJECT = """
+query WebProject($id: String!, $projectId: ID!) {
+  project(id: $id) {
+    slug title summary description status tags links started ended source
+    communes { slug name }
+    handlungsfelder { slug name }
+    lessons { slug title type }
+    contacts { slug name role email phone contactConsent }
+    adaptations { slug title communes { slug name } }
+    adaptedFrom { slug title communes { slug name } }
+  }
+  # Asks for more than it shows: the field may also return other kinds than projects.
+  similarProjects(id: $projectId, first: 20) { kind id title }
+}
+"""
+
+LESSON = """
+query WebLesson($id: String!) {
+  lesson(id: $id) {
+    slug title text type source
+    project { slug title communes { slug name } }
+    author { slug name role }
+    handlungsfelder { slug name }
+  }
+}
+"""
+
+COMMUNE = """
+query WebCommune($id: String!) {
+  commune(id: $id) {
+    slug name kreis region ags population website source
+    projects { slug title summary status }
+    people { slug name role }
+    memberships { role basis since document network { slug name } }
+    events { slug title date }
+  }
+}
+"""
+
+PERSON = """
+query WebPerson($id: String!) {
+  person(id: $id) {
+    slug name role expertise email phone contactConsent source
+    employer {
+      __typename
+      ... on Commune { slug name }
+      ... on Organisation { slug name }
+    }
+    projects { slug title }
+    lessons { slug title type }
+  }
+}
+"""
+
+HANDLUNGSFELD = """
+query WebHandlungsfeld($id: String!) {
+  handlungsfeld(id: $id) {
+    slug name description
+    parent { slug name }
+    children { slug name description }
+    projects(includeSubfields: true) { slug title summary status communes { slug name } }
+    lessons(includeSubfields: true) { slug title type }
+  }
+}
+"""
+
+NETWORK = """
+query WebNetwork($id: String!) {
+  network(id: $id) {
+    slug name description source
+    members { role basis since document commune { slug name kreis } }
+    events { slug title date }
+  }
+}
+"""
+
+EVENT = """
+query WebEvent($id: String!) {
+  event(id: $id) {
+    slug title date place description links source
+    organiser {
+      __typename
+      ... on Commune { slug name }
+      ... on Organisation { slug name }
+      ... on Network { slug name }
+    }
+  }
+}
+"""
+
+ORGANISATION = """
+query WebOrganisation($id: String!) {
+  organisation(id: $id) {
+    slug name type website source
+    people { slug name role }
+    events { slug title date }
+  }
+}
+"""

@@ -1,0 +1,62 @@
+"""What every page handler shares: the API, the renderer, error pages and the Server-Timing header."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from schule.web.api import Api, ApiError, request_id
+from schule.web.rendering import Renderer
+
+log = logging.getLogger("schule.web")
+
+Handler = Callable[["Pages", Request], Awaitable[Response]]
+
+
+class NotFound(Exception):
+    """The page's entity does not exist (or is not published)."""
+
+
+class Pages:
+    def __init__(self, api: Api, renderer: Renderer) -> None:
+        self.api = api
+        self.renderer = renderer
+
+    def render(self, request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
+        return self.renderer.page(template, status_code, request=request, **values)
+
+    def endpoint(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """A Starlette endpoint for ``handler``: error pages, security headers, server time."""
+
+        async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
+            try:
+                response = await handler(self, request)
+            except NotFound:
+                response = self.render(request, "error.html", 404, title="Nicht gefunden",
+                                       message="Diese Seite gibt es nicht (mehr).")
+            except ApiError as e:
+                if e.user_facing:
+                    response = self.render(request, "error.html", 400, title="Ungültige Anfrage", message=str(e))
+                else:
+                    response = self._internal_error(request)
+            except Exception:
+                log.exception("page %s failed (request %s)", request.url.path, request_id(request))
+                response = self._internal_error(request)
+            # Server time of this page, for browsers' dev tools and bench/web/run.py.
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            return response
+
+        endpoint.__name__ = handler.__name__
+        return endpoint
+
+    def _internal_error(self, request: Request) -> Response:
+        return self.render(
+            request, "error.html", 500, title="Ein Fehler ist aufgetreten",
+            message=f"Bitte versuchen Sie es später noch einmal. Fehlernummer: {request_id(request)}",
+        )

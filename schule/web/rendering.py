@@ -1,0 +1,114 @@
+"""Templates, German labels and the response headers every page carries.
+
+Jinja2 autoescapes everything; the only HTML that comes from data is a search highlight, and
+``highlight`` lets nothing through but ``<mark>``. The Content-Security-Policy forbids inline
+scripts and styles, so an injection that slipped through still could not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from starlette.responses import HTMLResponse
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+STATUS = {
+    "IDEA": "Idee", "PLANNING": "in Planung", "IMPLEMENTATION": "in Umsetzung", "OPERATION": "in Betrieb",
+    "COMPLETED": "abgeschlossen", "STOPPED": "eingestellt",
+}
+LESSON_TYPE = {"SUCCESS": "Erfolg", "PITFALL": "Stolperstein", "RECOMMENDATION": "Empfehlung"}
+ROLE = {"PIONEER": "Pionierkommune", "MITMACHER": "Mitmacherkommune", "SUPPORTER": "Unterstützer", "MEMBER": "Mitglied"}
+ROLE_PLURAL = {
+    "PIONEER": "Pionierkommunen", "MITMACHER": "Mitmacherkommunen", "SUPPORTER": "Unterstützer",
+    "MEMBER": "Weitere Mitglieder",
+}
+BASIS = {"FOUNDING": "Gründungsmitglied", "LETTER_OF_INTENT": "Letter of Intent", "COUNCIL_RESOLUTION": "Ratsbeschluss"}
+KIND = {
+    "PROJECT": "Projekt", "LESSON": "Lesson learned", "COMMUNE": "Kommune", "PERSON": "Person",
+    "EVENT": "Veranstaltung", "HANDLUNGSFELD": "Handlungsfeld", "ORGANISATION": "Organisation",
+    "NETWORK": "Netzwerk",
+}
+# URL prefix per kind (API enum name or __typename); the id is our own id (``slug``).
+PATHS = {
+    "PROJECT": "projekte", "LESSON": "erkenntnisse", "COMMUNE": "kommunen", "PERSON": "personen",
+    "EVENT": "veranstaltungen", "HANDLUNGSFELD": "handlungsfelder", "ORGANISATION": "organisationen",
+    "NETWORK": "netzwerke",
+}
+
+_NOT_MARK = re.compile(r"<(?!/?mark>)")
+
+
+def url_of(kind: str, slug: str) -> str:
+    return f"/{PATHS[kind.upper()]}/{slug}"
+
+
+def highlight(fragment: str) -> Markup:
+    """A highlight from the API (escaped text with ``<mark>``) as HTML, letting no other tag through."""
+    return Markup(_NOT_MARK.sub("&lt;", fragment))  # noqa: S704 - every '<' but <mark> is escaped
+
+
+def paragraphs(text: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def query_string(params: Mapping[str, Any]) -> str:
+    """``?a=1&b=2&b=3`` from a mapping of names to a value or a list of values (empty ones left out)."""
+    pairs = [
+        (k, v) for k, values in params.items()
+        for v in (values if isinstance(values, list | tuple) else [values]) if v not in (None, "")
+    ]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.static_versions = {p.name: _digest(p) for p in STATIC.iterdir() if p.is_file()}
+        self.env.globals.update(
+            static=self.static_url, url_of=url_of, STATUS=STATUS, LESSON_TYPE=LESSON_TYPE, ROLE=ROLE,
+            ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string,
+        )
+        self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number)
+
+    def static_url(self, name: str) -> str:
+        """A static file's URL with its content hash, so browsers may cache it for long."""
+        return f"/static/{name}?v={self.static_versions[name]}"
+
+    def page(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        html = self.env.get_template(template).render(**values)
+        return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else f"{value:,}".replace(",", ".")

@@ -1,0 +1,46 @@
+"""The web app's routes, for ``create_app`` to include: ``routes=[…, *web_routes(graphql_view)]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from schule.graphql.view import GraphQLView
+from schule.web import detail_pages
+from schule.web.api import Api
+from schule.web.pages import Pages
+from schule.web.rendering import STATIC, Renderer
+from schule.web.search_page import search_page
+
+
+class CachedStatic(StaticFiles):
+    """Static files; URLs carry a content hash (``Renderer.static_url``), so they may be cached for long."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def web_routes(graphql: GraphQLView) -> list[BaseRoute]:
+    """Pages at ``/`` that run their GraphQL documents through ``graphql``'s schema and context."""
+    pages = Pages(Api(graphql), Renderer())
+    detail = [
+        ("/projekte/{id}", detail_pages.project_page),
+        ("/erkenntnisse/{id}", detail_pages.lesson_page),
+        ("/kommunen/{id}", detail_pages.commune_page),
+        ("/personen/{id}", detail_pages.person_page),
+        ("/handlungsfelder/{id}", detail_pages.handlungsfeld_page),
+        ("/netzwerke/{id}", detail_pages.network_page),
+        ("/veranstaltungen/{id}", detail_pages.event_page),
+        ("/organisationen/{id}", detail_pages.organisation_page),
+    ]
+    return [
+        Route("/", pages.endpoint(search_page), methods=["GET"]),
+        *(Route(path, pages.endpoint(handler), methods=["GET"]) for path, handler in detail),
+        Mount("/static", CachedStatic(directory=STATIC), name="static"),
+    ]
