@@ -120,3 +120,42 @@ query WebOrganisation($id: String!) {
   }
 }
 """
+
+FORM_OPTIONS = """
+query WebFormOptions {
+  communes(first: 100) { nodes { slug name } pageInfo { hasNextPage endCursor } }
+  handlungsfelder(first: 100) { nodes { slug name parent { slug } } }
+}
+"""
+
+MORE_COMMUNES = """
+query WebMoreCommunes($after: String!) {
+  communes(first: 100, after: $after) { nodes { slug name } pageInfo { hasNextPage endCursor } }
+}
+"""
+
+PROJECT_CHOICES = """
+query WebProjectChoices($after: String) {
+  projects(first: 100, after: $after) { nodes { slug title } pageInfo { hasNextPage endCursor } }
+}
+"""
+
+CREATE_PROJECT = """
+mutation WebCreateProject($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    __typename
+    ... on ProjectPayload { project { slug title } }
+    ... on UserErrors { errors { code field message } }
+  }
+}
+"""
+
+ADD_LESSON = """
+mutation WebAddLesson($input: AddLessonInput!) {
+  addLesson(input: $input) {
+    __typename
+    ... on LessonPayload { lesson { slug title } }
+    ... on UserErrors { errors { code field message } }
+  }
+}
+"""

@@ -10,7 +10,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from schule.auth.middleware import identity_of
+from schule.auth.web import csrf_token_for
 from schule.web.api import Api, ApiError, request_id
+from schule.web.forms import FormRefused
 from schule.web.rendering import Renderer
 
 log = logging.getLogger("schule.web")
@@ -28,7 +31,13 @@ class Pages:
         self.renderer = renderer
 
     def render(self, request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
-        return self.renderer.page(template, status_code, request=request, **values)
+        viewer = identity_of(request.scope)
+        response = self.renderer.page(
+            template, status_code, request=request, viewer=viewer, csrf_token=csrf_token_for(request), **values
+        )
+        if viewer.authenticated:  # personal pages (names, CSRF tokens) stay out of shared caches
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     def endpoint(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         """A Starlette endpoint for ``handler``: error pages, security headers, server time."""
@@ -37,6 +46,9 @@ class Pages:
             started = time.perf_counter()
             try:
                 response = await handler(self, request)
+            except FormRefused:
+                response = self.render(request, "error.html", 403, title="Formular abgelaufen",
+                                       message="Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal.")
             except NotFound:
                 response = self.render(request, "error.html", 404, title="Nicht gefunden",
                                        message="Diese Seite gibt es nicht (mehr).")

@@ -50,10 +50,10 @@ class WebServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def schule(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def schule(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run the ``schule`` command line on this server's data dir (a second process, like an admin would)."""
         return subprocess.run(
-            [sys.executable, "-m", "schule.cli", *args],
+            [sys.executable, "-m", "schule.cli", *args], input=stdin,
             env={**os.environ, **self.env}, capture_output=True, text=True, timeout=120, check=False,
         )
 
