@@ -24,9 +24,10 @@ SET n:{label}, n.created_at = created, n.updated_at = $now, n.kind = '{kind}'
 """
 UPSERT_NODES: dict[Kind, str] = {k: _UPSERT_NODES.format(label=k.label, kind=k.value) for k in Kind}
 
+# UNWIND + property match lets both engines use the id index (an IN list may scan).
 _DELETE_OUTGOING = """
-MATCH (n:Entity)-[r:{rel}]->()
-WHERE n.id IN $ids
+UNWIND $ids AS id
+MATCH (n:Entity {{id: id}})-[r:{rel}]->()
 DELETE r
 """
 DELETE_OUTGOING: dict[Rel, str] = {r: _DELETE_OUTGOING.format(rel=r.value) for r in Rel}

