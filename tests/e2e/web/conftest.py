@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = REPO / "tests" / "e2e" / "screenshots"
 START_TIMEOUT_S = 120
+MEMBER, MEMBER_PASSWORD = "mitglied-olpe", "Olpe-Parkt-2024!"
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,12 @@ def screenshot() -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def member(web_server: WebServer) -> str:
+    """A member account of Olpe with a password (``MEMBER_PASSWORD``), made with ``schule user add``."""
+    result = web_server.schule("user", "add", MEMBER, "--role", "member", "--commune", "olpe",
+                               "--password-stdin", stdin=MEMBER_PASSWORD + "\n")
+    assert result.returncode == 0, result.stderr
+    return MEMBER

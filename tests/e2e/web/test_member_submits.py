@@ -9,20 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.web.conftest import WebServer
+from tests.e2e.web.conftest import MEMBER_PASSWORD, WebServer
 
 pytestmark = pytest.mark.browser
 
-MEMBER, MEMBER_PASSWORD = "mitglied-olpe", "Olpe-Parkt-2024!"
 TITLE = "Digitale Bürgersprechstunde im Rathaus Olpe"
-
-
-@pytest.fixture(scope="module")
-def member(web_server: WebServer) -> str:
-    result = web_server.schule("user", "add", MEMBER, "--role", "member", "--commune", "olpe",
-                               "--password-stdin", stdin=MEMBER_PASSWORD + "\n")
-    assert result.returncode == 0, result.stderr
-    return MEMBER
 
 
 def sign_in(page: Page, web_server: WebServer, name: str, password: str) -> None:

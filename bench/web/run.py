@@ -1,0 +1,92 @@
+"""Server time per web page on the seed data: ``python bench/web/run.py [--rounds N]``.
+
+Starts the app as ``schule serve`` does (embedded store seeded from ``seed/`` in a temporary data
+dir, uvicorn on 127.0.0.1), waits until the search index is built, then requests every main page
+``--rounds`` times and prints the server time each page reports in its ``Server-Timing`` header
+(handler start to response built: the GraphQL operations and the rendering) and the round trip
+seen by the client. The target is under 300 ms per page. Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from schule.app import create_app  # noqa: E402
+from schule.settings import Settings  # noqa: E402
+
+PAGES = [
+    "/",
+    "/?q=Datenplattform",
+    "/?q=Stadtlabor&art=project",
+    "/?q=Mitmacherkommune&seite=2",
+    "/?q=Olep",
+    "/projekte/offene-regionale-datenplattform",
+    "/erkenntnisse/anschluss-kostenlos-per-loi-oder-ratsbeschluss",
+    "/kommunen/olpe",
+    "/kommunen/arnsberg",
+    "/personen/matthias-barutowicz",
+    "/handlungsfelder/umwelt",
+    "/netzwerke/rahmenstrategie-suedwestfalen",
+    "/netzwerke/smart-cities-schule",
+    "/anmelden",
+]
+TIMING = re.compile(r"app;dur=([0-9.]+)")
+
+
+def serve(data_dir: Path) -> tuple[uvicorn.Server, str]:
+    settings = Settings(data_dir=data_dir, seed_dir=REPO / "seed")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), lifespan="on", log_level="warning"))
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server, base = serve(Path(tmp))
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while "Offene Regionale" not in client.get("/?q=Datenplattform").text:  # index built
+                time.sleep(0.2)
+            print(f"{'page':62} {'server median':>14} {'p95':>8} {'max':>8} {'round trip':>11}")
+            worst = 0.0
+            for path in PAGES:
+                server_ms, total_ms = [], []
+                client.get(path)  # warm-up: first-use costs (template compilation) are not per page
+                for _ in range(args.rounds):
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    total_ms.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, (path, response.status_code)
+                    match = TIMING.search(response.headers.get("server-timing", ""))
+                    server_ms.append(float(match.group(1)) if match else float("nan"))
+                server_ms.sort()
+                p95 = server_ms[max(0, int(len(server_ms) * 0.95) - 1)]
+                worst = max(worst, server_ms[-1])
+                print(f"{path:62} {statistics.median(server_ms):11.1f} ms {p95:5.1f} ms {server_ms[-1]:5.1f} ms"
+                      f" {statistics.median(total_ms):8.1f} ms")
+            print(f"\nslowest single page: {worst:.1f} ms (target: under 300 ms)")
+        server.should_exit = True
+
+
+if __name__ == "__main__":
+    main()
