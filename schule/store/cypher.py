@@ -147,6 +147,7 @@ PING = "RETURN 1 AS ok"
 # alias"), so related ids are first projected in a WITH, and only when their filter is set (CASE).
 # Every pattern comprehension in one WITH needs its own variable names: FalkorDB returns empty
 # lists for a second comprehension that reuses one (seen with two `(c:Commune)`).
+import functools as _functools  # noqa: E402
 import re as _re  # noqa: E402 - this section was appended; the module's head is not ours to edit
 
 
@@ -247,18 +248,38 @@ LIST_FILTERS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _filter_clause(kind: Kind) -> str:
+def _params_in(text: str) -> set[str]:
+    return set(_re.findall(r"\$([a-z_]+)", text))
+
+
+def _alias_of(derived: str) -> str:
+    return derived.rsplit(" AS ", 1)[1].strip()
+
+
+def _filter_clause(kind: Kind, active: frozenset[str] | None = None) -> str:
+    """The MATCH/WHERE of a list query. With ``active`` (the filter parameters that are set),
+    only the predicates and derived columns those filters need are included: FalkorDB evaluates
+    every pattern comprehension of a WITH for every row, even under a CASE that discards it,
+    so leaving unused ones out is what keeps an unfiltered list of 10,000 projects fast.
+    Predicates without parameters (e.g. ``roots_only``'s) always stay."""
     derived, predicates = LIST_FILTERS[kind]
+    if active is not None:
+        predicates = tuple(p for p in predicates if not _params_in(p) or _params_in(p) & active)
+        used = " ".join(predicates)
+        derived = tuple(d for d in derived if _re.search(rf"\b{_alias_of(d)}\b", used))
     # one iteration variable per predicate: FalkorDB confuses equal names in one clause
     predicates = tuple(_re.sub(r"\bx\b", f"x{i}", p) for i, p in enumerate(predicates))
+    head = f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\n"
+    if not predicates:
+        return head
     columns = "".join(f",\n     {d}" for d in derived)
     where = "\n  AND ".join(predicates)
-    return f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\nWITH n{columns}\nWHERE {where}\n"
+    return f"{head}WITH n{columns}\nWHERE {where}\n"
 
 
-# The filter parameters each kind's list query takes (all of them are always sent; null = no filter).
+# The filter parameters each kind's list query takes (null = no filter).
 LIST_PARAMS: dict[Kind, tuple[str, ...]] = {
-    kind: tuple(sorted(set(_re.findall(r"\$([a-z_]+)", _filter_clause(kind))))) for kind in LIST_FILTERS
+    kind: tuple(sorted(_params_in(_filter_clause(kind)))) for kind in LIST_FILTERS
 }
 
 _BY_NAME = {"name_asc": "toLower(n.name), n.id", "name_desc": "toLower(n.name) DESC, n.id"}
@@ -283,16 +304,22 @@ LIST_SORTS: dict[Kind, dict[str, str]] = {
     Kind.ORGANISATION: {**_BY_NAME, **_BY_UPDATED},
 }
 
-LIST_PAGE: dict[Kind, dict[str, str]] = {
-    kind: {
-        key: _filter_clause(kind)
+
+@_functools.lru_cache(maxsize=1024)
+def list_page_query(kind: Kind, sort: str, active: frozenset[str]) -> str:
+    """A page of ``kind`` for the allow-listed ``sort`` key and the set of active filters."""
+    order = LIST_SORTS[kind][sort]
+    return (
+        _filter_clause(kind, active)
         + f"WITH n ORDER BY {order} SKIP $skip LIMIT $limit\n"
         + "RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs\n"
-        for key, order in sorts.items()
-    }
-    for kind, sorts in LIST_SORTS.items()
-}
-LIST_COUNT: dict[Kind, str] = {kind: _filter_clause(kind) + "RETURN count(n) AS count\n" for kind in LIST_FILTERS}
+    )
+
+
+@_functools.lru_cache(maxsize=1024)
+def list_count_query(kind: Kind, active: frozenset[str]) -> str:
+    return _filter_clause(kind, active) + "RETURN count(n) AS count\n"
+
 
 # -- trust: accounts, tokens, versions, the audit log, review and merges ----------------------------
 # Accounts, tokens, versions and audit entries are not :Entity nodes: they never reach export,

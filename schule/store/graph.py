@@ -263,18 +263,23 @@ class CypherGraphStore:
         """Published entities of ``kind`` matching ``filters``, sorted by the allow-listed ``sort``
         key of ``cypher.LIST_SORTS``, rows ``skip`` .. ``skip + limit``."""
         kind = Kind(kind)
-        query = cypher.LIST_PAGE[kind].get(sort)
-        if query is None:
+        if sort not in cypher.LIST_SORTS[kind]:
             raise ValueError(f"unknown sort key {sort!r} for {kind}")
-        params = {**self._list_params(kind, filters), "skip": int(skip), "limit": int(limit)}
-        rows = self._read(query, params)
+        params = self._list_params(kind, filters)
+        query = cypher.list_page_query(kind, sort, self._active(params))
+        rows = self._read(query, {**params, "skip": int(skip), "limit": int(limit)})
         return [entity_from_row(row["props"], row["refs"]) for row in rows]
 
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         """How many published entities of ``kind`` match ``filters`` (see ``list_page``)."""
         kind = Kind(kind)
-        rows = self._read(cypher.LIST_COUNT[kind], self._list_params(kind, filters))
+        params = self._list_params(kind, filters)
+        rows = self._read(cypher.list_count_query(kind, self._active(params)), params)
         return int(rows[0]["count"]) if rows else 0
+
+    @staticmethod
+    def _active(params: dict[str, Any]) -> frozenset[str]:
+        return frozenset(name for name, value in params.items() if value is not None)
 
     @staticmethod
     def _list_params(kind: Kind, filters: dict[str, Any]) -> dict[str, Any]:
