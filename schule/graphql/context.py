@@ -21,6 +21,8 @@ from typing import Any
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
+from schule.auth.identity import ANONYMOUS, Identity
+from schule.auth.middleware import identity_of
 from schule.graphql.loaders import Loaders, RunBlocking
 from schule.services.projects import Caller, caller_for
 from schule.settings import Settings
@@ -45,6 +47,8 @@ class Context:
     request: Request | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     run_blocking: RunBlocking | None = None
+    # who is asking, as schule.auth.middleware resolved it (Bearer token or session cookie)
+    identity: Identity = ANONYMOUS
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +77,7 @@ class Context:
             caller=caller_for(settings, bearer_token(authorization)),
             request=request,
             run_blocking=run_blocking,
+            identity=identity_of(request.scope) if request is not None else ANONYMOUS,
             **({"request_id": request_id} if request_id else {}),
         )
 

@@ -205,3 +205,16 @@ def test_too_many_sign_ins_get_429(data_dir: Path, password_account: tuple[str, 
         statuses = [c.post("/signin", data={"name": name, "password": "falsch", "csrf_token": token},
                            follow_redirects=False).status_code for _ in range(4)]
         assert statuses == [401, 401, 401, 429]
+
+
+def test_the_legacy_write_token_still_passes_the_middleware(data_dir: Path) -> None:
+    # SCHULE_WRITE_TOKEN (projects.py's Caller) keeps working until writes take the Identity
+    app = create_app(Settings(data_dir=data_dir, seed_dir=SEED_DIR, write_token="geheimes-schreibtoken"), seed=False)
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        c = Client(portal, client)
+        try:
+            assert c.post("/graphql", json=TYPENAME, headers=bearer("geheimes-schreibtoken")).status_code == 200
+            assert c.post("/graphql", json=TYPENAME, headers=bearer("falsch")).status_code == 401
+        finally:
+            portal.call(client.aclose)
