@@ -85,7 +85,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
         sock.close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this thread
+# until it stops, and later tests (in-process GraphQL) call asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists() and not shutil.which("chromium"):
         message = f"chromium is not installed ({CHROMIUM}); apt-get install chromium"
