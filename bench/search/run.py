@@ -106,26 +106,36 @@ def timed(fn: Callable[[], object], runs: list[float]) -> None:
     runs.append((time.perf_counter() - start) * 1000)
 
 
-def bench(n: int, workdir: Path) -> list[tuple[str, str, str, str]]:
+def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None) -> list[tuple[str, str, str, str]]:
     rows = []
     t = time.perf_counter()
     index = SearchIndex.open(workdir / f"whoosh-{n}")
-    index.rebuild(corpus(n))
+    reused = reuse and index.doc_count() == n
+    if not reused:
+        index.rebuild(corpus(n))
     build_whoosh = time.perf_counter() - t
-    rows.append((f"{n}", "build (s)", f"{build_whoosh:.1f}", ""))
 
     t = time.perf_counter()
-    db = sqlite3.connect(str(workdir / f"fts-{n}.db"))
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, tags, summary, text, commune, status, "
-               "tokenize='unicode61 remove_diacritics 2')")
-    db.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?)",
-                   ((d.id, d.title, " ".join(d.tags), d.summary, d.text, " ".join(d.communes), d.status or "")
-                    for d in corpus(n)))
-    db.commit()
+    fts_path = workdir / f"fts-{n}.db"
+    fts_reused = reuse and fts_path.exists()
+    if not fts_reused:
+        fts_path.unlink(missing_ok=True)
+    db = sqlite3.connect(str(fts_path))
+    if not fts_reused:
+        db.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, tags, summary, text, commune, "
+                   "status, tokenize='unicode61 remove_diacritics 2')")
+        db.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?)",
+                       ((d.id, d.title, " ".join(d.tags), d.summary, d.text, " ".join(d.communes),
+                         d.status or "") for d in corpus(n)))
+        db.commit()
     build_fts = time.perf_counter() - t
-    rows[-1] = (f"{n}", "build (s)", f"{build_whoosh:.1f}", f"{build_fts:.1f}")
+    rows.append((f"{n}", "build (s)", "reused" if reused else f"{build_whoosh:.1f}",
+                 "reused" if fts_reused else f"{build_fts:.1f}"))
 
+    wanted = {t.strip() for t in types.split(",")} if types else None
     for qtype, items in queries().items():
+        if wanted and qtype not in wanted:
+            continue
         ours: list[float] = []
         fts: list[float] = []
         index.search(items[0][0], limit=10)  # warm the cached searcher and facet bitmaps
@@ -158,6 +168,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000", help="comma-separated corpus sizes")
     parser.add_argument("--write-jsonl", type=Path, help="write the corpus (largest size) as import JSON Lines")
     parser.add_argument("--workdir", type=Path, help="where to build (default: a temporary directory)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --workdir: query the indexes already built there (same size) instead of "
+                             "rebuilding; only valid while the index schema and analysis are unchanged")
+    parser.add_argument("--types", help="comma-separated query types to run (default: all)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.write_jsonl:
@@ -169,7 +183,7 @@ def main() -> None:
     try:
         rows = [("docs", "measure", "SearchIndex", "SQLite FTS5")]
         for n in sizes:
-            rows += bench(n, workdir)
+            rows += bench(n, workdir, reuse=args.reuse, types=args.types)
             print(f"done {n}", file=sys.stderr)
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:

@@ -8,22 +8,38 @@ of its terms (the word, its compound parts) matched.
 from __future__ import annotations
 
 import html
+import re
+from functools import lru_cache
 
-from schule.search.analysis import german_analyzer
+from schule.search.analysis import _WORD, analyze_index
 
 __all__ = ["highlight"]
 
-_ANALYZER = german_analyzer()
 _MAX_SCAN = 20_000
+_PIECE = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=200_000)
+def _word_terms(word: str) -> frozenset[str]:
+    """Index terms of one word (analysis is per word, so this equals analysing it in context)."""
+    return frozenset(analyze_index(word))
 
 
 def _match_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for token in _ANALYZER(text[:_MAX_SCAN], chars=True, positions=True, mode="index", removestops=True):
-        if token.text in terms:
-            span = (token.startchar, token.endchar)
-            if not spans or spans[-1] != span:
-                spans.append(span)
+    for match in _WORD.finditer(text[:_MAX_SCAN]):
+        word = match.group()
+        items = [(word, match.start(), match.end())]
+        if "-" in word or "‐" in word or "‑" in word:
+            # as GermanTokenizer: the joined word over the whole span, then each part
+            items = [("".join(p.group() for p in _PIECE.finditer(word)), match.start(), match.end())]
+            items += [(p.group(), match.start() + p.start(), match.start() + p.end())
+                      for p in _PIECE.finditer(word)]
+        for surface, start, end in items:
+            if len(surface) <= 64 and not terms.isdisjoint(_word_terms(surface)):
+                span = (start, end)
+                if not spans or spans[-1] != span:
+                    spans.append(span)
     # hyphenated words give the joined word and its parts; keep the outermost spans
     spans.sort(key=lambda s: (s[0], -s[1]))
     merged: list[tuple[int, int]] = []

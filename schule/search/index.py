@@ -37,6 +37,7 @@ from whoosh.searching import Searcher
 
 from schule.search.analysis import analyze_query, german_analyzer, spelling_analyzer
 from schule.search.documents import Hit, SearchDocument, SearchResults
+from schule.search.engine import Engine, Unsupported, first_docs
 from schule.search.folding import fold
 from schule.search.highlight import highlight
 from schule.search.query import QueryPart, parse_user_query
@@ -53,6 +54,9 @@ WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
                  "kreis": "kreis", "region": "region", "status": "status"}
 _SEP = "\x1f"
+# kinds that ``similar`` returns for a document of a kind (``similarProjects`` shows projects; a lesson
+# may point to other lessons and to projects); any other kind gets its own kind only
+SIMILAR_KINDS = {"project": ("project",), "lesson": ("lesson", "project")}
 
 
 def proof_factor(status: str | None, adaptation_count: int) -> float:
@@ -156,6 +160,7 @@ class SearchIndex:
         self._ix: whoosh_index.Index | None = None
         self._searcher: Searcher | None = None
         self._facets: tuple[Any, _FacetCache] | None = None
+        self._engine: tuple[Any, Engine] | None = None
         self._generation = -1
         self._reopen()
 
@@ -202,6 +207,7 @@ class SearchIndex:
             self._searcher.close()
         self._searcher = None
         self._facets = None
+        self._engine = None
 
     def _get_searcher(self) -> Searcher:
         with self._lock:
@@ -214,6 +220,7 @@ class SearchIndex:
                 self._searcher = self._ix.searcher(weighting=BM25F())
                 self._generation = generation
                 self._facets = None
+                self._engine = None
             return self._searcher
 
     def _facet_cache(self, searcher: Searcher) -> _FacetCache:
@@ -221,6 +228,12 @@ class SearchIndex:
             if self._facets is None or self._facets[0] is not searcher:
                 self._facets = (searcher, _FacetCache(searcher))
             return self._facets[1]
+
+    def _engine_for(self, searcher: Searcher) -> Engine:
+        with self._lock:
+            if self._engine is None or self._engine[0] is not searcher:
+                self._engine = (searcher, Engine(searcher))
+            return self._engine[1]
 
     def close(self) -> None:
         with self._lock:
@@ -388,6 +401,26 @@ class SearchIndex:
             return None
         return wq.And(groups)
 
+    def _filter_bits(self, searcher: Searcher, kinds: Sequence[str] | None,
+                     filters: dict[str, list[str]] | None) -> int | None:
+        """The documents passing the filters (AND across facets, OR within), or None for no filter."""
+        groups: list[tuple[str, Sequence[str]]] = []
+        if kinds:
+            groups.append(("kind", kinds))
+        for facet, values in (filters or {}).items():
+            if facet in _FACET_FIELDS and values:
+                groups.append((facet, values))
+        if not groups:
+            return None
+        bitmaps = self._facet_cache(searcher).bitmaps
+        bits: int | None = None
+        for facet, wanted in groups:
+            group = 0
+            for value in wanted:
+                group |= bitmaps[facet].get(str(value), 0)
+            bits = group if bits is None else bits & group
+        return bits
+
     def search(self, query: str, *, kinds: Sequence[str] | None = None,
                filters: dict[str, list[str]] | None = None, limit: int = 10, offset: int = 0,
                match: str = "auto") -> SearchResults:
@@ -401,44 +434,56 @@ class SearchIndex:
         searcher = self._get_searcher()
         plan = self._plan(searcher, query if isinstance(query, str) else "")
         filter_q = self._filter_query(kinds, filters)
+        filter_bits = self._filter_bits(searcher, kinds, filters)
         if not plan.clauses:
             if filter_q is None:
                 return SearchResults(0, [], {}, [])
-            return self._run(searcher, wq.Every(), filter_q, plan, limit, offset)
+            return self._run(searcher, wq.Every(), filter_q, filter_bits, plan, limit, offset)
         if len(plan.clauses) == 1:
             text_q: wq.Query = plan.clauses[0]
         elif match == "any":
             text_q = wq.Or(plan.clauses)
         else:
             text_q = wq.And(plan.clauses)
-        results = self._run(searcher, text_q, filter_q, plan, limit, offset)
+        results = self._run(searcher, text_q, filter_q, filter_bits, plan, limit, offset)
         if results.total == 0 and match == "auto" and len(plan.clauses) > 1:
-            results = self._run(searcher, wq.Or(plan.clauses), filter_q, plan, limit, offset)
+            results = self._run(searcher, wq.Or(plan.clauses), filter_q, filter_bits, plan, limit, offset)
         return results
 
-    def _run(self, searcher: Searcher, text_q: wq.Query, filter_q: wq.Query | None, plan: _Plan,
-             limit: int, offset: int) -> SearchResults:
-        full_q = text_q if filter_q is None else wq.And([text_q, wq.ConstantScoreQuery(filter_q, 0.0)])
-        docset = list(searcher.docs_for_query(full_q))
-        total = len(docset)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        if total:
-            buf = bytearray((searcher.doc_count_all() >> 3) + 1)
-            for docnum in docset:
-                buf[docnum >> 3] |= 1 << (docnum & 7)
-            facets = self._facet_cache(searcher).counts(int.from_bytes(buf, "little"))
+    def _run(self, searcher: Searcher, text_q: wq.Query, filter_q: wq.Query | None, filter_bits: int | None,
+             plan: _Plan, limit: int, offset: int) -> SearchResults:
         depth = max(RERANK_DEPTH, offset + limit)
-        top = searcher.search(full_q, limit=depth) if total else []
-        ranked = self._rank(searcher, [(hit.docnum, hit.score) for hit in top])
+        engine = self._engine_for(searcher)
+        try:
+            if isinstance(text_q, wq.Every):
+                docs = engine.live if filter_bits is None else engine.live & filter_bits
+                top = [(docnum, 1.0) for docnum in first_docs(docs, depth)]
+            else:
+                docs, top = engine.run(text_q, filter_bits, depth)
+        except Unsupported:  # phrases: Whoosh's matchers
+            full_q = text_q if filter_q is None else wq.And([text_q, wq.ConstantScoreQuery(filter_q, 0.0)])
+            buf = bytearray((searcher.doc_count_all() >> 3) + 1)
+            for docnum in searcher.docs_for_query(full_q):
+                buf[docnum >> 3] |= 1 << (docnum & 7)
+            docs = int.from_bytes(buf, "little")
+            top = [(hit.docnum, hit.score) for hit in searcher.search(full_q, limit=depth)] if docs else []
+        total = docs.bit_count()
+        facets = self._facet_cache(searcher).counts(docs) if total else {}
+        ranked = self._rank(searcher, top)
         hits = [self._hit(searcher, docnum, score, plan.terms) for docnum, score in ranked[offset:offset + limit]]
         suggestions = self._suggest(searcher, plan) if total < 3 else []
         return SearchResults(total, hits, facets, suggestions)
 
-    @staticmethod
-    def _rank(searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _rank(self, searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The graph-aware step (module docstring) with ``proof_factor`` from the status facet bitmaps and
+        the adaptation_count postings instead of each document's stored fields."""
+        statuses = self._facet_cache(searcher).bitmaps.get("status", {})
+        proven_bits = statuses.get("operation", 0) | statuses.get("completed", 0)
+        proven, adaptations = self._engine_for(searcher).proof_inputs(proven_bits)
         out = []
         for docnum, score in scored:
-            factor = searcher.stored_fields(docnum).get("proof", 1.0)
+            is_proven = proven[docnum >> 3] >> (docnum & 7) & 1
+            factor = 1.0 + 0.06 * is_proven + 0.04 * min(adaptations.get(docnum, 0), 3)
             out.append((docnum, (score or 0.0) * factor))
         out.sort(key=lambda ds: -ds[1])
         return out
@@ -487,13 +532,18 @@ class SearchIndex:
     # ---------------------------------------------------------------- similarity
 
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
-        """More like this: the document's most telling words, plus shared Handlungsfelder, tags and
-        adaptation links (``related_ids``)."""
+        """More like this: the document's most telling words, plus shared Handlungsfelder and tags.
+
+        Documents linked by adaptation (``related_ids`` of either side: this project adapted them or
+        they adapted it) come first, then the rest by score. Only kinds that are comparable are returned
+        (``SIMILAR_KINDS``: a project gets projects, never communes or organisations, whose short
+        titles would otherwise match a project's place names)."""
         searcher = self._get_searcher()
         key = f"{kind}:{id}"
         docnum = searcher.document_number(key=key)
         if docnum is None:
             return []
+        limit = max(0, min(int(limit), 1000))
         stored = searcher.stored_fields(docnum)
         text = " ".join((stored.get("title", ""), stored.get("tags", ""), stored.get("summary", ""),
                          stored.get("text", "")))
@@ -515,8 +565,17 @@ class SearchIndex:
             clauses.append(wq.Term("handlungsfeld", hf, boost=1.5))
         for tag in filter(None, stored.get("tags", "").split(_SEP)):
             clauses.append(wq.Or([wq.Term("tags", t, boost=1.0) for t in analyze_query(tag)]))
-        for rel in filter(None, stored.get("related", "").split(",")):
-            clauses.append(wq.Term("id", rel, boost=8.0))
-        clauses.append(wq.Term("related", id, boost=8.0))
-        q = wq.AndNot(wq.Or(clauses), wq.Term("key", key))
-        return [self._hit(searcher, hit.docnum, hit.score, frozenset()) for hit in searcher.search(q, limit=limit)]
+        # adaptation links, both directions: what this one names, and what names this one
+        linked_keys = {f"{k}:{rel}" for rel in filter(None, stored.get("related", "").split(","))
+                       for k in SIMILAR_KINDS.get(kind, (kind,))}
+        linked = {d for d in (searcher.document_number(key=k) for k in linked_keys) if d is not None}
+        linked.update(searcher.docs_for_query(wq.Term("related", id)))
+        kinds = SIMILAR_KINDS.get(kind, (kind,))
+        allowed = wq.Or([wq.Term("kind", k) for k in kinds])
+        q = wq.AndNot(wq.And([wq.Or(clauses), allowed]) if clauses else allowed, wq.Term("key", key))
+        linked.discard(docnum)
+        linked = {d for d in linked if searcher.stored_fields(d).get("kind") in kinds}
+        scores = {hit.docnum: hit.score for hit in searcher.search(q, limit=limit + len(linked))}
+        first = sorted(linked, key=lambda d: (-scores.get(d, 0.0), d))
+        rest = [d for d in sorted(scores, key=lambda d: -scores[d]) if d not in linked]
+        return [self._hit(searcher, d, scores.get(d, 0.0), frozenset()) for d in (first + rest)[:limit]]

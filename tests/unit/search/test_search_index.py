@@ -146,3 +146,33 @@ def test_similar_prefers_related_and_shared_handlungsfeld(index: SearchIndex) ->
     similar = [h.id for h in index.similar("project", "beteiligung")]
     assert similar[0] == "beteiligung-menden"
     assert "beteiligung" not in similar
+
+
+def test_similar_ranks_adaptations_first_and_returns_only_projects(tmp_path: Path) -> None:
+    # given a project, the project that adapted it, and communes/organisations sharing its place names
+    ix = SearchIndex.open(tmp_path / "similar")
+    olpe = SearchDocument("project", "olpe-parkplatzsensoren", "Parkplatzsensoren in der Innenstadt",
+                          summary="Sensoren zeigen freie Stellplätze in Olpe an.", communes=("olpe",),
+                          commune_names=("Olpe",), status="operation", related_ids=("soest-parken",))
+    soest = SearchDocument("project", "soest-parken", "Parken in Soest", summary="Übernommen aus Olpe.",
+                           communes=("soest",), commune_names=("Soest",), related_ids=("olpe-parkplatzsensoren",))
+    other = SearchDocument("project", "olpe-sensoren", "Sensoren in der Innenstadt von Olpe",
+                           summary="Sensoren zeigen freie Stellplätze in Olpe an.", communes=("olpe",))
+    noise = [SearchDocument("commune", "olpe", "Olpe", summary="Kreis Olpe Südwestfalen"),
+             SearchDocument("commune", "attendorn", "Attendorn", summary="Kreis Olpe Südwestfalen"),
+             SearchDocument("organisation", "olpe-sensoren", "Sensoren Innenstadt Olpe Stellplätze")]
+    ix.upsert([olpe, soest, other, *noise])
+
+    # when
+    forward = ix.similar("project", "olpe-parkplatzsensoren", limit=10)
+    backward = ix.similar("project", "soest-parken", limit=10)
+
+    # then the adaptation comes first in both directions, and only projects are returned
+    assert [h.id for h in forward][:2] == ["soest-parken", "olpe-sensoren"]
+    assert backward[0].id == "olpe-parkplatzsensoren"
+    assert {h.kind for h in forward + backward} == {"project"}
+    ix.close()
+
+
+def test_similar_of_unknown_document_is_empty(index: SearchIndex) -> None:
+    assert index.similar("project", "does-not-exist") == []

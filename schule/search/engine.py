@@ -1,0 +1,301 @@
+"""Fast evaluation of our term queries on a Whoosh index: bitmaps for the result set, BM25F in tight loops.
+
+Whoosh's matchers spend several microseconds per posting in Python (one method call per document
+and field clause, plus a heap for the top N). Our user queries are only ever ``Or``/``And`` trees of
+``Term`` leaves (phrases and the "list everything" query still go through Whoosh), so this module
+evaluates them over whole posting lists instead:
+
+* **Result set**: every ``(field, term)`` leaf becomes a bitmap (a Python int, bit = docnum),
+  ``Or`` is ``|``, ``And`` is ``&``. Totals and facet counts stay exact and cost a few popcounts.
+* **Scores**: the same BM25F as ``whoosh.scoring.BM25F`` (B=0.75, K1=1.2, Whoosh's idf and average
+  field length, boost = field boost x alternative weight), summed over the leaves a document matches.
+  Leaves are scored in one loop over their decoded postings with a per-field length-norm table.
+* **Broad queries** (the leaves' postings exceed ``EXACT_POSTINGS``): scoring every posting would
+  cost ~0.3 us x postings, so each leaf keeps a *champion list* (its ``CHAMPIONS`` best documents by
+  that leaf's score). Candidates are the union of the champion lists within the result set, each
+  scored exactly on every leaf (bisect into the posting arrays). A document that is in no leaf's
+  champion list is not ranked; for queries whose terms occur in most documents this changes the
+  order far down the list only. Totals and facets remain exact.
+
+Decoded postings, bitmaps and champion lists are cached per searcher (one index generation), in a
+bounded LRU; the first query for a term of a large index pays the decoding (~1 us per posting).
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Iterable
+from operator import itemgetter
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+__all__ = ["Engine", "Unsupported", "EXACT_POSTINGS", "CHAMPIONS"]
+
+B = 0.75
+K1 = 1.2
+EXACT_POSTINGS = 60_000
+CHAMPIONS = 200
+CACHE_POSTINGS = 6_000_000  # decoded postings kept per searcher (8 bytes each)
+
+
+class Unsupported(Exception):
+    """The query has a node this engine does not evaluate (phrase, Every, ...): use Whoosh."""
+
+
+class Leaf:
+    __slots__ = ("field", "text", "boost")
+
+    def __init__(self, field: str, text: str, boost: float) -> None:
+        self.field, self.text, self.boost = field, text, boost
+
+
+def _compile(q: wq.Query, boost: float, leaves: dict[tuple[str, str], float]) -> Any:
+    """Turn a Whoosh query into ('leaf', key) / ('or', [...]) / ('and', [...]); collect leaf boosts."""
+    if isinstance(q, wq.Term):
+        key = (q.fieldname, q.text if isinstance(q.text, str) else q.text.decode("utf-8"))
+        leaves[key] = leaves.get(key, 0.0) + boost * q.boost
+        return ("leaf", key)
+    if isinstance(q, wq.Or):
+        return ("or", [_compile(s, boost * q.boost, leaves) for s in q.subqueries])
+    if isinstance(q, wq.And):
+        return ("and", [_compile(s, boost * q.boost, leaves) for s in q.subqueries])
+    raise Unsupported(type(q).__name__)
+
+
+class Engine:
+    """Per-searcher state: lengths, live documents, caches (see module docstring)."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.n = self.reader.doc_count_all()
+        self.leaf_readers = self.reader.leaf_readers()
+        live = (1 << self.n) - 1
+        for sub, offset in self.leaf_readers:
+            for d in sub.deleted_docs_set if sub.has_deletions() else ():
+                live &= ~(1 << (offset + d))
+        self.live = live
+        self._lengths: dict[str, tuple[bytes, list[float]]] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._cached_postings = 0
+        self._bitmaps: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._champions: dict[tuple[str, str], list[int]] = {}
+        self._idf: dict[tuple[str, str], float] = {}
+        self._proof: tuple[bytes, dict[int, int]] | None = None
+
+    # ----------------------------------------------------------------- raw data
+
+    def postings(self, key: tuple[str, str]) -> tuple[array, array]:
+        """Docnums (ascending, global) and term frequencies of a leaf, deleted documents included."""
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        field, text = key
+        ids = array("i")
+        weights = array("f")
+        btext = text.encode("latin-1") if field == "adaptation_count" else text.encode("utf-8")
+        for sub, offset in self.leaf_readers:
+            if (field, btext) not in sub:
+                continue
+            m = sub._terms.matcher(field, btext, sub.schema[field].format)
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                if m._weights is None:
+                    m._read_weights()
+                block = m._ids
+                ids.extend([i + offset for i in block] if offset else block)
+                weights.extend(m._weights)
+                if m._lastblock:
+                    break
+                m._next_block()
+        self._postings[key] = (ids, weights)
+        self._cached_postings += len(ids)
+        while self._cached_postings > CACHE_POSTINGS and len(self._postings) > 1:
+            _, (old, _w) = self._postings.popitem(last=False)
+            self._cached_postings -= len(old)
+        return ids, weights
+
+    def doc_frequency(self, key: tuple[str, str]) -> int:
+        return self.reader.doc_frequency(*key)
+
+    def bitmap(self, key: tuple[str, str]) -> int:
+        cached = self._bitmaps.get(key)
+        if cached is not None:
+            self._bitmaps.move_to_end(key)
+            return cached
+        ids, _ = self.postings(key)
+        buf = bytearray((self.n >> 3) + 1)
+        for d in ids:
+            buf[d >> 3] |= 1 << (d & 7)
+        bits = int.from_bytes(buf, "little")
+        self._bitmaps[key] = bits
+        if len(self._bitmaps) > 2000:
+            self._bitmaps.popitem(last=False)
+        return bits
+
+    def _norms(self, field: str) -> tuple[bytes, list[float]]:
+        """Per-document length bytes of ``field`` and the BM25 denominator term for each byte."""
+        cached = self._lengths.get(field)
+        if cached is not None:
+            return cached
+        parts = []
+        for sub, _offset in self.leaf_readers:
+            count = sub.doc_count_all()
+            raw = b""
+            try:
+                col = sub._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                if col is not None:
+                    raw = col._dbfile.get(col._basepos, min(col._count, count))
+            except Exception:  # noqa: BLE001 (unknown layout: fall back to the public API)
+                raw = bytes(_length_byte(sub.doc_field_length(d, field, 0)) for d in range(count))
+            parts.append(raw + bytes(count - len(raw)))
+        lengths = b"".join(parts)
+        avgfl = self.searcher.avg_field_length(field) or 1
+        norm = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
+        self._lengths[field] = (lengths, norm)
+        return lengths, norm
+
+    def idf(self, key: tuple[str, str]) -> float:
+        v = self._idf.get(key)
+        if v is None:
+            v = self._idf[key] = self.searcher.idf(*key)
+        return v
+
+    def proof_inputs(self, proven: int) -> tuple[bytes, dict[int, int]]:
+        """Packed bits of the proven documents (``proven``, from the status facet) and the non-zero
+        adaptation counts by docnum, read once per searcher from the ``adaptation_count`` postings."""
+        if self._proof is None:
+            counts: dict[int, int] = {}
+            field = self.searcher.schema["adaptation_count"]
+            for btext in field.sortable_terms(self.reader, "adaptation_count"):
+                value = int(field.from_bytes(btext))
+                if value <= 0:
+                    continue
+                ids, _ = self.postings(("adaptation_count", btext.decode("latin-1")))
+                for d in ids:
+                    counts[d] = value
+            self._proof = ((proven & self.live).to_bytes((self.n >> 3) + 1, "little"), counts)
+        return self._proof
+
+    # ------------------------------------------------------------------- evaluation
+
+    def docset(self, node: Any) -> int:
+        kind, arg = node
+        if kind == "leaf":
+            return self.bitmap(arg)
+        bits = [self.docset(child) for child in arg]
+        if not bits:
+            return 0
+        out = bits[0]
+        if kind == "or":
+            for b in bits[1:]:
+                out |= b
+        else:
+            for b in bits[1:]:
+                out &= b
+        return out
+
+    def _score_all(self, key: tuple[str, str], boost: float, member: bytes | None,
+                   acc: dict[int, float]) -> None:
+        ids, weights = self.postings(key)
+        lengths, norm = self._norms(key[0])
+        c = boost * self.idf(key) * (K1 + 1)
+        get = acc.get
+        if member is None:
+            for d, tf in zip(ids, weights, strict=True):
+                acc[d] = get(d, 0.0) + c * tf / (tf + norm[lengths[d]])
+        else:
+            for d, tf in zip(ids, weights, strict=True):
+                if member[d >> 3] >> (d & 7) & 1:
+                    acc[d] = get(d, 0.0) + c * tf / (tf + norm[lengths[d]])
+
+    def champions(self, key: tuple[str, str]) -> list[int]:
+        """The ``CHAMPIONS`` live documents with the highest score for this leaf alone."""
+        cached = self._champions.get(key)
+        if cached is not None:
+            return cached
+        acc: dict[int, float] = {}
+        self._score_all(key, 1.0, None, acc)
+        live = self.live
+        best = heapq.nlargest(CHAMPIONS * 2, acc.items(), key=itemgetter(1))
+        champs = [d for d, _ in best if live >> d & 1][:CHAMPIONS]
+        if len(self._champions) > 2000:
+            self._champions.clear()
+        self._champions[key] = champs
+        return champs
+
+    def _score_candidates(self, leaves: dict[tuple[str, str], float], candidates: Iterable[int]
+                          ) -> dict[int, float]:
+        docs = sorted(candidates)
+        acc = dict.fromkeys(docs, 0.0)
+        for key, boost in leaves.items():
+            ids, weights = self.postings(key)
+            if not ids:
+                continue
+            lengths, norm = self._norms(key[0])
+            c = boost * self.idf(key) * (K1 + 1)
+            lo, hi = 0, len(ids)
+            for d in docs:
+                i = bisect_left(ids, d, lo, hi)
+                if i == hi:
+                    break
+                lo = i
+                if ids[i] == d:
+                    tf = weights[i]
+                    acc[d] += c * tf / (tf + norm[lengths[d]])
+        return acc
+
+    def run(self, q: wq.Query, filter_bits: int | None, depth: int) -> tuple[int, list[tuple[int, float]]]:
+        """The result set (bitmap) and the best ``depth`` (docnum, score) of a Term/Or/And query."""
+        leaves: dict[tuple[str, str], float] = {}
+        tree = _compile(q, 1.0, leaves)
+        docs = self.docset(tree) & self.live
+        if filter_bits is not None:
+            docs &= filter_bits
+        if not docs:
+            return 0, []
+        volume = sum(self.doc_frequency(k) for k in leaves)
+        if volume <= EXACT_POSTINGS:
+            member = docs.to_bytes((self.n >> 3) + 1, "little")
+            acc: dict[int, float] = {}
+            for key, boost in leaves.items():
+                self._score_all(key, boost, member, acc)
+            scored = acc
+        else:
+            candidates: set[int] = set()
+            for key in leaves:
+                candidates.update(d for d in self.champions(key) if docs >> d & 1)
+            if len(candidates) < depth:
+                candidates.update(_first_bits(docs, depth - len(candidates), exclude=candidates))
+            scored = self._score_candidates(leaves, candidates)
+        top = heapq.nlargest(depth, scored.items(), key=itemgetter(1))
+        return docs, top
+
+
+def _first_bits(bits: int, count: int, exclude: set[int]) -> list[int]:
+    """Up to ``count`` set bits of ``bits`` (lowest first) that are not in ``exclude``."""
+    out: list[int] = []
+    while bits and len(out) < count:
+        low = bits & -bits
+        d = low.bit_length() - 1
+        if d not in exclude:
+            out.append(d)
+        bits ^= low
+    return out
+
+
+def first_docs(bits: int, count: int) -> list[int]:
+    return _first_bits(bits, count, set())
+
+
+def _length_byte(length: int) -> int:
+    return length_to_byte(length or 0)
