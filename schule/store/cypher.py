@@ -247,6 +247,24 @@ LIST_FILTERS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Kind.ORGANISATION: ((), ("($types IS NULL OR n.type IN $types)",)),
 }
 
+# Seeds: when a filter is set, the query starts from the few nodes it names (an index lookup or a
+# small label scan) and walks to the candidates, instead of computing pattern comprehensions for
+# every entity of the kind (at 10,000 projects: ~15 ms instead of ~500 ms for Kreis + Handlungsfeld).
+# A seed for $p replaces the predicate "($p IS NULL OR …)" and must select exactly the same rows.
+# Active seeds are chained in this order (most selective first); "{n}" is "n:Label" in the first.
+LIST_SEEDS: dict[Kind, tuple[tuple[str, str], ...]] = {
+    Kind.PROJECT: (
+        ("communes", "MATCH (sc:Commune) WHERE sc.id IN $communes\nMATCH ({n})-[:LOCATED_IN]->(sc)\n"),
+        ("handlungsfelder", "MATCH (sh:Handlungsfeld) WHERE sh.id IN $handlungsfelder\n"
+                            "MATCH ({n})-[:IN_FIELD]->(:Handlungsfeld)-[:SUBFIELD_OF*0..]->(sh)\n"),
+        ("network", "MATCH (sw:Network) WHERE sw.id = $network\n"
+                    "MATCH ({n})-[:LOCATED_IN]->(:Commune)-[sm:MEMBER_OF]->(sw)\n"
+                    "WHERE $network_roles IS NULL OR sm.role IN $network_roles\n"),
+        ("kreise", "MATCH (sk:Commune) WHERE sk.kreis IN $kreise\nMATCH ({n})-[:LOCATED_IN]->(sk)\n"),
+        ("regions", "MATCH (sr:Commune) WHERE sr.region IN $regions\nMATCH ({n})-[:LOCATED_IN]->(sr)\n"),
+    ),
+}
+
 
 def _params_in(text: str) -> set[str]:
     return set(_re.findall(r"\$([a-z_]+)", text))
@@ -263,13 +281,18 @@ def _filter_clause(kind: Kind, active: frozenset[str] | None = None) -> str:
     so leaving unused ones out is what keeps an unfiltered list of 10,000 projects fast.
     Predicates without parameters (e.g. ``roots_only``'s) always stay."""
     derived, predicates = LIST_FILTERS[kind]
+    seeds = [(name, text) for name, text in LIST_SEEDS.get(kind, ()) if active is not None and name in active]
     if active is not None:
         predicates = tuple(p for p in predicates if not _params_in(p) or _params_in(p) & active)
+        predicates = tuple(p for p in predicates if not any(p.startswith(f"(${name} IS NULL OR") for name, _ in seeds))
         used = " ".join(predicates)
         derived = tuple(d for d in derived if _re.search(rf"\b{_alias_of(d)}\b", used))
     # one iteration variable per predicate: FalkorDB confuses equal names in one clause
     predicates = tuple(_re.sub(r"\bx\b", f"x{i}", p) for i, p in enumerate(predicates))
     head = f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\n"
+    if seeds:
+        head = "".join(text.format(n=f"n:{kind.label}" if i == 0 else "n") + "WITH DISTINCT n\n"
+                       for i, (_, text) in enumerate(seeds)) + "WHERE n.state = 'published'\n"
     if not predicates:
         return head
     columns = "".join(f",\n     {d}" for d in derived)
