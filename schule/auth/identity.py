@@ -54,5 +54,10 @@ class Identity:
         """The operator at the command line (``schule user …``): acts as an admin."""
         return Identity(account_id="system", role=Role.ADMIN, name="system")
 
+    @staticmethod
+    def operator() -> Identity:
+        """Whoever presents ``SCHULE_WRITE_TOKEN`` (scripts of the operator): acts as an admin."""
+        return Identity(account_id="operator", role=Role.ADMIN, name="Betrieb (SCHULE_WRITE_TOKEN)")
+
 
 ANONYMOUS = Identity()

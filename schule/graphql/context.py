@@ -1,8 +1,13 @@
 """The per-request GraphQL context: built fresh for every operation, never shared.
 
 It holds the store, the settings, this request's DataLoaders (their caches must not outlive the
-request: they would leak one caller's view to another), the request itself, the caller and a
-request id that appears in logs and in masked error messages.
+request: they would leak one caller's view to another, so they are built for this request's
+``identity``), the request itself, the identity and a request id that appears in logs and in
+masked error messages.
+
+The identity comes from ``schule.auth.middleware`` (Bearer token or session cookie). Without a
+request (in-process callers such as tests) ``authorization`` is resolved the same way: an account
+token, or ``SCHULE_WRITE_TOKEN`` (the operator, acting as an admin); anything else is anonymous.
 
 A view may pass a ready ``Context`` as ``context_value``; ``view.py``'s ``HTTPContext`` (or
 Strawberry's stock ``{"request": …, "response": …}``) is turned into a ``Context`` by
@@ -12,6 +17,7 @@ keeping the view's request id, so logs and responses name the same id.
 
 from __future__ import annotations
 
+import hmac
 import re
 import uuid
 from collections.abc import Iterator
@@ -24,7 +30,6 @@ from strawberry.extensions import SchemaExtension
 from schule.auth.identity import ANONYMOUS, Identity
 from schule.auth.middleware import identity_of
 from schule.graphql.loaders import Loaders, RunBlocking
-from schule.services.projects import Caller, caller_for
 from schule.settings import Settings
 from schule.store.graph import CypherGraphStore
 
@@ -39,11 +44,21 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def identity_for(store: CypherGraphStore, settings: Settings, token: str | None) -> Identity:
+    """The identity a bearer token stands for, as the middleware would resolve it (no request)."""
+    if not token:
+        return ANONYMOUS
+    if settings.write_token and hmac.compare_digest(token.encode("utf-8"), settings.write_token.encode("utf-8")):
+        return Identity.operator()
+    from schule.services import accounts
+
+    return accounts.identity_for_token(store, token) or ANONYMOUS
+
+
 @dataclass
 class Context:
     store: CypherGraphStore
     settings: Settings
-    caller: Caller
     request: Request | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     run_blocking: RunBlocking | None = None
@@ -52,7 +67,10 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.store, self.run_blocking) if self.run_blocking else Loaders(self.store)
+        if self.run_blocking:
+            self.loaders = Loaders(self.store, self.run_blocking, identity=self.identity)
+        else:
+            self.loaders = Loaders(self.store, identity=self.identity)
 
     @classmethod
     def build(
@@ -68,16 +86,17 @@ class Context:
         taken from ``request`` when not given."""
         request_id = None
         if request is not None:
-            authorization = authorization if authorization is not None else request.headers.get("authorization")
             candidate = request.headers.get("x-request-id")
             request_id = candidate if candidate and _REQUEST_ID.match(candidate) else None
+            identity = identity_of(request.scope)
+        else:
+            identity = identity_for(store, settings, bearer_token(authorization))
         return cls(
             store=store,
             settings=settings,
-            caller=caller_for(settings, bearer_token(authorization)),
             request=request,
             run_blocking=run_blocking,
-            identity=identity_of(request.scope) if request is not None else ANONYMOUS,
+            identity=identity,
             **({"request_id": request_id} if request_id else {}),
         )
 

@@ -57,3 +57,20 @@ class MembershipBasis(enum.Enum):
         description="Ratsbeschluss: Beschluss des gewählten Stadt- oder Gemeinderats; gibt dem Beitritt "
         "ein politisches Mandat.",
     )
+
+
+@strawberry.enum(
+    description="Prüfstand eines Projekts oder einer Erkenntnis in der Moderation. Für alle sichtbar ist nur "
+    "PUBLISHED; alles andere sehen nur die Verfasserin bzw. der Verfasser und die Moderation."
+)
+class ReviewState(enum.Enum):
+    DRAFT = strawberry.enum_value("draft", description="Entwurf: noch nicht zur Prüfung eingereicht.")
+    SUBMITTED = strawberry.enum_value("submitted", description="Eingereicht: wartet auf die Prüfung.")
+    PUBLISHED = strawberry.enum_value("published", description="Veröffentlicht: für alle sichtbar und suchbar.")
+    CHANGES_REQUESTED = strawberry.enum_value(
+        "changes_requested", description="Zur Überarbeitung zurückgegeben; der Grund steht in `reviewNote`."
+    )
+    REJECTED = strawberry.enum_value("rejected", description="Abgelehnt; der Grund steht in `reviewNote`.")
+    MERGED = strawberry.enum_value(
+        "merged", description="Als Dublette in einen anderen Eintrag überführt; die alte ID führt zu ihm."
+    )

@@ -34,13 +34,30 @@ class ErrorCode(enum.Enum):
         "invalid", description="Ein Wert ist ungültig (Format, Länge, erlaubte Werte, Widerspruch)."
     )
     NOT_FOUND = strawberry.enum_value(
-        "not_found", description="Eine angegebene ID gibt es nicht (oder nicht veröffentlicht)."
+        "not_found",
+        description="Eine angegebene ID gibt es nicht, oder der Eintrag ist für die anfragende Person nicht "
+        "sichtbar (z. B. ein Entwurf einer anderen Kommune).",
     )
     DUPLICATE = strawberry.enum_value(
         "duplicate", description="Die ID ist schon vergeben, oder der Sachverhalt ist schon erfasst."
     )
     FORBIDDEN = strawberry.enum_value(
-        "forbidden", description="Keine Berechtigung: Schreiben braucht einen gültigen Zugangsschlüssel."
+        "forbidden",
+        description="Keine Berechtigung: nicht angemeldet, die Rolle erlaubt es nicht, oder der Eintrag "
+        "gehört einer anderen Kommune.",
+    )
+    INVALID_STATE = strawberry.enum_value(
+        "invalid_state",
+        description="Der Eintrag ist nicht in einem Prüfstand, aus dem dieser Schritt möglich ist "
+        "(z. B. Freigabe eines Entwurfs, der noch nicht eingereicht ist).",
+    )
+    REASON_REQUIRED = strawberry.enum_value(
+        "reason_required", description="Dieser Schritt braucht eine Begründung (Ablehnung, Überarbeitung)."
+    )
+    CONFLICT = strawberry.enum_value(
+        "conflict",
+        description="Widersprüchlicher Auftrag, z. B. einen Eintrag mit sich selbst oder mit einem Eintrag "
+        "anderer Art zusammenführen.",
     )
 
 

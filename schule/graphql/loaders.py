@@ -1,7 +1,11 @@
 """Per-request DataLoaders: every batch of lookups in one execution step is one store round trip.
 
-The store is blocking, so each batch runs in the thread pool. Only published entities are
-shown: drafts and rejected entries are treated as absent everywhere in the API.
+The store is blocking, so each batch runs in the thread pool. What an entity loader returns is
+what ``access.visible`` allows this request's identity: published entries for everyone,
+unpublished ones only for their authors and moderators (to everyone else they are absent, so
+another commune's draft looks exactly like an id that does not exist), an id merged away yields
+its survivor, and people's e-mail and phone are redacted unless the caller may see them. The
+loaders are built per request for one identity, so a cache never crosses callers.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
-from schule.domain.model import Entity, Kind, Rel, ReviewState
+from schule.auth.identity import ANONYMOUS, Identity
+from schule.domain.model import Entity, Kind, Rel
+from schule.domain.trust import Version
+from schule.services import access
 from schule.store.base import Edge
 from schule.store.graph import CypherGraphStore
 
@@ -28,20 +35,28 @@ class Loaders:
     vary by one or two from run to run (never with list length).
     """
 
-    def __init__(self, store: CypherGraphStore, run_blocking: RunBlocking = run_in_threadpool) -> None:
+    def __init__(
+        self, store: CypherGraphStore, run_blocking: RunBlocking = run_in_threadpool, *, identity: Identity = ANONYMOUS
+    ) -> None:
         self.store = store
         self.run = run_blocking
+        self.identity = identity
         self.entity: DataLoader[str, Entity | None] = DataLoader(load_fn=self._load_entities)
         self._edges: dict[tuple[Rel, bool], DataLoader[str, list[Edge]]] = {}
         self._parents: asyncio.Future[dict[str, str]] | None = None
+        self.versions: DataLoader[str, list[Version]] = DataLoader(load_fn=self._load_versions)
 
     async def _load_entities(self, ids: Sequence[str]) -> list[Entity | None]:
-        found = await self.run(self.store.get, list(ids))
-        out: list[Entity | None] = []
-        for i in ids:
-            entity = found.get(i)
-            out.append(entity if entity is not None and entity.state == ReviewState.PUBLISHED else None)
-        return out
+        found = await self.run(access.visible, self.store, self.identity, list(ids))
+        return [found.get(i) for i in ids]
+
+    async def _load_versions(self, ids: Sequence[str]) -> list[list[Version]]:
+        """Versions of entries the caller was already allowed to load (the field sits on them)."""
+        versions = await self.run(self.store.versions_of, list(ids))
+        by_entity: dict[str, list[Version]] = {i: [] for i in ids}
+        for v in versions:
+            by_entity.setdefault(v.entity, []).append(v)
+        return [sorted(by_entity[i], key=lambda v: v.number) for i in ids]
 
     def edges(self, rel: Rel, *, incoming: bool = False) -> DataLoader[str, list[Edge]]:
         """``rel`` edges leaving (or entering) a node; ``Edge.target`` is the node at the other end."""
@@ -59,9 +74,16 @@ class Loaders:
         return self._edges[key]
 
     async def entities(self, ids: Sequence[str], kind: Kind | None = None) -> list[Entity]:
-        """The published entities with these ids (of ``kind``, if given), in the given order."""
+        """The entities with these ids the caller may see (of ``kind``, if given), in the given order;
+        two ids that resolve to one survivor of a merge yield it once."""
         loaded = await self.entity.load_many(list(dict.fromkeys(ids)))
-        return [e for e in loaded if e is not None and (kind is None or e.kind == kind)]
+        seen: set[str] = set()
+        out = []
+        for e in loaded:
+            if e is not None and (kind is None or e.kind == kind) and e.id not in seen:
+                seen.add(e.id)
+                out.append(e)
+        return out
 
     async def related(
         self, rel: Rel, ids: Sequence[str], *, incoming: bool = False, kind: Kind | None = None

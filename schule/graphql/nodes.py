@@ -18,6 +18,15 @@ SLUG = (
 )
 CREATED_AT = "Zeitpunkt der ersten Speicherung (ISO 8601, UTC)."
 UPDATED_AT = "Zeitpunkt der letzten Änderung (ISO 8601, UTC)."
+REVIEW_STATE = (
+    "Prüfstand in der Moderation. Alle sehen nur Veröffentlichtes (PUBLISHED); andere Stände sehen nur "
+    "die Verfasserin bzw. der Verfasser und die Moderation."
+)
+REVIEW_NOTE = "Hinweis der Moderation zum aktuellen Prüfstand, z. B. der Grund einer Ablehnung oder Rückgabe."
+HISTORY = (
+    "Die Versionen dieses Eintrags, älteste zuerst: wer wann welche Felder geändert hat "
+    "(alter → neuer Wert), einschließlich der Schritte der Moderation."
+)
 SOURCE = "Herkunft der Angaben, z. B. ein Zeitungsartikel, ein Blogbeitrag oder ein amtliches Verzeichnis."
 
 
@@ -31,6 +40,20 @@ def common(entity: Entity) -> dict[str, Any]:
         "source": entity.source,
         "entity": entity,
     }
+
+
+def review(entity: Entity) -> dict[str, Any]:
+    """Constructor arguments of the reviewed types (projects, lessons): state and the moderator's note."""
+    from schule.graphql.enums import ReviewState
+
+    return {"state": ReviewState(entity.state.value), "review_note": entity.review_note}
+
+
+async def entry_history(info: Info[Any, Any], entity_id: str) -> list[Any]:
+    """The versions of an entry the caller already sees (batched per request)."""
+    from schule.graphql.moderation.types import EntryVersion
+
+    return [EntryVersion.of(v) for v in await info.context.loaders.versions.load(entity_id)]
 
 
 async def resolve_nodes(

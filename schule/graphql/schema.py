@@ -27,6 +27,8 @@ from schule.graphql.lessons.mutations import LessonMutations
 from schule.graphql.lessons.queries import LessonQueries
 from schule.graphql.lessons.types import Lesson
 from schule.graphql.limits import schema_config, schema_extensions
+from schule.graphql.moderation.mutations import ModerationMutations
+from schule.graphql.moderation.queries import ModerationQueries
 from schule.graphql.networks.queries import NetworkQueries
 from schule.graphql.networks.types import Membership, Network
 from schule.graphql.organisations.queries import OrganisationQueries
@@ -47,7 +49,8 @@ NODE_TYPES = [Project, Commune, Person, Handlungsfeld, Network, Membership, Less
 @strawberry.type(
     description="Einstiegspunkt für Abfragen an den Wissensgraphen der Smart Cities: Schule. Für jede Art "
     "gibt es eine Einzelabfrage über unsere eigene ID (z. B. `project(id:)`) und eine Liste mit Filter, "
-    "Sortierung und Blättern (z. B. `projects`). Aufgeführt wird nur Veröffentlichtes."
+    "Sortierung und Blättern (z. B. `projects`). Listen zeigen nur Veröffentlichtes; Unveröffentlichtes "
+    "sehen nur die Verfasserin bzw. der Verfasser (Einzelabfrage, `mySubmissions`) und die Moderation."
 )
 class Query(
     ProjectQueries,
@@ -59,6 +62,7 @@ class Query(
     EventQueries,
     OrganisationQueries,
     SearchQuery,
+    ModerationQueries,
 ):
     @strawberry.field(description="Version des schule-Servers.")
     def version(self) -> str:
@@ -79,11 +83,12 @@ class Query(
 
 
 @strawberry.type(
-    description="Einstiegspunkt für Änderungen. Solange es keine Benutzerkonten gibt, gilt: Ist auf dem "
-    "Server ein Zugangsschlüssel (SCHULE_WRITE_TOKEN) gesetzt, brauchen Änderungen den Kopf "
-    "`Authorization: Bearer <Schlüssel>`. Erwartete Fehler kommen als `UserErrors` zurück, nicht als GraphQL-Fehler."
+    description="Einstiegspunkt für Änderungen. Änderungen brauchen eine Anmeldung: den Kopf "
+    "`Authorization: Bearer <Zugangsschlüssel>` (Konten vergibt `schule user add`) oder die Sitzung der "
+    "Webseiten. Einträge von Mitgliedern werden von der Moderation geprüft, bevor alle sie sehen. "
+    "Erwartete Fehler kommen als `UserErrors` zurück, nicht als GraphQL-Fehler."
 )
-class Mutation(ProjectMutations, LessonMutations):
+class Mutation(ProjectMutations, LessonMutations, ModerationMutations):
     pass
 
 

@@ -1,33 +1,39 @@
 """Write use cases behind the GraphQL mutations: create and update projects, add lessons learned,
 record that one project adapted another ("wir haben X übernommen").
 
-Every write goes the way an import goes: the record is built in the import format, validated by
-``parse_record``, its references checked by ``check_run`` (the same rules as ``schule import``),
-and written with ``store.upsert`` (which appends the change log the search index follows).
+Every write is checked like an import (``parse_record`` for the shape, ``check_run`` for the
+references), so mistakes come back field by field, and is then written by the moderation
+service (``moderation.write_entry``) with the caller's ``Identity``: that decides who may write
+(members: projects and lessons of their own commune, and only their own unpublished entries;
+moderators and admins: everything), the review state (members' new entries start ``submitted``,
+or ``draft`` when they ask for it; a member's edit of a published entry goes back to review;
+moderators and admins publish directly), and writes a ``Version`` (and an audit entry for
+moderators) in the same atomic batch, together with the change log the search index follows.
 
 Expected failures raise ``Rejected`` with one ``FieldProblem`` per mistake: a code, the import
-field it concerns and a German message. Who may write is decided here, once: until the trust issue
-lands, ``settings.write_token`` decides (set: callers need it; unset: writes are open).
+field it concerns and a German message. A refusal of the trust layer (``TrustError``) becomes a
+problem with its code (``forbidden``, ``not_found``, ``invalid_state`` …).
 
 Updates read, change and rewrite the whole record; two concurrent updates of one project can
-overwrite each other (last write wins) until versioning arrives with moderation.
+overwrite each other (last write wins); the versions show both.
 """
 
 from __future__ import annotations
 
 import enum
-import hmac
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from schule.auth.identity import Identity
 from schule.domain import model
 from schule.domain.records import ID_PATTERN, Record, RecordError, parse_record
 from schule.errors import SchuleError
+from schule.services import access, moderation
+from schule.services.access import TrustError
 from schule.services.importing import check_run
-from schule.settings import Settings
 from schule.store.graph import CypherGraphStore
 
 MAX_ID_LENGTH = 80
@@ -37,9 +43,12 @@ _FIELD_IN_MESSAGE = re.compile(r"Feld '([a-z_]+)'|entweder '([a-z_]+)'")
 
 class ProblemCode(enum.StrEnum):
     INVALID = "invalid"  # a value is malformed or not allowed
-    NOT_FOUND = "not_found"  # a referenced id does not exist
+    NOT_FOUND = "not_found"  # a referenced id does not exist (or the caller may not see it)
     DUPLICATE = "duplicate"  # the id is taken, or the fact is already recorded
     FORBIDDEN = "forbidden"  # the caller may not write
+    INVALID_STATE = "invalid_state"  # the entry is not in a review state this step starts from
+    REASON_REQUIRED = "reason_required"  # a moderator's step needs a reason
+    CONFLICT = "conflict"  # e.g. merging an entry into itself or across kinds
 
 
 @dataclass(frozen=True)
@@ -59,50 +68,36 @@ class Rejected(SchuleError):
         super().__init__("; ".join(p.message for p in self.problems))
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking. ``authenticated``: presented the valid write token."""
-
-    authenticated: bool = False
-    writes_open: bool = False
-
-    @property
-    def may_write(self) -> bool:
-        return self.writes_open or self.authenticated
-
-
-def caller_for(settings: Settings, bearer_token: str | None) -> Caller:
-    """The caller for a request that presented ``bearer_token`` (or none)."""
-    if not settings.write_token:
-        return Caller(authenticated=False, writes_open=True)
-    valid = bearer_token is not None and hmac.compare_digest(
-        bearer_token.encode("utf-8"), settings.write_token.encode("utf-8")
-    )
-    return Caller(authenticated=valid, writes_open=False)
+def problem_of(error: TrustError, field: str | None = None) -> FieldProblem:
+    """A refusal of the trust layer as a problem (``access.Code`` values are ``ProblemCode`` values)."""
+    return FieldProblem(ProblemCode(error.code.value), field, str(error))
 
 
 # -- use cases ------------------------------------------------------------------------------------
 
 
-def create_project(store: CypherGraphStore, caller: Caller, data: Mapping[str, Any]) -> model.Project:
-    """Create a project from import-format fields; ``id`` is derived from the title if absent."""
-    _require_writer(caller)
+def create_project(
+    store: CypherGraphStore, identity: Identity, data: Mapping[str, Any], *, draft: bool = False
+) -> model.Project:
+    """Create a project from import-format fields; ``id`` is derived from the title if absent.
+    A member's project is submitted for review (kept as a draft if ``draft``)."""
+    _require_member(identity, "create_project")
     fields = _given(data)
     if not fields.get("id"):
         fields["id"] = _free_id(store, str(fields.get("title") or "projekt"))
     record = _parse(model.Kind.PROJECT, fields)
     _require_new(store, record.id)
     _check(store, record)
-    store.upsert([record])
-    return _reload(store, record.id, model.Project)
+    return _write(store, identity, record, None, "create", submit=not draft, cls=model.Project)
 
 
 def update_project(
-    store: CypherGraphStore, caller: Caller, project_id: str, changes: Mapping[str, Any]
+    store: CypherGraphStore, identity: Identity, project_id: str, changes: Mapping[str, Any], *,
+    submit: bool = False, action: str = "update",
 ) -> model.Project:
-    """Change the given fields of a published project; a value of None (or []) clears the field."""
-    _require_writer(caller)
-    current = _published(store, project_id, model.Project, "id")
+    """Change the given fields of a project the caller may write; None (or []) clears a field."""
+    _require_member(identity, "update_project")
+    current = _visible(store, identity, project_id, model.Project, "id")
     fields = project_fields(current)
     for name, value in changes.items():
         if value is None or value == []:
@@ -111,41 +106,45 @@ def update_project(
             fields[name] = value
     record = _parse(model.Kind.PROJECT, fields)
     _check(store, record)
-    store.upsert([record])
-    return _reload(store, record.id, model.Project)
+    return _write(store, identity, record, current, action, submit=submit, cls=model.Project)
 
 
-def add_lesson(store: CypherGraphStore, caller: Caller, data: Mapping[str, Any]) -> model.Lesson:
+def add_lesson(
+    store: CypherGraphStore, identity: Identity, data: Mapping[str, Any], *, draft: bool = False
+) -> model.Lesson:
     """Add a lesson learned to a project; ``id`` is derived from the title if absent."""
-    _require_writer(caller)
+    _require_member(identity, "add_lesson")
     fields = _given(data)
+    if fields.get("project"):
+        _visible(store, identity, str(fields["project"]), model.Project, "project")
     if not fields.get("id"):
         fields["id"] = _free_id(store, str(fields.get("title") or "erkenntnis"))
     record = _parse(model.Kind.LESSON, fields)
     _require_new(store, record.id)
     _check(store, record)
-    store.upsert([record])
-    return _reload(store, record.id, model.Lesson)
+    return _write(store, identity, record, None, "create", submit=not draft, cls=model.Lesson)
 
 
-def record_adaptation(store: CypherGraphStore, caller: Caller, project_id: str, adapted_from_id: str) -> model.Project:
+def record_adaptation(
+    store: CypherGraphStore, identity: Identity, project_id: str, adapted_from_id: str
+) -> model.Project:
     """Record that ``project_id`` adapted ("übernommen") ``adapted_from_id``."""
-    _require_writer(caller)
+    _require_member(identity, "record_adaptation")
     if project_id == adapted_from_id:
         raise Rejected(
             [FieldProblem(ProblemCode.INVALID, "adapted_from", "Ein Projekt kann sich nicht selbst übernehmen.")]
         )
-    found = store.get([project_id, adapted_from_id])
+    found = access.visible(store, identity, [project_id, adapted_from_id])
     problems = [
-        FieldProblem(ProblemCode.NOT_FOUND, name, f"Kein veröffentlichtes Projekt mit der ID {pid!r}.")
+        FieldProblem(ProblemCode.NOT_FOUND, name, f"Kein Projekt mit der ID {pid!r}.")
         for name, pid in (("project", project_id), ("adapted_from", adapted_from_id))
-        if not _is_published(found.get(pid), model.Project)
+        if not isinstance(found.get(pid), model.Project)
     ]
     if problems:
         raise Rejected(problems)
-    project = found[project_id]
+    project, model_project = found[project_id], found[adapted_from_id]
     assert isinstance(project, model.Project)
-    if adapted_from_id in project.adapted_from:
+    if model_project.id in project.adapted_from:
         raise Rejected(
             [
                 FieldProblem(
@@ -155,7 +154,8 @@ def record_adaptation(store: CypherGraphStore, caller: Caller, project_id: str, 
                 )
             ]
         )
-    return update_project(store, caller, project_id, {"adapted_from": [*project.adapted_from, adapted_from_id]})
+    return update_project(store, identity, project.id, {"adapted_from": [*project.adapted_from, model_project.id]},
+                          action="record_adaptation")
 
 
 def project_fields(project: model.Project) -> dict[str, Any]:
@@ -182,17 +182,25 @@ def project_fields(project: model.Project) -> dict[str, Any]:
 # -- helpers --------------------------------------------------------------------------------------
 
 
-def _require_writer(caller: Caller) -> None:
-    if not caller.may_write:
-        raise Rejected(
-            [
-                FieldProblem(
-                    ProblemCode.FORBIDDEN,
-                    None,
-                    "Schreiben ist nur mit gültigem Zugangsschlüssel erlaubt (Authorization: Bearer …).",
-                )
-            ]
-        )
+def _require_member(identity: Identity, operation: str) -> None:
+    try:
+        access.require_member(identity, operation)
+    except TrustError as e:
+        raise Rejected([problem_of(e)]) from None
+
+
+def _write(
+    store: CypherGraphStore, identity: Identity, record: Record, before: model.Entity | None, action: str, *,
+    submit: bool, cls: type[E],
+) -> E:
+    try:
+        written = moderation.write_entry(store, identity, record, before, action=action, submit=submit,
+                                         operation=f"{action}_{record.kind}")
+    except TrustError as e:
+        field = "project" if e.code == access.Code.NOT_FOUND and record.kind == model.Kind.LESSON.value else None
+        raise Rejected([problem_of(e, field)]) from None
+    assert isinstance(written, cls), f"{record.id} was just written"
+    return written
 
 
 def _given(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -240,24 +248,12 @@ def _require_new(store: CypherGraphStore, entity_id: str) -> None:
         )
 
 
-def _is_published(entity: model.Entity | None, cls: type[model.Entity]) -> bool:
-    return isinstance(entity, cls) and entity.state == model.ReviewState.PUBLISHED
-
-
-def _published(store: CypherGraphStore, entity_id: str, cls: type[E], field: str) -> E:
-    entity = store.get([entity_id]).get(entity_id)
-    if not _is_published(entity, cls):
-        what = cls.__name__.lower()
-        raise Rejected(
-            [FieldProblem(ProblemCode.NOT_FOUND, field, f"Kein veröffentlichtes {what} mit der ID {entity_id!r}.")]
-        )
-    assert isinstance(entity, cls)
-    return entity
-
-
-def _reload(store: CypherGraphStore, entity_id: str, cls: type[E]) -> E:
-    entity = store.get([entity_id]).get(entity_id)
-    assert isinstance(entity, cls), f"{entity_id} was just written"
+def _visible(store: CypherGraphStore, identity: Identity, entity_id: str, cls: type[E], field: str) -> E:
+    """The entity the caller may see (a merged-away id: its survivor), or NOT_FOUND on ``field``."""
+    entity = access.visible(store, identity, [entity_id]).get(entity_id)
+    if not isinstance(entity, cls):
+        what = {"Project": "Projekt", "Lesson": "Erkenntnis"}.get(cls.__name__, cls.__name__)
+        raise Rejected([FieldProblem(ProblemCode.NOT_FOUND, field, f"Kein {what} mit der ID {entity_id!r}.")])
     return entity
 
 

@@ -32,6 +32,11 @@ class AddLessonInput:
     handlungsfelder: list[str] | None = strawberry.field(default=None, description="IDs der Handlungsfelder.")
     author: str | None = strawberry.field(default=None, description="ID der Person, die sie aufgeschrieben hat.")
     source: str | None = strawberry.field(default=None, description="Herkunft der Angaben.")
+    draft: bool = strawberry.field(
+        default=False,
+        description="Als Entwurf speichern statt zur Prüfung einzureichen (nur für Mitglieder; "
+        "Einträge der Moderation werden direkt veröffentlicht). Einreichen später mit `submitEntry`.",
+    )
 
 
 AddLessonResult = Annotated[
@@ -42,7 +47,11 @@ AddLessonResult = Annotated[
 
 @strawberry.type(description="Änderungen an Erkenntnissen.")
 class LessonMutations:
-    @strawberry.mutation(description="Eine Erkenntnis zu einem Projekt hinzufügen.")
+    @strawberry.mutation(
+        description="Eine Erkenntnis zu einem Projekt hinzufügen. Mitglieder schreiben zu Projekten ihrer "
+        "eigenen Kommune; ihre Erkenntnisse werden von der Moderation geprüft und sind erst nach der Freigabe "
+        "für alle sichtbar. Erkenntnisse der Moderation sind sofort veröffentlicht."
+    )
     async def add_lesson(
         self,
         info: Info[Context, None],
@@ -60,7 +69,7 @@ class LessonMutations:
             "source": input.source,
         }
         try:
-            entity = await run_in_threadpool(service.add_lesson, ctx.store, ctx.caller, data)
+            entity = await run_in_threadpool(service.add_lesson, ctx.store, ctx.identity, data, draft=input.draft)
         except service.Rejected as e:
             return user_errors(e.problems)
         return LessonPayload(lesson=Lesson.from_entity(entity))

@@ -12,9 +12,26 @@ from strawberry.types import Info
 from schule.domain import model
 from schule.domain.model import Kind
 from schule.graphql.context import Context
-from schule.graphql.enums import LessonType
-from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
+from schule.graphql.enums import LessonType, ReviewState
+from schule.graphql.nodes import (
+    CREATED_AT,
+    HISTORY,
+    REVIEW_NOTE,
+    REVIEW_STATE,
+    SLUG,
+    SOURCE,
+    UPDATED_AT,
+    common,
+    entry_history,
+    resolve_nodes,
+    review,
+)
 from schule.graphql.registry import node_type, to_node
+
+if TYPE_CHECKING:
+    from schule.graphql.moderation.types import EntryVersion
+
+EntryVersionRef = Annotated["EntryVersion", strawberry.lazy("schule.graphql.moderation.types")]
 
 if TYPE_CHECKING:
     from schule.graphql.handlungsfelder.types import Handlungsfeld
@@ -41,10 +58,14 @@ class Lesson(relay.Node):
     created_at: str | None = strawberry.field(description=CREATED_AT)
     updated_at: str | None = strawberry.field(description=UPDATED_AT)
     source: str | None = strawberry.field(description=SOURCE)
+    state: ReviewState = strawberry.field(description=REVIEW_STATE)
+    review_note: str | None = strawberry.field(description=REVIEW_NOTE)
 
     @classmethod
     def from_entity(cls, e: model.Lesson) -> Lesson:
-        return cls(**common(e), title=e.title, text=e.text, type=LessonType(e.type.value) if e.type else None)
+        return cls(
+            **common(e), **review(e), title=e.title, text=e.text, type=LessonType(e.type.value) if e.type else None
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -68,3 +89,7 @@ class Lesson(relay.Node):
     async def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
         entities = await info.context.loaders.entities(self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
         return [to_node(e) for e in entities]
+
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info[Context, None]) -> list[EntryVersionRef]:
+        return await entry_history(info, self.key)

@@ -16,6 +16,7 @@ from schule.graphql.context import Context
 from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
 from schule.graphql.organisations.types import Organisation
 from schule.graphql.registry import node_type, to_node
+from schule.services import access
 
 if TYPE_CHECKING:
     from schule.graphql.lessons.types import Lesson
@@ -34,7 +35,7 @@ Employer = Annotated[
 
 CONTACT_GATE = (
     "Nur sichtbar, wenn die Person der Weitergabe zugestimmt hat (`contactConsent`) und die Anfrage "
-    "angemeldet ist (Authorization: Bearer …); sonst null."
+    "angemeldet ist (Zugangsschlüssel oder Sitzung); sonst null."
 )
 
 
@@ -72,7 +73,8 @@ class Person(relay.Node):
         return await resolve_nodes(cls, Kind.PERSON, info, node_ids, required)
 
     def _contact_visible(self, info: Info[Context, None]) -> bool:
-        return self.entity.contact_consent and info.context.caller.authenticated
+        # the loaders already redact (access.visible); this also covers people built elsewhere
+        return access.can_see_contact(info.context.identity, self.entity)
 
     @strawberry.field(description=f"E-Mail-Adresse. {CONTACT_GATE}")
     def email(self, info: Info[Context, None]) -> str | None:

@@ -14,6 +14,12 @@ from schule.graphql.errors import UserErrors, user_errors
 from schule.graphql.projects.types import Project
 from schule.services import projects as service
 
+WHO = (
+    " Mitglieder schreiben für ihre eigene Kommune; ihre Einträge werden von der Moderation geprüft "
+    "(`state` SUBMITTED) und sind erst nach der Freigabe für alle sichtbar. Einträge der Moderation "
+    "sind sofort veröffentlicht. Jede Änderung wird als Version festgehalten (`history`)."
+)
+
 DATE = "Datum als JJJJ, JJJJ-MM oder JJJJ-MM-TT."
 
 
@@ -43,6 +49,11 @@ class CreateProjectInput:
     ended: str | None = strawberry.field(default=None, description=f"Ende: {DATE}")
     links: list[str] | None = strawberry.field(default=None, description="Weiterführende Adressen (URLs).")
     source: str | None = strawberry.field(default=None, description="Herkunft der Angaben.")
+    draft: bool = strawberry.field(
+        default=False,
+        description="Als Entwurf speichern statt zur Prüfung einzureichen (nur für Mitglieder; "
+        "Einträge der Moderation werden direkt veröffentlicht). Einreichen später mit `submitEntry`.",
+    )
 
 
 @strawberry.input(
@@ -80,6 +91,11 @@ class UpdateProjectInput:
         default=strawberry.UNSET, description="Neue Adressen (ersetzt die bisherigen)."
     )
     source: str | None = strawberry.field(default=strawberry.UNSET, description="Neue Herkunftsangabe.")
+    submit: bool = strawberry.field(
+        default=False,
+        description="Einen Entwurf (oder einen zur Überarbeitung zurückgegebenen Eintrag) mit dieser Änderung "
+        "zur Prüfung einreichen. Ändert ein Mitglied ein veröffentlichtes Projekt, wird es ohnehin neu geprüft.",
+    )
 
 
 @strawberry.input(description="„Wir haben X übernommen“: ein Projekt hat ein anderes nachgemacht oder angepasst.")
@@ -136,7 +152,9 @@ _PROJECT_FIELDS = (
 
 @strawberry.type(description="Änderungen an Projekten.")
 class ProjectMutations:
-    @strawberry.mutation(description="Ein neues Projekt anlegen. Geprüft wird wie beim Import (Formate, Verweise).")
+    @strawberry.mutation(
+        description="Ein neues Projekt anlegen. Geprüft wird wie beim Import (Formate, Verweise)." + WHO
+    )
     async def create_project(
         self,
         info: Info[Context, None],
@@ -145,12 +163,12 @@ class ProjectMutations:
         ctx = info.context
         data = {"id": input.id, **_fields(input, _PROJECT_FIELDS)}
         try:
-            entity = await run_in_threadpool(service.create_project, ctx.store, ctx.caller, data)
+            entity = await run_in_threadpool(service.create_project, ctx.store, ctx.identity, data, draft=input.draft)
         except service.Rejected as e:
             return user_errors(e.problems)
         return ProjectPayload(project=Project.from_entity(entity))
 
-    @strawberry.mutation(description="Ein Projekt ändern: nur die angegebenen Felder.")
+    @strawberry.mutation(description="Ein Projekt ändern: nur die angegebenen Felder." + WHO)
     async def update_project(
         self,
         info: Info[Context, None],
@@ -159,7 +177,8 @@ class ProjectMutations:
         ctx = info.context
         try:
             entity = await run_in_threadpool(
-                service.update_project, ctx.store, ctx.caller, input.id, _fields(input, _PROJECT_FIELDS)
+                service.update_project, ctx.store, ctx.identity, input.id, _fields(input, _PROJECT_FIELDS),
+                submit=input.submit,
             )
         except service.Rejected as e:
             return user_errors(e.problems)
@@ -167,7 +186,8 @@ class ProjectMutations:
 
     @strawberry.mutation(
         description="Festhalten, dass ein Projekt ein anderes übernommen hat („wir haben X übernommen“). "
-        "Danach erscheint das Vorbild in `adaptedFrom` und das übernehmende Projekt in dessen `adaptations`."
+        "Danach erscheint das Vorbild in `adaptedFrom` und das übernehmende Projekt in dessen `adaptations`. "
+        "Wie jede Änderung eines Mitglieds an einem veröffentlichten Projekt wird sie erst nach der Prüfung sichtbar."
     )
     async def record_adaptation(
         self,
@@ -177,7 +197,7 @@ class ProjectMutations:
         ctx = info.context
         try:
             entity = await run_in_threadpool(
-                service.record_adaptation, ctx.store, ctx.caller, input.project, input.adapted_from
+                service.record_adaptation, ctx.store, ctx.identity, input.project, input.adapted_from
             )
         except service.Rejected as e:
             return user_errors(e.problems)

@@ -12,9 +12,26 @@ from strawberry.types import Info
 from schule.domain import model
 from schule.domain.model import Kind, Rel
 from schule.graphql.context import Context
-from schule.graphql.enums import ProjectStatus
-from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
+from schule.graphql.enums import ProjectStatus, ReviewState
+from schule.graphql.nodes import (
+    CREATED_AT,
+    HISTORY,
+    REVIEW_NOTE,
+    REVIEW_STATE,
+    SLUG,
+    SOURCE,
+    UPDATED_AT,
+    common,
+    entry_history,
+    resolve_nodes,
+    review,
+)
 from schule.graphql.registry import node_type, to_node
+
+if TYPE_CHECKING:
+    from schule.graphql.moderation.types import EntryVersion
+
+EntryVersionRef = Annotated["EntryVersion", strawberry.lazy("schule.graphql.moderation.types")]
 
 if TYPE_CHECKING:
     from schule.graphql.communes.types import Commune
@@ -50,11 +67,14 @@ class Project(relay.Node):
     created_at: str | None = strawberry.field(description=CREATED_AT)
     updated_at: str | None = strawberry.field(description=UPDATED_AT)
     source: str | None = strawberry.field(description=SOURCE)
+    state: ReviewState = strawberry.field(description=REVIEW_STATE)
+    review_note: str | None = strawberry.field(description=REVIEW_NOTE)
 
     @classmethod
     def from_entity(cls, e: model.Project) -> Project:
         return cls(
             **common(e),
+            **review(e),
             title=e.title,
             summary=e.summary,
             description=e.description,
@@ -103,3 +123,7 @@ class Project(relay.Node):
     async def adaptations(self, info: Info[Context, None]) -> list[Project]:
         entities = await info.context.loaders.related(Rel.ADAPTED_FROM, [self.key], incoming=True, kind=Kind.PROJECT)
         return [to_node(e) for e in entities]
+
+    @strawberry.field(description=HISTORY)
+    async def history(self, info: Info[Context, None]) -> list[EntryVersionRef]:
+        return await entry_history(info, self.key)

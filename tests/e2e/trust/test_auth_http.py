@@ -208,7 +208,7 @@ def test_too_many_sign_ins_get_429(data_dir: Path, password_account: tuple[str, 
 
 
 def test_the_legacy_write_token_still_passes_the_middleware(data_dir: Path) -> None:
-    # SCHULE_WRITE_TOKEN (projects.py's Caller) keeps working until writes take the Identity
+    # SCHULE_WRITE_TOKEN is the operator's token: it acts as an admin identity
     app = create_app(Settings(data_dir=data_dir, seed_dir=SEED_DIR, write_token="geheimes-schreibtoken"), seed=False)
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")

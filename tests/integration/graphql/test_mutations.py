@@ -123,12 +123,22 @@ def test_forbidden_without_or_with_a_wrong_token(client: Client) -> None:
     assert client.data(CHANGES)["projects"]["totalCount"] == 9  # nothing was written
 
 
-def test_writes_are_open_when_no_token_is_configured(
+def test_anonymous_writes_are_refused_even_without_a_configured_token(
     schema: Any, seeded: CypherGraphStore, store_settings: Settings
 ) -> None:
+    # writes need an identity now: an account token, a session, or the operator's SCHULE_WRITE_TOKEN
     open_client = Client(schema, seeded, store_settings.with_(write_token=None))
     result = open_client.data(CREATE, {"input": NEW_PROJECT})["createProject"]
-    assert result["__typename"] == "ProjectPayload"
+    assert errors(result) == [("FORBIDDEN", None)]
+
+
+def test_the_operator_token_publishes_directly_and_writes_a_version(client: Client) -> None:
+    # SCHULE_WRITE_TOKEN acts as an admin: the project is published at once, with its first version
+    project = client.data(CREATE, {"input": NEW_PROJECT}, token=TOKEN)["createProject"]["project"]
+    found = client.data('query($id: String!) { project(id: $id) { state history { action author_name: authorName } } }',
+                        {"id": project["slug"]})["project"]
+    assert found["state"] == "PUBLISHED"
+    assert [(v["action"], v["author_name"]) for v in found["history"]] == [("create", "Betrieb (SCHULE_WRITE_TOKEN)")]
 
 
 def test_invalid_values(client: Client) -> None:

@@ -12,6 +12,7 @@ from schule.store import CypherGraphStore
 from tests.integration.trust.world import World, build_world
 
 MATRIX: list[tuple[str, str, str, str]] = []  # (role, operation, expected, observed)
+GRAPHQL_MATRIX: list[tuple[str, str, str, str]] = []  # the same cells, over GraphQL
 
 
 @pytest.fixture
@@ -28,9 +29,16 @@ def sync(store: CypherGraphStore, tmp_path: Path) -> Iterator[SearchSync]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not MATRIX:
+    _print_matrix(terminalreporter, MATRIX, "services")
+    _print_matrix(terminalreporter, GRAPHQL_MATRIX, "GraphQL")
+
+
+def _print_matrix(terminalreporter: pytest.TerminalReporter, matrix: list[tuple[str, str, str, str]],
+                  layer: str) -> None:
+    if not matrix:
         return
-    terminalreporter.section("role × operation matrix (services)")
+    MATRIX = matrix  # noqa: N806 - the cells of this layer
+    terminalreporter.section(f"role × operation matrix ({layer})")
     roles = list(dict.fromkeys(r for r, _, _, _ in MATRIX))
     operations = list(dict.fromkeys(o for _, o, _, _ in MATRIX))
     cells = {(r, o): (e, obs) for r, o, e, obs in MATRIX}

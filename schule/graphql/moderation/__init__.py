@@ -1,0 +1,1 @@
+"""GraphQL: moderation (review queue, workflow steps, versions, audit log)."""

@@ -1,0 +1,127 @@
+"""Mutations of the review workflow: submit, approve, reject, request changes, retag, merge.
+
+Every rule lives in the services (``schule.services.moderation`` and ``merge``); a refusal
+(``TrustError``) comes back as ``UserErrors`` with its code, never as a GraphQL error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from schule.domain.model import Entity
+from schule.graphql.context import Context
+from schule.graphql.enums import ReviewState
+from schule.graphql.errors import ErrorCode, UserError, UserErrors
+from schule.graphql.moderation.types import ModerationPayload
+from schule.graphql.registry import to_node
+from schule.services import merge, moderation
+from schule.services.access import Code, TrustError
+
+ModerationResult = Annotated[
+    ModerationPayload | UserErrors,
+    strawberry.union(
+        "ModerationResult", description="Der Eintrag nach dem Schritt der Moderation, oder warum er abgelehnt wurde."
+    ),
+]
+
+ID = strawberry.argument(description="Unsere eigene ID (`slug`) des Projekts oder der Erkenntnis.")
+REASON = strawberry.argument(
+    description="Begründung für die Verfasserin bzw. den Verfasser (Pflicht); erscheint in `reviewNote`."
+)
+
+
+def _errors(error: TrustError, field: str | None) -> UserErrors:
+    """``field``: the argument the error concerns (a missing reason: always ``reason``)."""
+    if error.code == Code.REASON_REQUIRED:
+        path: list[str] | None = ["reason"]
+    else:
+        path = [field] if field and error.code in (Code.NOT_FOUND, Code.INVALID, Code.CONFLICT) else None
+    return UserErrors(errors=[UserError(code=ErrorCode(error.code.value), field=path, message=str(error))])
+
+
+async def _step(info: Info[Context, None], fn: Callable[..., Entity], *args: Any, field: str | None = "id") -> Any:
+    ctx = info.context
+    try:
+        entity = await run_in_threadpool(fn, ctx.store, ctx.identity, *args)
+    except TrustError as e:
+        return _errors(e, field)
+    return ModerationPayload(entry=to_node(entity), state=ReviewState(entity.state.value))
+
+
+@strawberry.type(
+    description="Schritte der Moderation: einreichen, freigeben, ablehnen, zurückgeben, umordnen, zusammenführen."
+)
+class ModerationMutations:
+    @strawberry.mutation(
+        description="Einen eigenen Entwurf (oder einen zur Überarbeitung zurückgegebenen Eintrag) zur Prüfung "
+        "einreichen. Mitglieder reichen Einträge ihrer Kommune ein; danach sieht ihn die Moderation in der Prüfliste."
+    )
+    async def submit_entry(self, info: Info[Context, None], id: Annotated[str, ID]) -> ModerationResult:  # noqa: A002
+        return await _step(info, moderation.submit, id)
+
+    @strawberry.mutation(
+        description="Einen eingereichten Eintrag freigeben: er wird veröffentlicht und ist ab dann für alle "
+        "sichtbar und in der Suche zu finden. Nur für Moderation und Administration."
+    )
+    async def approve_entry(
+        self,
+        info: Info[Context, None],
+        id: Annotated[str, ID],  # noqa: A002
+        note: Annotated[str | None, strawberry.argument(description="Optionaler Hinweis an die Verfasserin "
+                                                                    "bzw. den Verfasser.")] = None,
+    ) -> ModerationResult:
+        return await _step(info, moderation.approve, id, note)
+
+    @strawberry.mutation(
+        description="Einen Eintrag ablehnen, mit Begründung: er wird nicht (mehr) veröffentlicht und erscheint nie "
+        "in der Suche. Nur für Moderation und Administration."
+    )
+    async def reject_entry(
+        self, info: Info[Context, None], id: Annotated[str, ID], reason: Annotated[str, REASON]  # noqa: A002
+    ) -> ModerationResult:
+        return await _step(info, moderation.reject, id, reason)
+
+    @strawberry.mutation(
+        description="Einen eingereichten Eintrag zur Überarbeitung zurückgeben, mit Begründung; die Verfasserin "
+        "bzw. der Verfasser ändert ihn und reicht ihn neu ein. Nur für Moderation und Administration."
+    )
+    async def request_changes(
+        self, info: Info[Context, None], id: Annotated[str, ID], reason: Annotated[str, REASON]  # noqa: A002
+    ) -> ModerationResult:
+        return await _step(info, moderation.request_changes, id, reason)
+
+    @strawberry.mutation(
+        description="Einen Eintrag anderen Handlungsfeldern zuordnen (ersetzt die bisherigen). "
+        "Nur für Moderation und Administration."
+    )
+    async def retag_entry(
+        self,
+        info: Info[Context, None],
+        id: Annotated[str, ID],  # noqa: A002
+        handlungsfelder: Annotated[list[str], strawberry.argument(description="IDs der neuen Handlungsfelder.")],
+    ) -> ModerationResult:
+        return await _step(info, moderation.retag, id, handlungsfelder, field="handlungsfelder")
+
+    @strawberry.mutation(
+        description="Eine Dublette in einen anderen Eintrag derselben Art überführen: alle Beziehungen gehen auf "
+        "den verbleibenden Eintrag über, die alte ID führt künftig zu ihm. Nur für Moderation und Administration."
+    )
+    async def merge_entries(
+        self,
+        info: Info[Context, None],
+        duplicate: Annotated[str, strawberry.argument(description="ID der Dublette, die aufgeht.")],
+        survivor: Annotated[str, strawberry.argument(description="ID des Eintrags, der bleibt.")],
+        reason: Annotated[str | None, strawberry.argument(description="Optionale Begründung.")] = None,
+    ) -> ModerationResult:
+        ctx = info.context
+        try:
+            entity = await run_in_threadpool(merge.merge, ctx.store, ctx.identity, survivor, duplicate, reason)
+        except TrustError as e:
+            field = "duplicate" if e.target == duplicate else "survivor" if e.target == survivor else None
+            return _errors(e, field)
+        return ModerationPayload(entry=to_node(entity), state=ReviewState(entity.state.value))

@@ -1,0 +1,233 @@
+"""Role × operation over GraphQL: every moderation mutation, the write mutations, and the reads
+that must hide drafts and contact data (``node(id:)``, lookups, nested edges, ``history``), run
+in-process through the schema with the Identity the auth middleware would put in the context.
+Each cell's id reads like ``member-other-commune×node(draft)→denied``; the matrix is printed at
+the end of the run, after the services' matrix."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from strawberry import relay
+
+from schule.auth.identity import Identity
+from schule.domain.model import Kind, ReviewState
+from schule.graphql.context import Context
+from schule.graphql.schema import build_schema
+from schule.services import moderation
+from schule.settings import Settings
+from tests.integration.trust.conftest import GRAPHQL_MATRIX
+from tests.integration.trust.world import NEW_PROJECT, World
+
+ROLES = ["anonymous", "member-own-commune", "member-other-commune", "moderator", "admin"]
+SCHEMA = build_schema(Settings())
+
+RESULT = "__typename ... on UserErrors { errors { code field message } }"
+CREATE = f"""mutation($input: CreateProjectInput!) {{ createProject(input: $input) {{ {RESULT}
+  ... on ProjectPayload {{ project {{ slug state }} }} }} }}"""
+UPDATE = f"""mutation($input: UpdateProjectInput!) {{ updateProject(input: $input) {{ {RESULT}
+  ... on ProjectPayload {{ project {{ slug state }} }} }} }}"""
+ADD_LESSON = f"""mutation($input: AddLessonInput!) {{ addLesson(input: $input) {{ {RESULT}
+  ... on LessonPayload {{ lesson {{ slug state }} }} }} }}"""
+ADAPT = f"""mutation($input: RecordAdaptationInput!) {{ recordAdaptation(input: $input) {{ {RESULT}
+  ... on ProjectPayload {{ project {{ slug state }} }} }} }}"""
+STEP = "ModerationPayload { state entry { ... on Project { slug } ... on Lesson { slug } } }"
+ON_STEP = f"{RESULT} ... on {STEP}"
+SUBMIT = f"mutation($id: String!) {{ submitEntry(id: $id) {{ {ON_STEP} }} }}"
+APPROVE = f"mutation($id: String!) {{ approveEntry(id: $id) {{ {ON_STEP} }} }}"
+REJECT = f'mutation($id: String!) {{ rejectEntry(id: $id, reason: "Kein Bezug zur Region.") {{ {ON_STEP} }} }}'
+CHANGES = f'mutation($id: String!) {{ requestChanges(id: $id, reason: "Bitte Quelle.") {{ {ON_STEP} }} }}'
+RETAG = f'mutation($id: String!) {{ retagEntry(id: $id, handlungsfelder: ["bildung"]) {{ {ON_STEP} }} }}'
+MERGE = f"""mutation($dup: String!) {{ mergeEntries(duplicate: $dup, survivor: "olpe-parken") {{ {RESULT}
+  ... on {STEP} }} }}"""
+QUEUE = "{ reviewQueue { totalCount nodes { ... on Project { slug } } } }"
+QUEUE_COUNT = "{ reviewQueueCount }"
+AUDIT = "{ auditLog(first: 5) { totalCount nodes { action } } }"
+NODE = "query($id: ID!) { node(id: $id) { ... on Project { slug state } } }"
+PROJECT = "query($id: String!) { project(id: $id) { slug state } }"
+COMMUNE_PROJECTS = '{ commune(id: "olpe") { projects { slug } } }'
+HISTORY = "query($id: String!) { history(id: $id) { action } }"
+PROJECT_HISTORY = "query($id: String!) { project(id: $id) { history { action } } }"
+PERSON = '{ person(id: "erika") { email phone } }'
+NESTED_CONTACT = '{ project(id: "olpe-parken") { contacts { slug email phone } } }'
+MY = "{ mySubmissions { ... on Project { slug state reviewNote } } }"
+
+
+class Denied(Exception):
+    pass
+
+
+def run(w: World, who: Identity, query: str, variables: dict[str, Any] | None = None) -> Any:
+    context = Context(store=w.store, settings=Settings(), identity=who)
+    result = asyncio.run(SCHEMA.execute(query, variable_values=variables, context_value=context))
+    if result.errors:
+        codes = [(e.extensions or {}).get("code") for e in result.errors]
+        if codes == ["FORBIDDEN"] * len(codes):
+            raise Denied(result.errors[0].message)
+        raise AssertionError(result.errors)
+    return result.data
+
+
+def mutate(w: World, who: Identity, query: str, variables: dict[str, Any], field: str) -> Any:
+    payload = run(w, who, query, variables)[field]
+    if payload["__typename"] == "UserErrors":
+        codes = {e["code"] for e in payload["errors"]}
+        assert codes <= {"FORBIDDEN", "NOT_FOUND"}, payload
+        raise Denied(payload["errors"][0]["message"])
+    return payload
+
+
+def draft(w: World) -> str:
+    """A draft of Olpe's member anna."""
+    return moderation.create_entry(w.store, w.member_a, Kind.PROJECT, {"id": "entwurf", **NEW_PROJECT}).id
+
+
+def submitted(w: World) -> str:
+    return moderation.submit(w.store, w.member_a, draft(w)).id
+
+
+def _duplicate(w: World) -> str:
+    return moderation.create_entry(w.store, w.admin, Kind.PROJECT, {
+        "id": "olpe-parken-2", "title": "Parken Olpe", "summary": "Doppelt.", "communes": ["olpe"]}).id
+
+
+def _model(w: World) -> str:
+    return moderation.create_entry(w.store, w.admin, Kind.PROJECT, {
+        "id": "soest-parken", "title": "Parken Soest", "summary": "Vorbild.", "communes": ["soest"]}).id
+
+
+def _seen(value: Any) -> None:
+    if not value:
+        raise Denied("not visible")
+
+
+def _draft_in_commune(w: World, who: Identity) -> None:
+    draft_id = draft(w)
+    _seen(draft_id in {p["slug"] for p in run(w, who, COMMUNE_PROJECTS)["commune"]["projects"]})
+
+
+def _contact(data: dict[str, Any]) -> None:
+    _seen(data["email"] and data["phone"])
+
+
+def _create(w: World, who: Identity) -> None:
+    project = mutate(w, who, CREATE, {"input": {"id": "neu", **NEW_PROJECT}}, "createProject")["project"]
+    # members' entries wait for review; moderators' and admins' are published
+    assert project["state"] == ("PUBLISHED" if who.is_moderator else "SUBMITTED")
+
+
+Operation = Callable[[World, Identity], object]
+OPERATIONS: dict[str, Operation] = {
+    "createProject": _create,
+    "addLesson": lambda w, who: mutate(w, who, ADD_LESSON, {"input": {
+        "id": "neue-erkenntnis", "project": "olpe-parken", "title": "Neu", "text": "Gelernt."}}, "addLesson"),
+    "updateProject(published)": lambda w, who: mutate(
+        w, who, UPDATE, {"input": {"id": "olpe-parken", "summary": "Neu gefasst."}}, "updateProject"),
+    "updateProject(draft)": lambda w, who: mutate(
+        w, who, UPDATE, {"input": {"id": draft(w), "summary": "Geändert."}}, "updateProject"),
+    "recordAdaptation": lambda w, who: mutate(
+        w, who, ADAPT, {"input": {"project": "olpe-parken", "adaptedFrom": _model(w)}}, "recordAdaptation"),
+    "submitEntry(draft)": lambda w, who: mutate(w, who, SUBMIT, {"id": draft(w)}, "submitEntry"),
+    "approveEntry": lambda w, who: mutate(w, who, APPROVE, {"id": submitted(w)}, "approveEntry"),
+    "rejectEntry": lambda w, who: mutate(w, who, REJECT, {"id": submitted(w)}, "rejectEntry"),
+    "requestChanges": lambda w, who: mutate(w, who, CHANGES, {"id": submitted(w)}, "requestChanges"),
+    "retagEntry": lambda w, who: mutate(w, who, RETAG, {"id": "olpe-parken"}, "retagEntry"),
+    "mergeEntries": lambda w, who: mutate(w, who, MERGE, {"dup": _duplicate(w)}, "mergeEntries"),
+    "reviewQueue": lambda w, who: run(w, who, QUEUE),
+    "reviewQueueCount": lambda w, who: run(w, who, QUEUE_COUNT),
+    "auditLog": lambda w, who: run(w, who, AUDIT),
+    "node(draft)": lambda w, who: _seen(run(w, who, NODE, {"id": relay.to_base64("Project", draft(w))})["node"]),
+    "project(id: draft)": lambda w, who: _seen(run(w, who, PROJECT, {"id": draft(w)})["project"]),
+    "commune.projects(draft)": _draft_in_commune,
+    "history(draft)": lambda w, who: _seen(run(w, who, HISTORY, {"id": draft(w)})["history"]),
+    "person.email/phone": lambda w, who: _contact(run(w, who, PERSON)["person"]),
+    "project.contacts.email/phone": lambda w, who: _contact(run(w, who, NESTED_CONTACT)["project"]["contacts"][0]),
+}
+
+MEMBER_OWN = {"createProject", "addLesson", "updateProject(published)", "updateProject(draft)", "recordAdaptation",
+              "submitEntry(draft)", "node(draft)", "project(id: draft)", "commune.projects(draft)", "history(draft)",
+              "person.email/phone", "project.contacts.email/phone"}
+ANY_MEMBER = {"person.email/phone", "project.contacts.email/phone"}
+
+
+def expected(role: str, operation: str) -> str:
+    if role in ("moderator", "admin"):
+        return "allowed"
+    if role == "member-own-commune":
+        return "allowed" if operation in MEMBER_OWN else "denied"
+    if role == "member-other-commune":
+        return "allowed" if operation in ANY_MEMBER else "denied"
+    return "denied"
+
+
+CELLS = [(r, o, expected(r, o)) for o in OPERATIONS for r in ROLES]
+
+
+@pytest.mark.parametrize(("role", "operation", "outcome"), CELLS, ids=[f"{r}×{o}→{e}" for r, o, e in CELLS])
+def test_role_may_or_may_not_over_graphql(world: World, role: str, operation: str, outcome: str) -> None:
+    # given a world with a published project of Olpe and accounts for every role
+    who = world.role(role)
+    # when the role tries the operation through the GraphQL schema
+    try:
+        OPERATIONS[operation](world, who)
+        observed = "allowed"
+    except Denied:
+        observed = "denied"
+    GRAPHQL_MATRIX.append((role, operation, outcome, observed))
+    # then it is allowed or denied exactly as the matrix says
+    assert observed == outcome
+
+
+def test_a_member_sees_their_submission_with_the_moderators_note(world: World) -> None:
+    # given anna's submission that a moderator sent back
+    entry = submitted(world)
+    moderation.request_changes(world.store, world.moderator, entry, "Bitte eine Quelle angeben.")
+    # when anna asks for her submissions
+    mine = run(world, world.member_a, MY)["mySubmissions"]
+    # then she sees its state and the note; bernd and anonymous see none of it
+    assert {"slug": entry, "state": "CHANGES_REQUESTED", "reviewNote": "Bitte eine Quelle angeben."} in mine
+    assert run(world, world.member_b, MY)["mySubmissions"] == []
+    assert run(world, world.role("anonymous"), MY)["mySubmissions"] == []
+
+
+def test_a_merged_id_resolves_to_the_survivor(world: World) -> None:
+    # given a duplicate merged into olpe-parken
+    duplicate = _duplicate(world)
+    mutate(world, world.moderator, MERGE, {"dup": duplicate}, "mergeEntries")
+    # when anyone looks the old id up, by our id or as a node
+    by_id = run(world, world.role("anonymous"), PROJECT, {"id": duplicate})["project"]
+    node = run(world, world.role("anonymous"), NODE, {"id": relay.to_base64("Project", duplicate)})["node"]
+    # then they get the survivor
+    assert by_id["slug"] == node["slug"] == "olpe-parken"
+    assert world.store.get([duplicate])[duplicate].state == ReviewState.MERGED
+
+
+def test_history_shows_who_changed_which_fields(world: World) -> None:
+    # given anna's draft, edited and submitted, then approved
+    entry = draft(world)
+    mutate(world, world.member_a, UPDATE, {"input": {"id": entry, "summary": "Neu.", "submit": True}}, "updateProject")
+    mutate(world, world.moderator, APPROVE, {"id": entry}, "approveEntry")
+    # when anyone reads its history (it is published now)
+    query = """query($id: String!) { project(id: $id) { state history { number action state authorName
+      changes { field old new } } } }"""
+    project = run(world, world.role("anonymous"), query, {"id": entry})["project"]
+    # then every step is there, with the changed fields old → new
+    assert project["state"] == "PUBLISHED"
+    steps = [(v["action"], v["state"]) for v in project["history"]]
+    assert steps == [("create", "DRAFT"), ("update", "SUBMITTED"), ("approve", "PUBLISHED")]
+    update = project["history"][1]
+    assert {"field": "summary", "old": NEW_PROJECT["summary"], "new": "Neu."} in update["changes"]
+    assert {"field": "state", "old": "draft", "new": "submitted"} in update["changes"]
+
+
+def test_reject_needs_a_reason_and_wrong_states_are_reported(world: World) -> None:
+    entry = submitted(world)
+    no_reason = run(world, world.moderator, 'mutation($id: String!) { rejectEntry(id: $id, reason: " ") { '
+                    f'{RESULT} }} }}', {"id": entry})["rejectEntry"]
+    assert [(e["code"], e["field"]) for e in no_reason["errors"]] == [("REASON_REQUIRED", ["reason"])]
+    mutate(world, world.moderator, APPROVE, {"id": entry}, "approveEntry")
+    again = run(world, world.moderator, APPROVE, {"id": entry})["approveEntry"]
+    assert [e["code"] for e in again["errors"]] == ["INVALID_STATE"]
