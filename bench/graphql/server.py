@@ -86,20 +86,26 @@ async def plain_project(request: Request) -> JSONResponse:
 
 
 async def plain_commune(request: Request) -> JSONResponse:
+    """The commune page: the commune, its first 20 projects by title with their number (a commune
+    may have hundreds), its people and memberships."""
     store = request.app.state.schule.store
     cid = request.path_params["id"]
     commune = (await run_in_threadpool(store.get, [cid]))[cid]
-    projects = await run_in_threadpool(store.neighbours, Rel.LOCATED_IN, [cid], incoming=True)
+    filters = {"communes": [cid]}
+    page = (await run_in_threadpool(store.list_page, Kind.PROJECT, filters, "title_asc", 0, 21))[:20]
+    total = await run_in_threadpool(store.count_matching, Kind.PROJECT, filters)
     people = await run_in_threadpool(store.neighbours, Rel.WORKS_FOR, [cid], incoming=True)
     memberships = await run_in_threadpool(store.neighbours, Rel.MEMBER_OF, [cid])
-    related = await run_in_threadpool(store.get, [e.target for e in projects + people + memberships])
+    related = await run_in_threadpool(store.get, [e.target for e in people + memberships])
     body = {
-        "name": commune.name, "kreis": commune.kreis,
-        "projects": [_entity(related[e.target]) for e in projects],
-        "people": [{"name": related[e.target].name} for e in people],
-        "memberships": [
-            {"role": e.props.get("role"), "network": {"name": related[e.target].name}} for e in memberships
-        ],
+        "commune": {
+            "name": commune.name, "kreis": commune.kreis,
+            "people": [{"name": related[e.target].name} for e in people],
+            "memberships": [
+                {"role": e.props.get("role"), "network": {"name": related[e.target].name}} for e in memberships
+            ],
+        },
+        "projects": {"totalCount": total, "projects": [_entity(p) for p in page]},
     }
     return JSONResponse(body)
 
