@@ -1,4 +1,9 @@
-"""Password sign-in for the web pages: ``/signin`` (form), ``/signout``, ``/auth/session``.
+"""Password sign-in for the web pages: ``/signin`` (the form's target), ``/signout``, ``/auth/session``.
+
+* The one sign-in page is the web app's ``/anmelden``; ``GET /signin`` redirects there, and a
+  failed sign-in (wrong account or password, expired form) goes back there with a German message
+  (``/anmelden?fehler=…``, see ``SIGN_IN_ERRORS``) as a 303, so browsers never show a bare error page.
+  A successful one goes to ``weiter`` (a local path) or ``/``.
 
 * The session cookie is ``HttpOnly`` (scripts cannot read it), ``SameSite=Lax`` (not sent with
   cross-site POSTs) and ``Secure`` when the request came over TLS (``https``; behind a proxy run
@@ -13,9 +18,8 @@ Forms are ``application/x-www-form-urlencoded``, parsed here without python-mult
 
 from __future__ import annotations
 
-import html
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,6 +31,23 @@ from schule.auth.middleware import SESSION_COOKIE, client_address, identity_of
 from schule.auth.ratelimit import Limits
 
 MAX_FORM_BYTES = 10_000
+SIGN_IN_PAGE = "/anmelden"
+SIGN_IN_ERRORS = {
+    "anmeldung": "Konto oder Passwort stimmt nicht.",
+    "formular": "Das Formular ist abgelaufen. Bitte melden Sie sich noch einmal an.",
+}
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (``/…`` but not ``//host``), else None: no open redirects."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
+def back_to_sign_in(error: str, target: str | None) -> RedirectResponse:
+    query = {"fehler": error, **({"weiter": target} if local_path(target) else {})}
+    return RedirectResponse(f"{SIGN_IN_PAGE}?{urlencode(query)}", status_code=303)
 
 
 class CSRFError(Exception):
@@ -68,35 +89,23 @@ def _page(body: str, status: int = 200, headers: dict[str, str] | None = None) -
                         f"<body>{body}</body></html>", status_code=status, headers=headers)
 
 
-def _sign_in_form(token: str, message: str = "", status: int = 200) -> HTMLResponse:
-    note = f"<p role=alert>{html.escape(message)}</p>" if message else ""
-    response = _page(
-        f"<h1>Anmelden</h1>{note}<form method=post action=/signin>"
-        f"<input type=hidden name={csrf.FORM_FIELD} value='{html.escape(token)}'>"
-        "<label>Konto <input name=name autocomplete=username required></label>"
-        "<label>Passwort <input type=password name=password autocomplete=current-password required></label>"
-        "<button>Anmelden</button></form>",
-        status,
-    )
-    return response
-
-
 def _cookie_args(request: Request) -> dict[str, Any]:
     return {"httponly": True, "samesite": "lax", "secure": request.url.scheme == "https", "path": "/"}
 
 
 def auth_routes(limits: Limits) -> list[Route]:
     async def sign_in_page(request: Request) -> Response:
-        token = request.cookies.get(csrf.PRE_SESSION_COOKIE) or csrf.new_pre_session()
-        response = _sign_in_form(token)
-        response.set_cookie(csrf.PRE_SESSION_COOKIE, token, max_age=3600, **_cookie_args(request))
-        return response
+        # one sign-in page: the web app's /anmelden (which sets the pre-session CSRF cookie)
+        target = local_path(request.query_params.get("weiter"))
+        return RedirectResponse(SIGN_IN_PAGE + (f"?{urlencode({'weiter': target})}" if target else ""),
+                                status_code=303)
 
     async def sign_in(request: Request) -> Response:
         form = await read_form(request)
         pre = request.cookies.get(csrf.PRE_SESSION_COOKIE)
+        target = local_path(form.get("weiter"))
         if not csrf.valid(form.get(csrf.FORM_FIELD), session_secret=None, pre_session_cookie=pre):
-            return _page("<p>Das Formular ist abgelaufen. Bitte <a href=/signin>neu laden</a>.</p>", 403)
+            return back_to_sign_in("formular", target)
         name = form.get("name", "").strip().lower()[:100]
         wait = limits.sign_in.take(f"name:{name}", f"addr:{client_address(request.scope)}")
         if wait:
@@ -107,9 +116,9 @@ def auth_routes(limits: Limits) -> list[Route]:
         store = request.app.state.schule.store
         result = await run_in_threadpool(accounts.sign_in, store, name, form.get("password", ""))
         if result is None:
-            return _sign_in_form(pre or "", "Konto oder Passwort stimmt nicht.", 401)
+            return back_to_sign_in("anmeldung", target)
         _, secret = result
-        response = RedirectResponse("/", status_code=303)
+        response = RedirectResponse(target or "/", status_code=303)
         response.set_cookie(SESSION_COOKIE, secret, max_age=credentials.SESSION_HOURS * 3600, **_cookie_args(request))
         response.delete_cookie(csrf.PRE_SESSION_COOKIE, path="/")
         return response

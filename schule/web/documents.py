@@ -24,7 +24,7 @@ query WebSearch($query: String!, $filter: SearchFilter, $first: Int!, $offset: I
 PROJECT = """
 query WebProject($id: String!, $projectId: ID!) {
   project(id: $id) {
-    slug title summary description status tags links started ended source
+    slug title summary description status tags links started ended source state reviewNote
     communes { slug name }
     handlungsfelder { slug name }
     lessons { slug title type }
@@ -40,7 +40,7 @@ query WebProject($id: String!, $projectId: ID!) {
 LESSON = """
 query WebLesson($id: String!) {
   lesson(id: $id) {
-    slug title text type source
+    slug title text type source state reviewNote
     project { slug title communes { slug name } }
     author { slug name role }
     handlungsfelder { slug name }
@@ -158,4 +158,63 @@ mutation WebAddLesson($input: AddLessonInput!) {
     ... on UserErrors { errors { code field message } }
   }
 }
+"""
+
+# -- moderation and members' own submissions ---------------------------------------------------
+
+REVIEW_COUNT = """
+query WebReviewCount { reviewQueueCount }
+"""
+
+REVIEW_QUEUE = """
+query WebReviewQueue($first: Int!) {
+  reviewQueue(first: $first) {
+    totalCount
+    nodes {
+      __typename
+      ... on Project { slug title summary updatedAt communes { slug name } handlungsfelder { slug name } }
+      ... on Lesson { slug title text updatedAt project { slug title } }
+    }
+  }
+}
+"""
+
+MY_SUBMISSIONS = """
+query WebMySubmissions {
+  mySubmissions(first: 100) {
+    __typename
+    ... on Project { slug title state reviewNote updatedAt }
+    ... on Lesson { slug title state reviewNote updatedAt }
+  }
+}
+"""
+
+_STEP_RESULT = """
+    __typename
+    ... on ModerationPayload { state }
+    ... on UserErrors { errors { code field message } }
+"""
+
+SUBMIT_ENTRY = f"""
+mutation WebSubmitEntry($id: String!) {{ submitEntry(id: $id) {{ {_STEP_RESULT} }} }}
+"""
+
+APPROVE_ENTRY = f"""
+mutation WebApproveEntry($id: String!) {{ approveEntry(id: $id) {{ {_STEP_RESULT} }} }}
+"""
+
+REJECT_ENTRY = f"""
+mutation WebRejectEntry($id: String!, $reason: String!) {{ rejectEntry(id: $id, reason: $reason) {{ {_STEP_RESULT} }} }}
+"""
+
+REQUEST_CHANGES = f"""
+mutation WebRequestChanges($id: String!, $reason: String!) {{
+  requestChanges(id: $id, reason: $reason) {{ {_STEP_RESULT} }}
+}}
+"""
+
+MERGE_ENTRIES = f"""
+mutation WebMergeEntries($duplicate: String!, $survivor: String!) {{
+  mergeEntries(duplicate: $duplicate, survivor: $survivor) {{ {_STEP_RESULT} }}
+}}
 """

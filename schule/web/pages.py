@@ -1,4 +1,8 @@
-"""What every page handler shares: the API, the renderer, error pages and the Server-Timing header."""
+"""What every page handler shares: the API, the renderer, error pages and the Server-Timing header.
+
+For moderators every page also asks the API how many entries wait for review (``reviewQueueCount``)
+and shows the number in the header: that is how moderators hear of new submissions.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from starlette.responses import Response
 
 from schule.auth.middleware import identity_of
 from schule.auth.web import csrf_token_for
+from schule.web import documents
 from schule.web.api import Api, ApiError, request_id
 from schule.web.forms import FormRefused
 from schule.web.rendering import Renderer
@@ -33,7 +38,8 @@ class Pages:
     def render(self, request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
         viewer = identity_of(request.scope)
         response = self.renderer.page(
-            template, status_code, request=request, viewer=viewer, csrf_token=csrf_token_for(request), **values
+            template, status_code, request=request, viewer=viewer, csrf_token=csrf_token_for(request),
+            review_count=getattr(request.state, "review_count", None), **values
         )
         if viewer.authenticated:  # personal pages (names, CSRF tokens) stay out of shared caches
             response.headers["Cache-Control"] = "private, no-store"
@@ -45,6 +51,7 @@ class Pages:
         async def endpoint(request: Request) -> Response:
             started = time.perf_counter()
             try:
+                await self._count_reviews(request)
                 response = await handler(self, request)
             except FormRefused:
                 response = self.render(request, "error.html", 403, title="Formular abgelaufen",
@@ -66,6 +73,16 @@ class Pages:
 
         endpoint.__name__ = handler.__name__
         return endpoint
+
+    async def _count_reviews(self, request: Request) -> None:
+        """For moderators: how many entries wait for review (shown in the header of every page)."""
+        if not identity_of(request.scope).is_moderator:
+            return
+        try:
+            data = await self.api.run(request, documents.REVIEW_COUNT)
+        except ApiError:
+            return  # the page still works without the number
+        request.state.review_count = data.get("reviewQueueCount")
 
     def _internal_error(self, request: Request) -> Response:
         return self.render(

@@ -36,6 +36,10 @@ STATUS = {
     "IDEA": "Idee", "PLANNING": "in Planung", "IMPLEMENTATION": "in Umsetzung", "OPERATION": "in Betrieb",
     "COMPLETED": "abgeschlossen", "STOPPED": "eingestellt",
 }
+REVIEW_STATE = {
+    "DRAFT": "Entwurf", "SUBMITTED": "eingereicht, wartet auf Prüfung", "PUBLISHED": "veröffentlicht",
+    "CHANGES_REQUESTED": "zur Überarbeitung zurückgegeben", "REJECTED": "abgelehnt", "MERGED": "zusammengeführt",
+}
 LESSON_TYPE = {"SUCCESS": "Erfolg", "PITFALL": "Stolperstein", "RECOMMENDATION": "Empfehlung"}
 ROLE = {"PIONEER": "Pionierkommune", "MITMACHER": "Mitmacherkommune", "SUPPORTER": "Unterstützer", "MEMBER": "Mitglied"}
 ROLE_PLURAL = {
@@ -93,7 +97,7 @@ class Renderer:
         self.static_versions = {p.name: _digest(p) for p in STATIC.iterdir() if p.is_file()}
         self.env.globals.update(
             static=self.static_url, url_of=url_of, STATUS=STATUS, LESSON_TYPE=LESSON_TYPE, ROLE=ROLE,
-            ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string,
+            ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
         )
         self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number)
 

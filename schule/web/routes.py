@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from schule.graphql.view import GraphQLView
-from schule.web import detail_pages, member_pages
+from schule.web import detail_pages, member_pages, moderation_pages
 from schule.web.api import Api
 from schule.web.pages import Pages
 from schule.web.rendering import STATIC, Renderer
@@ -45,5 +45,7 @@ def web_routes(graphql: GraphQLView) -> list[BaseRoute]:
         Route("/anmelden", pages.endpoint(member_pages.sign_in_page), methods=["GET"]),
         Route("/einreichen/projekt", pages.endpoint(member_pages.submit_project_page), methods=["GET", "POST"]),
         Route("/einreichen/erkenntnis", pages.endpoint(member_pages.submit_lesson_page), methods=["GET", "POST"]),
+        Route("/meine-einreichungen", pages.endpoint(moderation_pages.my_submissions_page), methods=["GET", "POST"]),
+        Route("/pruefen", pages.endpoint(moderation_pages.review_page), methods=["GET", "POST"]),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

@@ -142,9 +142,11 @@ def test_too_many_mutations_get_429_per_account_and_per_address(data_dir: Path, 
 
 
 def sign_in_form(c: Client) -> str:
-    page = c.get("/signin")
+    # /anmelden is the one sign-in page; /signin only redirects there
+    assert c.get("/signin").headers["location"] == "/anmelden"
+    page = c.get("/anmelden")
     assert page.status_code == 200
-    match = re.search(r"name=csrf_token value='([^']+)'", page.text)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match
     return match.group(1)
 
@@ -167,12 +169,15 @@ def test_password_sign_in_sets_an_httponly_samesite_cookie(
     name, password = password_account
     with client_for(data_dir) as c:
         token = sign_in_form(c)
-        # without the CSRF token the form is refused
-        assert c.post("/signin", data={"name": name, "password": password}, follow_redirects=False).status_code == 403
-        # a wrong password is refused
+        # without the CSRF token the form is refused: back to the sign-in page, with a German message
+        refused = c.post("/signin", data={"name": name, "password": password}, follow_redirects=False)
+        assert refused.status_code == 303 and refused.headers["location"] == "/anmelden?fehler=formular"
+        assert c.get("/auth/session").json()["authenticated"] is False
+        # a wrong password is refused the same way
         wrong = c.post("/signin", data={"name": name, "password": "falsch", "csrf_token": token},
                        follow_redirects=False)
-        assert wrong.status_code == 401
+        assert wrong.status_code == 303 and wrong.headers["location"] == "/anmelden?fehler=anmeldung"
+        assert "Konto oder Passwort stimmt nicht." in c.get(wrong.headers["location"]).text
         done = c.post("/signin", data={"name": name, "password": password, "csrf_token": token},
                       follow_redirects=False)
         assert done.status_code == 303
@@ -204,7 +209,7 @@ def test_too_many_sign_ins_get_429(data_dir: Path, password_account: tuple[str, 
         token = sign_in_form(c)
         statuses = [c.post("/signin", data={"name": name, "password": "falsch", "csrf_token": token},
                            follow_redirects=False).status_code for _ in range(4)]
-        assert statuses == [401, 401, 401, 429]
+        assert statuses == [303, 303, 303, 429]
 
 
 def test_the_legacy_write_token_still_passes_the_middleware(data_dir: Path) -> None:

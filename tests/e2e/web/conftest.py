@@ -29,6 +29,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from schule.app import create_app
+from schule.auth.ratelimit import Limits, RateLimiter
 from schule.settings import Settings
 from tests.conftest import REPO, SEED_DIR
 
@@ -63,7 +64,10 @@ class WebServer:
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     data_dir = tmp_path_factory.mktemp("web-data")
     env = {"SCHULE_DATA_DIR": str(data_dir), "SCHULE_SEED_DIR": str(SEED_DIR), "SCHULE_ENV": "production"}
-    app = create_app(Settings.from_env(env))
+    # Several accounts sign in from 127.0.0.1 in one session: the default limits (5 sign-ins, then one
+    # a minute) would refuse them; the limits themselves are tested in tests/e2e/trust/.
+    limits = Limits(sign_in=RateLimiter(capacity=1000, per_second=10.0), mutations=RateLimiter(1000, 10.0))
+    app = create_app(Settings.from_env(env), limits=limits)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -1,4 +1,4 @@
-"""Member flows in the browser: sign in, submit a project, find it in search."""
+"""Member flows in the browser: sign in, submit a project, see that it waits for review."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_submitting_needs_sign_in(web_server: WebServer, page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
 
 
-def test_a_member_signs_in_submits_a_project_and_finds_it_in_search(
+def test_a_member_signs_in_submits_a_project_that_waits_for_review(
     member: str, web_server: WebServer, page: Page, screenshot: Callable[[Page, str], Path]
 ) -> None:
     # given a signed-in member of Olpe
@@ -54,12 +54,19 @@ def test_a_member_signs_in_submits_a_project_and_finds_it_in_search(
     screenshot(page, "21-submit-project")
     page.get_by_role("button", name="Projekt einreichen").click()
 
-    # then they see their entry
+    # then they see their entry, and are told that the moderation reviews it first
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.get_by_role("status")).to_contain_text("eingereicht")
+    expect(page.get_by_role("status")).to_contain_text("Die Moderation prüft es")
 
-    # and it is found in search
+    # and it is not in search until a moderator approved it (tests/e2e/web/test_review_flow.py)
     page.get_by_label("Suchbegriff").fill("Bürgersprechstunde")
     page.get_by_label("Suchbegriff").press("Enter")
-    expect(page.get_by_role("link", name=re.compile("Bürgersprechstunde im Rathaus Olpe"))).to_be_visible()
+    expect(page.locator("#treffer-titel")).to_contain_text("für „Bürgersprechstunde“")
+    expect(page.get_by_role("link", name=re.compile("Bürgersprechstunde im Rathaus Olpe"))).to_have_count(0)
     screenshot(page, "22-search-submitted")
+
+    # and "Meine Einreichungen" lists it with its state
+    page.get_by_role("link", name="Meine Einreichungen").click()
+    row = page.get_by_role("row", name=re.compile(TITLE))
+    expect(row).to_contain_text("eingereicht, wartet auf Prüfung")
