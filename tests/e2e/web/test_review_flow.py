@@ -165,3 +165,52 @@ def test_a_failed_sign_in_returns_to_the_sign_in_page_with_a_german_message(
     page.get_by_role("button", name="Anmelden").click()
     expect(page).to_have_url(re.compile(r"/anmelden\?fehler=anmeldung"))
     expect(page.get_by_role("alert")).to_have_text("Konto oder Passwort stimmt nicht.")
+
+
+def _signed_in(web_server: WebServer, name: str, password: str) -> httpx.Client:
+    browser = httpx.Client(base_url=web_server.base_url, timeout=30)
+    form = browser.get("/anmelden").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    assert browser.post("/signin", data={"csrf_token": token, "name": name, "password": password}).status_code == 303
+    return browser
+
+
+def _session_token(browser: httpx.Client, path: str) -> str:
+    page = browser.get(path).text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_a_moderator_merges_a_duplicate_submission_into_the_published_project(
+    member: str, moderator: str, web_server: WebServer
+) -> None:
+    author, reviewer = _signed_in(web_server, member, MEMBER_PASSWORD), _signed_in(web_server, moderator,
+                                                                                   MODERATOR_PASSWORD)
+    try:
+        # given a member's submission that duplicates a published project
+        token = _session_token(author, "/einreichen/projekt")
+        done = author.post("/einreichen/projekt", data={
+            "csrf_token": token, "title": "Stadtlabor Olpe (Dublette)", "summary": "Wie das Stadtlabor Soest.",
+            "communes": "olpe"})
+        assert done.status_code == 303
+        duplicate = done.headers["location"].split("/projekte/")[1].split("?")[0]
+        # when a moderator merges it into that project from the review queue
+        token = _session_token(reviewer, "/pruefen")
+        merged = reviewer.post("/pruefen", data={"csrf_token": token, "aktion": "zusammenfuehren", "id": duplicate,
+                                                 "survivor": "stadtlabor-soest"})
+        assert merged.status_code == 303 and "erledigt=zusammenfuehren" in merged.headers["location"]
+        # then the queue no longer lists it, and its old address shows the surviving project
+        assert duplicate not in reviewer.get("/pruefen").text
+        page = httpx.get(web_server.url(f"/projekte/{duplicate}"))
+        assert page.status_code == 200 and "<h1>Stadtlabor Soest</h1>" in page.text
+        # and a merge into an unknown id is explained on the queue page, not as an error page
+        token = _session_token(author, "/einreichen/projekt")
+        again = author.post("/einreichen/projekt", data={
+            "csrf_token": token, "title": "Noch eine Dublette", "summary": "Doppelt.", "communes": "olpe"})
+        second = again.headers["location"].split("/projekte/")[1].split("?")[0]
+        token = _session_token(reviewer, "/pruefen")
+        unknown = reviewer.post("/pruefen", data={"csrf_token": token, "aktion": "zusammenfuehren", "id": second,
+                                                  "survivor": "gibt-es-nicht"})
+        assert unknown.status_code == 200 and "gibt-es-nicht" in unknown.text and 'role="alert"' in unknown.text
+    finally:
+        author.close()
+        reviewer.close()
