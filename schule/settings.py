@@ -11,7 +11,8 @@ Environment variables:
     SCHULE_ENV        ``development`` or ``production`` (default); production hides GraphiQL
                       and, unless SCHULE_INTROSPECTION=1, introspection
     SCHULE_INTROSPECTION  ``1``/``0`` overrides the default above
-    SCHULE_WRITE_TOKEN    if set, GraphQL mutations need ``Authorization: Bearer <token>``
+    SCHULE_WRITE_TOKEN    optional operator token: ``Authorization: Bearer <token>`` acts as an admin
+                      (people sign in with their own accounts, ``schule user add``)
     SCHULE_GRAPH      graph name inside the store (default ``schule``); tests use their own
 """
 
