@@ -50,8 +50,10 @@ def combine(statements: Sequence[Statement]) -> tuple[str, dict[str, Any]]:
     parts: list[str] = []
     params: dict[str, Any] = {}
     for i, st in enumerate(statements):
-        parts.append("CALL {\n" + _PARAM.sub(lambda m, i=i: f"$s{i}_{m.group(1)}", st.query.strip()) + "\n}")
-        params.update({f"s{i}_{k}": v for k, v in st.params.items()})
+        prefix = f"s{i}_"
+        renamed = _PARAM.sub(lambda m: f"${prefix}{m.group(1)}", st.query.strip())  # noqa: B023 - used at once
+        parts.append("CALL {\n" + renamed + "\n}")
+        params.update({prefix + k: v for k, v in st.params.items()})
     return "\n".join(parts), params
 
 

@@ -73,5 +73,6 @@ class CommuneQueries:
     ) -> Connection[Commune]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.COMMUNE, params, sort.value, first=first, after=after, last=last, before=before
+            info.context.store, Kind.COMMUNE, params, str(sort.value),
+            first=first, after=after, last=last, before=before,
         )

@@ -68,7 +68,7 @@ class Commune(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         return await resolve_nodes(cls, Kind.COMMUNE, info, node_ids, required)

@@ -57,5 +57,5 @@ class EventQueries:
     ) -> Connection[Event]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.EVENT, params, sort.value, first=first, after=after, last=last, before=before
+            info.context.store, Kind.EVENT, params, str(sort.value), first=first, after=after, last=last, before=before
         )

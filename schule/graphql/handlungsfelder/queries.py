@@ -66,7 +66,7 @@ class HandlungsfeldQueries:
             info.context.store,
             Kind.HANDLUNGSFELD,
             params,
-            sort.value,
+            str(sort.value),
             first=first,
             after=after,
             last=last,

@@ -47,7 +47,7 @@ class Handlungsfeld(relay.Node):
         return cls(**common(e), name=e.name, description=e.description)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         return await resolve_nodes(cls, Kind.HANDLUNGSFELD, info, node_ids, required)

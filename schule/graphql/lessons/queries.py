@@ -67,5 +67,5 @@ class LessonQueries:
     ) -> Connection[Lesson]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.LESSON, params, sort.value, first=first, after=after, last=last, before=before
+            info.context.store, Kind.LESSON, params, str(sort.value), first=first, after=after, last=last, before=before
         )

@@ -49,7 +49,7 @@ def denied(error: TrustError) -> GraphQLError:
 
 
 def _kinds(kinds: list[ReviewKind] | None) -> list[Kind] | None:
-    return [Kind(k.value) for k in kinds] if kinds else None
+    return [Kind(str(k.value)) for k in kinds] if kinds else None
 
 
 def _window(first: int | None, after: str | None) -> tuple[int, int]:

@@ -52,5 +52,6 @@ class NetworkQueries:
     ) -> Connection[Network]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.NETWORK, params, sort.value, first=first, after=after, last=last, before=before
+            info.context.store, Kind.NETWORK, params, str(sort.value),
+            first=first, after=after, last=last, before=before,
         )

@@ -45,7 +45,7 @@ class Network(relay.Node):
         return cls(**common(e), name=e.name, description=e.description)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         return await resolve_nodes(cls, Kind.NETWORK, info, node_ids, required)

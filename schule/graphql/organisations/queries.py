@@ -61,7 +61,7 @@ class OrganisationQueries:
             info.context.store,
             Kind.ORGANISATION,
             params,
-            sort.value,
+            str(sort.value),
             first=first,
             after=after,
             last=last,

@@ -44,7 +44,7 @@ class Organisation(relay.Node):
         return cls(**common(e), name=e.name, type=e.type, website=e.website)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         return await resolve_nodes(cls, Kind.ORGANISATION, info, node_ids, required)

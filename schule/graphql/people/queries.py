@@ -55,5 +55,5 @@ class PersonQueries:
     ) -> Connection[Person]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.PERSON, params, sort.value, first=first, after=after, last=last, before=before
+            info.context.store, Kind.PERSON, params, str(sort.value), first=first, after=after, last=last, before=before
         )

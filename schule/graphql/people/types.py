@@ -67,7 +67,7 @@ class Person(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         return await resolve_nodes(cls, Kind.PERSON, info, node_ids, required)

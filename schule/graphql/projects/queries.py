@@ -100,5 +100,6 @@ class ProjectQueries:
     ) -> Connection[Project]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.PROJECT, params, sort.value, first=first, after=after, last=last, before=before
+            info.context.store, Kind.PROJECT, params, str(sort.value),
+            first=first, after=after, last=last, before=before,
         )

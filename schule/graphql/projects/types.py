@@ -86,7 +86,7 @@ class Project(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         return await resolve_nodes(cls, Kind.PROJECT, info, node_ids, required)
