@@ -15,6 +15,7 @@ from strawberry import relay
 from strawberry.types import ExecutionContext, Info
 
 import schule
+from schule.graphql.admin.mutations import AdminMutations
 from schule.graphql.communes.queries import CommuneQueries
 from schule.graphql.communes.types import Commune
 from schule.graphql.context import Context, ProvideContext
@@ -88,7 +89,7 @@ class Query(
     "Webseiten. Einträge von Mitgliedern werden von der Moderation geprüft, bevor alle sie sehen. "
     "Erwartete Fehler kommen als `UserErrors` zurück, nicht als GraphQL-Fehler."
 )
-class Mutation(ProjectMutations, LessonMutations, ModerationMutations):
+class Mutation(ProjectMutations, LessonMutations, ModerationMutations, AdminMutations):
     pass
 
 

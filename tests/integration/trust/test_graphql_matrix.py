@@ -54,6 +54,17 @@ PROJECT_HISTORY = "query($id: String!) { project(id: $id) { history { action } }
 PERSON = '{ person(id: "erika") { email phone } }'
 NESTED_CONTACT = '{ project(id: "olpe-parken") { contacts { slug email phone } } }'
 MY = "{ mySubmissions { ... on Project { slug state reviewNote } } }"
+MEMBERSHIP = "membership { role basis since document commune { slug } network { slug } }"
+JOIN = f"""mutation($input: JoinNetworkInput!) {{ joinNetwork(input: $input) {{ {RESULT}
+  ... on JoinNetworkPayload {{ {MEMBERSHIP} }} }} }}"""
+SAVE_FIELD = f"""mutation($input: SaveHandlungsfeldInput!) {{ saveHandlungsfeld(input: $input) {{ {RESULT}
+  ... on HandlungsfeldPayload {{ handlungsfeld {{ slug name parent {{ slug }} }} }} }} }}"""
+SAVE_NETWORK = f"""mutation($input: SaveNetworkInput!) {{ saveNetwork(input: $input) {{ {RESULT}
+  ... on NetworkPayload {{ network {{ slug name description }} }} }} }}"""
+MEMBERS = """query($roles: [MembershipRole!]) { network(id: "suedwestfalen") { members(roles: $roles) {
+  role basis since document commune { slug } } } }"""
+SOEST_JOINS = {"commune": "soest", "network": "suedwestfalen", "role": "MITMACHER", "basis": "COUNCIL_RESOLUTION",
+               "since": "2024-05-02", "document": "Ratsbeschluss 2024/117"}
 
 
 class Denied(Exception):
@@ -136,6 +147,11 @@ OPERATIONS: dict[str, Operation] = {
     "requestChanges": lambda w, who: mutate(w, who, CHANGES, {"id": submitted(w)}, "requestChanges"),
     "retagEntry": lambda w, who: mutate(w, who, RETAG, {"id": "olpe-parken"}, "retagEntry"),
     "mergeEntries": lambda w, who: mutate(w, who, MERGE, {"dup": _duplicate(w)}, "mergeEntries"),
+    "joinNetwork": lambda w, who: mutate(w, who, JOIN, {"input": SOEST_JOINS}, "joinNetwork"),
+    "saveHandlungsfeld": lambda w, who: mutate(w, who, SAVE_FIELD, {"input": {
+        "id": "energie", "name": "Energie", "parent": "mobilitaet"}}, "saveHandlungsfeld"),
+    "saveNetwork": lambda w, who: mutate(w, who, SAVE_NETWORK, {"input": {
+        "id": "kreis-soest", "name": "Kreis Soest digital", "description": "Digitale Dörfer."}}, "saveNetwork"),
     "reviewQueue": lambda w, who: run(w, who, QUEUE),
     "reviewQueueCount": lambda w, who: run(w, who, QUEUE_COUNT),
     "auditLog": lambda w, who: run(w, who, AUDIT),
@@ -151,10 +167,15 @@ MEMBER_OWN = {"createProject", "addLesson", "updateProject(published)", "updateP
               "submitEntry(draft)", "node(draft)", "project(id: draft)", "commune.projects(draft)", "history(draft)",
               "person.email/phone", "project.contacts.email/phone"}
 ANY_MEMBER = {"person.email/phone", "project.contacts.email/phone"}
+ADMIN_ONLY = {"joinNetwork", "saveHandlungsfeld", "saveNetwork"}
 
 
 def expected(role: str, operation: str) -> str:
-    if role in ("moderator", "admin"):
+    if role == "admin":
+        return "allowed"
+    if operation in ADMIN_ONLY:
+        return "denied"
+    if role == "moderator":
         return "allowed"
     if role == "member-own-commune":
         return "allowed" if operation in MEMBER_OWN else "denied"
@@ -231,3 +252,27 @@ def test_reject_needs_a_reason_and_wrong_states_are_reported(world: World) -> No
     mutate(world, world.moderator, APPROVE, {"id": entry}, "approveEntry")
     again = run(world, world.moderator, APPROVE, {"id": entry})["approveEntry"]
     assert [e["code"] for e in again["errors"]] == ["INVALID_STATE"]
+
+
+def test_after_join_network_the_network_lists_the_commune_by_role(world: World) -> None:
+    # given Soest, not yet a member of 5 für Südwestfalen
+    before = run(world, world.role("anonymous"), MEMBERS, {"roles": ["MITMACHER"]})["network"]["members"]
+    assert before == []
+    # when the admin records its council resolution
+    joined = mutate(world, world.admin, JOIN, {"input": SOEST_JOINS}, "joinNetwork")["membership"]
+    assert joined == {"role": "MITMACHER", "basis": "COUNCIL_RESOLUTION", "since": "2024-05-02",
+                      "document": "Ratsbeschluss 2024/117", "commune": {"slug": "soest"},
+                      "network": {"slug": "suedwestfalen"}}
+    # then the network's mitmacher are Soest, with basis, date and document; the pioneers are unchanged
+    soest = {"role": "MITMACHER", "basis": "COUNCIL_RESOLUTION", "since": "2024-05-02",
+             "document": "Ratsbeschluss 2024/117", "commune": {"slug": "soest"}}
+    mitmacher = run(world, world.role("anonymous"), MEMBERS, {"roles": ["MITMACHER"]})["network"]["members"]
+    assert mitmacher == [soest]
+    pioneers = run(world, world.role("anonymous"), MEMBERS, {"roles": ["PIONEER"]})["network"]["members"]
+    assert [(m["commune"]["slug"], m["basis"]) for m in pioneers] == [("olpe", "FOUNDING")]
+
+
+def test_join_network_without_a_document_is_refused_in_german(world: World) -> None:
+    payload = run(world, world.admin, JOIN, {"input": {**SOEST_JOINS, "document": " "}})["joinNetwork"]
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID", None)]
+    assert payload["errors"][0]["message"] == "Datum und Dokument des Beitritts sind anzugeben."

@@ -1,0 +1,1 @@
+"""GraphQL: administration (memberships of communes in networks, the Handlungsfeld taxonomy, networks)."""
