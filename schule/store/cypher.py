@@ -1,4 +1,5 @@
-"""Every Cypher statement schule runs, as named constants with ``$parameters``.
+"""Every Cypher statement of the knowledge graph, as named constants with ``$parameters``
+(the trust layer's statements are in ``cypher_trust.py``).
 
 The same text runs on FalkorDB and on Neo4j. Labels and relationship types cannot be query
 parameters in Cypher, so the few statements that vary by label or type are generated here, once,
@@ -7,6 +8,9 @@ Schema statements differ between the engines and live in the engine modules.
 """
 
 from __future__ import annotations
+
+import functools as _functools
+import re as _re
 
 from schule.domain.model import Kind, Rel
 
@@ -150,8 +154,6 @@ PING = "RETURN 1 AS ok"
 # alias"), so related ids are first projected in a WITH, and only when their filter is set (CASE).
 # Every pattern comprehension in one WITH needs its own variable names: FalkorDB returns empty
 # lists for a second comprehension that reuses one (seen with two `(c:Commune)`).
-import functools as _functools  # noqa: E402
-import re as _re  # noqa: E402 - this section was appended; the module's head is not ours to edit
 
 
 def _related(param: str, pattern: str, alias: str) -> str:
@@ -345,174 +347,3 @@ def list_page_query(kind: Kind, sort: str, active: frozenset[str]) -> str:
 @_functools.lru_cache(maxsize=1024)
 def list_count_query(kind: Kind, active: frozenset[str]) -> str:
     return _filter_clause(kind, active) + "RETURN count(n) AS count\n"
-
-
-# -- trust: accounts, tokens, versions, the audit log, review and merges ----------------------------
-# Accounts, tokens, versions and audit entries are not :Entity nodes: they never reach export,
-# search or counts. Their ids and token hashes are ours; no user input is formatted into a query.
-
-CREATE_ACCOUNT = """
-MERGE (a:Account {name: $name})
-ON CREATE SET a.id = $id, a.role = $role, a.person = $person, a.commune = $commune,
-              a.status = 'active', a.created_at = $now, a.password_hash = $password_hash
-"""
-
-ACCOUNTS_BY_NAME = """
-MATCH (a:Account)
-WHERE a.name IN $names
-RETURN properties(a) AS account
-"""
-
-ACCOUNTS_BY_ID = """
-MATCH (a:Account)
-WHERE a.id IN $ids
-RETURN properties(a) AS account
-"""
-
-LIST_ACCOUNTS = """
-MATCH (a:Account)
-RETURN properties(a) AS account
-ORDER BY a.name
-"""
-
-SET_ACCOUNT_HASH = """
-MATCH (a:Account {id: $id})
-SET a.password_hash = $password_hash
-"""
-
-REVOKE_ACCOUNT = """
-MATCH (a:Account {id: $id})
-SET a.status = 'revoked', a.revoked_at = $now
-"""
-
-REVOKE_TOKENS_OF = """
-MATCH (t:Token)
-WHERE t.account = $account AND t.revoked_at IS NULL
-SET t.revoked_at = $now
-"""
-
-CREATE_CREDENTIAL = """
-CREATE (:Token {hash: $hash, account: $account, kind: $kind, created_at: $now, expires_at: $expires_at})
-"""
-
-REVOKE_CREDENTIAL = """
-MATCH (t:Token {hash: $hash})
-SET t.revoked_at = coalesce(t.revoked_at, $now)
-"""
-
-CREDENTIAL_WITH_ACCOUNT = """
-MATCH (t:Token {hash: $hash})
-MATCH (a:Account {id: t.account})
-RETURN properties(t) AS token, properties(a) AS account
-"""
-
-# Versions number themselves per entity inside the write batch that makes the change.
-APPEND_VERSION = """
-OPTIONAL MATCH (v:Version {entity: $entity})
-WITH count(v) AS n
-CREATE (:Version {entity: $entity, kind: $kind, number: n + 1, at: $now, action: $action, state: $state,
-                  author: $author, author_name: $author_name, author_role: $author_role,
-                  changes: $changes, note: $note})
-"""
-
-VERSIONS_OF = """
-MATCH (v:Version)
-WHERE v.entity IN $ids
-RETURN properties(v) AS version
-ORDER BY v.entity, v.number
-"""
-
-# The audit log is append-only: there is no statement that updates or deletes an AuditEntry.
-APPEND_AUDIT = """
-MERGE (c:AuditCounter {name: 'audit'})
-WITH c, coalesce(c.value, 0) AS base
-SET c.value = base + 1
-CREATE (:AuditEntry {seq: base + 1, at: $now, action: $action, actor: $actor, actor_name: $actor_name,
-                     actor_role: $actor_role, target: $target, target_kind: $target_kind, reason: $reason,
-                     details: $details})
-"""
-
-AUDIT_PAGE = """
-MATCH (e:AuditEntry)
-WHERE ($target IS NULL OR e.target = $target) AND ($actor IS NULL OR e.actor = $actor)
-WITH e ORDER BY e.seq DESC SKIP $skip LIMIT $limit
-RETURN properties(e) AS entry
-"""
-
-AUDIT_COUNT = """
-MATCH (e:AuditEntry)
-WHERE ($target IS NULL OR e.target = $target) AND ($actor IS NULL OR e.actor = $actor)
-RETURN count(e) AS count
-"""
-
-SET_REVIEW_STATE = """
-MATCH (n:Entity {id: $id})
-SET n.state = $state, n.review_note = $note, n.updated_at = $now
-"""
-
-REVIEW_QUEUE = """
-MATCH (n:Entity)
-WHERE n.state = 'submitted' AND ($kinds IS NULL OR n.kind IN $kinds)
-WITH n ORDER BY n.updated_at, n.id SKIP $skip LIMIT $limit
-RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs
-"""
-
-REVIEW_QUEUE_COUNT = """
-MATCH (n:Entity)
-WHERE n.state = 'submitted' AND ($kinds IS NULL OR n.kind IN $kinds)
-RETURN count(n) AS count
-"""
-
-ENTRIES_CREATED_BY = """
-MATCH (n:Entity)
-WHERE n.created_by = $account AND n.state <> 'merged'
-WITH n ORDER BY n.updated_at DESC, n.id SKIP $skip LIMIT $limit
-RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs
-"""
-
-MERGE_TARGETS = """
-MATCH (n:Entity)
-WHERE n.id IN $ids
-RETURN n.id AS id, n.merged_into AS merged_into
-"""
-
-NEIGHBOUR_IDS = """
-MATCH (n:Entity {id: $id})--(m:Entity)
-RETURN DISTINCT m.id AS id, m.kind AS kind
-"""
-
-# A merge moves every relationship of the duplicate ($old) to the survivor ($new); an edge the
-# survivor already has keeps its own properties. Self-loops (old <-> new) are dropped.
-_MOVE_OUTGOING = """
-MATCH (old:Entity {{id: $old}})-[r:{rel}]->(t:Entity)
-WHERE t.id <> $new
-MATCH (new:Entity {{id: $new}})
-MERGE (new)-[r2:{rel}]->(t)
-ON CREATE SET r2 = properties(r)
-"""
-_MOVE_INCOMING = """
-MATCH (old:Entity {{id: $old}})<-[r:{rel}]-(s:Entity)
-WHERE s.id <> $new
-MATCH (new:Entity {{id: $new}})
-MERGE (s)-[r2:{rel}]->(new)
-ON CREATE SET r2 = properties(r)
-"""
-MOVE_OUTGOING: dict[Rel, str] = {r: _MOVE_OUTGOING.format(rel=r.value) for r in Rel}
-MOVE_INCOMING: dict[Rel, str] = {r: _MOVE_INCOMING.format(rel=r.value) for r in Rel}
-
-DROP_RELATIONSHIPS = """
-MATCH (old:Entity {id: $old})-[r]-()
-DELETE r
-"""
-
-# The duplicate stays as a tombstone (state 'merged', merged_into the survivor), so its id keeps
-# resolving and can never be reused; earlier duplicates merged into it now point at the survivor.
-TOMBSTONE = """
-MATCH (old:Entity {id: $old})
-SET old.state = 'merged', old.merged_into = $new, old.updated_at = $now
-"""
-
-REPOINT_MERGED = """
-MATCH (o:Entity {merged_into: $old})
-SET o.merged_into = $new
-"""

@@ -5,77 +5,27 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from schule.domain.model import (
-    ENTITY_TYPES,
     Entity,
     Kind,
-    LessonKind,
     Membership,
     MembershipBasis,
     MembershipRole,
-    ProjectStatus,
     Rel,
     ReviewState,
 )
-from schule.domain.records import MEMBERSHIP, OWNED_RELS, SPEC, Record, record_to_json
-from schule.domain.trust import Account, AuditEntry, StoredToken, Version
+from schule.domain.records import MEMBERSHIP, OWNED_RELS, Record, record_to_json
 from schule.store import cypher
 from schule.store.base import Change, Edge, Engine, Statement
+from schule.store.rows import entity_from_row, now_iso, refs_by_rel
+from schule.store.trust import TrustQueries
 
 EXPORT_PAGE = 500
 WRITE_CHUNK = 1000
 
-_ENUM_FIELDS: dict[tuple[Kind, str], type] = {
-    (Kind.PROJECT, "status"): ProjectStatus,
-    (Kind.LESSON, "type"): LessonKind,
-}
-_TUPLE_FIELDS = {"tags", "links", "expertise"}
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _refs_by_rel(refs: list[list[str]]) -> dict[Rel, list[tuple[str, str]]]:
-    out: dict[Rel, list[tuple[str, str]]] = {}
-    for rel_type, kind, target in refs:
-        if rel_type in Rel.__members__.values():
-            out.setdefault(Rel(rel_type), []).append((kind, target))
-    return out
-
-
-def entity_from_row(props: dict[str, Any], refs: list[list[str]]) -> Entity:
-    """Build the domain object from node properties and outgoing references."""
-    kind = Kind(props["kind"])
-    cls = ENTITY_TYPES[kind]
-    names = {f.name for f in dataclasses.fields(cls) if f.init}
-    values: dict[str, Any] = {}
-    for key, value in props.items():
-        if key not in names or value is None:
-            continue
-        if key in _TUPLE_FIELDS:
-            value = tuple(value)
-        elif (kind, key) in _ENUM_FIELDS:
-            value = _ENUM_FIELDS[(kind, key)](value)
-        elif key == "state":
-            value = ReviewState(value)
-        values[key] = value
-    by_rel = _refs_by_rel(refs)
-    for name, spec in SPEC[kind].items():
-        if spec.rel is None or name not in names:
-            continue
-        ids = sorted(t for k, t in by_rel.get(spec.rel, []) if k in spec.targets)
-        if spec.type == "reflist":
-            values[name] = tuple(ids)
-        elif ids:
-            values[name] = ids[0]
-    return cls(**values)
-
-
-class CypherGraphStore:
+class CypherGraphStore(TrustQueries):
     """Runs the shared Cypher of ``cypher.py`` on an engine and speaks in domain objects.
 
     ``calls`` counts round trips to the database; tests use it to prove that GraphQL
@@ -240,7 +190,7 @@ class CypherGraphStore:
             while True:
                 rows = self._read(cypher.PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
                 for row in rows:
-                    yield record_to_json(kind.value, row["props"], _refs_by_rel(row["refs"]))
+                    yield record_to_json(kind.value, row["props"], refs_by_rel(row["refs"]))
                 if len(rows) < EXPORT_PAGE:
                     break
                 skip += EXPORT_PAGE
@@ -288,190 +238,3 @@ class CypherGraphStore:
         if unknown:
             raise ValueError(f"unknown filter(s) for {kind}: {', '.join(sorted(unknown))}")
         return {name: filters.get(name) for name in names}
-
-    # -- trust: accounts, tokens, versions, audit log, review, merges -----------------------------
-    # Appended for moderation (schule.services.{accounts,moderation,history,audit,merge}). The
-    # ``*_statements`` builders return statements that services put into one atomic batch together
-    # with the change itself, its version and its audit entry.
-
-    def write(self, statements: Sequence[Statement]) -> None:
-        """Run statements (built by the ``*_statements`` methods) as one atomic, durable unit."""
-        if statements:
-            self._write(statements)
-
-    def create_account(
-        self, *, id: str, name: str, role: str, person: str | None, commune: str | None,
-        password_hash: str | None, now: str | None = None,
-    ) -> Account:
-        """Create the account unless one with ``name`` exists; returns the stored account with that
-        name (its ``id`` differs from ``id`` when the name was taken)."""
-        self._write([Statement(cypher.CREATE_ACCOUNT, {
-            "id": id, "name": name, "role": role, "person": person, "commune": commune,
-            "password_hash": password_hash, "now": now or now_iso(),
-        })])
-        return self.accounts_by_name([name])[name]
-
-    def accounts_by_name(self, names: Sequence[str]) -> dict[str, Account]:
-        rows = self._read(cypher.ACCOUNTS_BY_NAME, {"names": list(names)})
-        return {r["account"]["name"]: Account.from_props(r["account"]) for r in rows}
-
-    def accounts_by_id(self, ids: Sequence[str]) -> dict[str, Account]:
-        rows = self._read(cypher.ACCOUNTS_BY_ID, {"ids": list(ids)})
-        return {r["account"]["id"]: Account.from_props(r["account"]) for r in rows}
-
-    def list_accounts(self) -> list[Account]:
-        return [Account.from_props(r["account"]) for r in self._read(cypher.LIST_ACCOUNTS)]
-
-    def password_hash_of(self, name: str) -> tuple[Account, str | None] | None:
-        rows = self._read(cypher.ACCOUNTS_BY_NAME, {"names": [name]})
-        if not rows:
-            return None
-        return Account.from_props(rows[0]["account"]), rows[0]["account"].get("password_hash")
-
-    def token_with_account(self, token_hash: str) -> tuple[StoredToken, Account] | None:
-        rows = self._read(cypher.CREDENTIAL_WITH_ACCOUNT, {"hash": token_hash})
-        if not rows:
-            return None
-        return StoredToken.from_props(rows[0]["token"]), Account.from_props(rows[0]["account"])
-
-    @staticmethod
-    def token_statements(token_hash: str, account: str, kind: str, expires_at: str, now: str) -> list[Statement]:
-        return [Statement(cypher.CREATE_CREDENTIAL, {
-            "hash": token_hash, "account": account, "kind": kind, "expires_at": expires_at, "now": now,
-        })]
-
-    @staticmethod
-    def revoke_token_statements(token_hash: str, now: str) -> list[Statement]:
-        return [Statement(cypher.REVOKE_CREDENTIAL, {"hash": token_hash, "now": now})]
-
-    @staticmethod
-    def revoke_account_statements(account: str, now: str) -> list[Statement]:
-        return [
-            Statement(cypher.REVOKE_ACCOUNT, {"id": account, "now": now}),
-            Statement(cypher.REVOKE_TOKENS_OF, {"account": account, "now": now}),
-        ]
-
-    @staticmethod
-    def password_statements(account: str, password_hash: str) -> list[Statement]:
-        return [Statement(cypher.SET_ACCOUNT_HASH, {"id": account, "password_hash": password_hash})]
-
-    @staticmethod
-    def version_statements(
-        *, entity: str, kind: str, action: str, state: str | None, author: str | None,
-        author_name: str | None, author_role: str | None, changes: str, note: str | None, now: str,
-    ) -> list[Statement]:
-        """One Version of ``entity``; ``changes`` is JSON: a list of {field, old, new}."""
-        return [Statement(cypher.APPEND_VERSION, {
-            "entity": entity, "kind": kind, "action": action, "state": state, "author": author,
-            "author_name": author_name, "author_role": author_role, "changes": changes, "note": note,
-            "now": now,
-        })]
-
-    def versions_of(self, ids: Sequence[str]) -> list[Version]:
-        rows = self._read(cypher.VERSIONS_OF, {"ids": list(ids)})
-        return [Version.from_props(r["version"]) for r in rows]
-
-    @staticmethod
-    def audit_statements(
-        *, action: str, actor: str | None, actor_name: str | None, actor_role: str | None,
-        target: str | None, target_kind: str | None, reason: str | None, details: str, now: str,
-    ) -> list[Statement]:
-        """One AuditEntry (append-only); ``details`` is a JSON object."""
-        return [Statement(cypher.APPEND_AUDIT, {
-            "action": action, "actor": actor, "actor_name": actor_name, "actor_role": actor_role,
-            "target": target, "target_kind": target_kind, "reason": reason, "details": details, "now": now,
-        })]
-
-    def audit_page(
-        self, *, target: str | None = None, actor: str | None = None, skip: int = 0, limit: int = 50
-    ) -> list[AuditEntry]:
-        """Audit entries, newest first."""
-        rows = self._read(cypher.AUDIT_PAGE, {
-            "target": target, "actor": actor, "skip": int(skip), "limit": int(limit),
-        })
-        return [AuditEntry.from_props(r["entry"]) for r in rows]
-
-    def audit_count(self, *, target: str | None = None, actor: str | None = None) -> int:
-        rows = self._read(cypher.AUDIT_COUNT, {"target": target, "actor": actor})
-        return int(rows[0]["count"]) if rows else 0
-
-    @staticmethod
-    def review_state_statements(entity: Entity, state: str, note: str | None, now: str) -> list[Statement]:
-        """Set an entity's review state (and the reason) and log the change for the search index."""
-        return [
-            Statement(cypher.SET_REVIEW_STATE, {"id": entity.id, "state": state, "note": note, "now": now}),
-            Statement(cypher.APPEND_CHANGES, {"entries": [{"kind": entity.kind.value, "id": entity.id}],
-                                              "now": now}),
-        ]
-
-    def review_queue(self, kinds: Sequence[str] | None, skip: int, limit: int) -> list[Entity]:
-        """Submitted entities, oldest submission first."""
-        rows = self._read(cypher.REVIEW_QUEUE, {
-            "kinds": list(kinds) if kinds else None, "skip": int(skip), "limit": int(limit),
-        })
-        return [entity_from_row(row["props"], row["refs"]) for row in rows]
-
-    def review_queue_count(self, kinds: Sequence[str] | None = None) -> int:
-        rows = self._read(cypher.REVIEW_QUEUE_COUNT, {"kinds": list(kinds) if kinds else None})
-        return int(rows[0]["count"]) if rows else 0
-
-    def entries_created_by(self, account: str, skip: int = 0, limit: int = 50) -> list[Entity]:
-        rows = self._read(cypher.ENTRIES_CREATED_BY, {"account": account, "skip": int(skip), "limit": int(limit)})
-        return [entity_from_row(row["props"], row["refs"]) for row in rows]
-
-    def resolve_ids(self, ids: Sequence[str]) -> dict[str, str]:
-        """For each id that exists: the id it resolves to (itself, or the survivor of a merge)."""
-        step: dict[str, str | None] = {}  # id -> merged_into (None: a live entity)
-        todo = list(dict.fromkeys(ids))
-        for _ in range(10):  # a merge re-points older tombstones, so one hop is the norm
-            todo = [i for i in todo if i not in step]
-            if not todo:
-                break
-            rows = self._read(cypher.MERGE_TARGETS, {"ids": todo})
-            found = {r["id"]: r["merged_into"] for r in rows}
-            step.update(found)
-            todo = [t for t in found.values() if t]
-        out: dict[str, str] = {}
-        for i in ids:
-            node: str | None = i
-            for _ in range(10):
-                if node not in step or not step[node]:
-                    break
-                node = step[node]
-            if node in step and not step[node]:
-                out[i] = node
-        return out
-
-    def get_resolved(self, ids: Sequence[str]) -> dict[str, Entity]:
-        """Like ``get``, but an id merged away yields its survivor (keyed by the id asked for)."""
-        found = self.get(ids)
-        merged = [i for i, e in found.items() if e.merged_into]
-        if merged:
-            targets = self.resolve_ids(merged)
-            survivors = self.get(sorted(set(targets.values())))
-            for i in merged:
-                survivor = survivors.get(targets.get(i, ""))
-                if survivor is not None and not survivor.merged_into:
-                    found[i] = survivor
-                else:
-                    found.pop(i)
-        return found
-
-    def neighbour_ids(self, entity_id: str) -> dict[str, Kind]:
-        rows = self._read(cypher.NEIGHBOUR_IDS, {"id": entity_id})
-        return {r["id"]: Kind(r["kind"]) for r in rows}
-
-    @staticmethod
-    def merge_statements(survivor: Entity, duplicate: Entity, touched: dict[str, Kind], now: str) -> list[Statement]:
-        """Move every relationship of ``duplicate`` to ``survivor``, leave a tombstone that resolves
-        to the survivor, and log every touched entity for the search index."""
-        params = {"old": duplicate.id, "new": survivor.id}
-        statements = [Statement(cypher.MOVE_OUTGOING[rel], params) for rel in Rel]
-        statements += [Statement(cypher.MOVE_INCOMING[rel], params) for rel in Rel]
-        statements.append(Statement(cypher.DROP_RELATIONSHIPS, {"old": duplicate.id}))
-        statements.append(Statement(cypher.TOMBSTONE, {**params, "now": now}))
-        statements.append(Statement(cypher.REPOINT_MERGED, params))
-        entries = [{"kind": survivor.kind.value, "id": survivor.id}, {"kind": duplicate.kind.value, "id": duplicate.id}]
-        entries += [{"kind": k.value, "id": i} for i, k in sorted(touched.items()) if i not in params.values()]
-        statements.append(Statement(cypher.APPEND_CHANGES, {"entries": entries, "now": now}))
-        return statements
