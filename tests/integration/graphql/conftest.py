@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from schule.graphql.context import Context
+from schule.graphql.loaders import run_inline
 from schule.graphql.schema import build_schema
 from schule.services.seeding import seed
 from schule.settings import Settings
@@ -32,11 +33,6 @@ def settings(store_settings: Settings) -> Settings:
 def seeded(store: CypherGraphStore) -> CypherGraphStore:
     seed(store, SEED_DIR)
     return store
-
-
-async def run_inline(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Runs a store call on the event loop: deterministic batching for counting round trips."""
-    return fn(*args, **kwargs)
 
 
 class Client:
