@@ -205,7 +205,7 @@ class CachedAnalyzer(Analyzer):
         self._cache: dict[tuple[str, bool, str], _Entry] = {}
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.filters == other.filters  # type: ignore[attr-defined]
+        return type(self) is type(other) and self.filters == other.filters
 
     def __hash__(self) -> int:
         return hash(type(self))

@@ -58,3 +58,29 @@ def test_simple_words_are_not_split() -> None:
 
 def test_hyphenated_words_give_joined_form_and_parts() -> None:
     assert analyze_index("Co-Working")[:3] == ["coworking", "co", "working"]
+
+
+MIXED_TEXT = ("Die Smart-City-Strategie der Bürgerinnen und Bürger: Co-Working in Wanderparkplätzen, "
+              "über 12 Ladesäulen, a‐b‑c, x, " + "y" * 70 + " Straßenbeleuchtung und die Straßenbeleuchtung")
+
+
+@pytest.mark.parametrize("make", ["german", "spelling"])
+@pytest.mark.parametrize("kwargs", [
+    {"mode": "index", "positions": True, "chars": True},
+    {"mode": "query"},
+    {"mode": "index", "removestops": False, "positions": True, "chars": True, "start_pos": 5, "start_char": 7},
+    {"mode": "query", "removestops": False, "positions": True},
+])
+def test_fused_analyzer_gives_the_tokens_of_the_filter_chain(make: str, kwargs: dict[str, object]) -> None:
+    # given the memoised analyzer and the unfused tokenizer + filter chain it stands for
+    from schule.search.analysis import german_analyzer, spelling_analyzer
+    fused = german_analyzer() if make == "german" else spelling_analyzer()
+
+    def tokens(analyzer: object) -> list[tuple[object, ...]]:
+        return [(t.text, getattr(t, "pos", None), getattr(t, "startchar", None), getattr(t, "endchar", None),
+                 t.stopped, t.original) for t in analyzer(MIXED_TEXT, **kwargs)]  # type: ignore[operator]
+
+    # when both analyse the same text (twice for the fused one: cold and cached) / then they agree
+    expected = tokens(fused.chain())
+    assert tokens(fused) == expected
+    assert tokens(fused) == expected

@@ -176,3 +176,29 @@ def test_similar_ranks_adaptations_first_and_returns_only_projects(tmp_path: Pat
 
 def test_similar_of_unknown_document_is_empty(index: SearchIndex) -> None:
     assert index.similar("project", "does-not-exist") == []
+
+
+def test_rebuild_writes_the_same_postings_as_whooshs_default_writer(tmp_path: Path) -> None:
+    # given the fixture documents written by rebuild (fast length lookups) and by a plain Whoosh writer
+    from whoosh import index as whoosh_index
+
+    from schule.search.index import _fields, _schema
+    rebuilt = SearchIndex.open(tmp_path / "rebuilt")
+    rebuilt.rebuild(DOCS, procs=1)
+    (tmp_path / "plain").mkdir()
+    plain = whoosh_index.create_in(str(tmp_path / "plain"), _schema())
+    with plain.writer() as writer:
+        for doc in DOCS:
+            writer.add_document(**_fields(doc))
+
+    def postings(ix: object) -> list[tuple[object, ...]]:
+        with ix.reader() as r:  # type: ignore[attr-defined]
+            return [(f, b, r.term_info(f, b).min_length(), r.term_info(f, b).max_length(),
+                     r.term_info(f, b).weight(), list(r.postings(f, b).all_items()))
+                    for f in r.schema.names() if r.schema[f].indexed for b in r.lexicon(f)]
+
+    # then terms, postings and block length bounds agree, and the segment records the default codec
+    assert postings(rebuilt._index()) == postings(plain)
+    with rebuilt._index().reader() as reader:
+        assert type(reader.segment().codec()).__name__ == "W3Codec"
+    rebuilt.close()
