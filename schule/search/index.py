@@ -33,6 +33,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment, _lenfield
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Existence
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -67,6 +68,16 @@ def proof_factor(status: str | None, adaptation_count: int) -> float:
     return 1.0 + 0.06 * proven + 0.04 * min(max(adaptation_count, 0), 3)
 
 
+class _SpellWords(TEXT):
+    """The spelling dictionary: which documents hold a surface word, nothing more (suggestions use its
+    terms and document frequencies only), so no frequencies and no field lengths."""
+
+    def __init__(self, analyzer: Any) -> None:
+        super().__init__(analyzer=analyzer, phrase=False)
+        self.format = Existence()
+        self.scorable = False
+
+
 def _schema() -> Schema:
     analyzer = german_analyzer()
     return Schema(
@@ -78,7 +89,7 @@ def _schema() -> Schema:
         summary=TEXT(analyzer=analyzer, stored=True),
         names=TEXT(analyzer=analyzer),
         text=TEXT(analyzer=analyzer, stored=True),
-        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        spell=_SpellWords(spelling_analyzer()),
         handlungsfeld=KEYWORD(stored=True, commas=True),
         commune=KEYWORD(stored=True, commas=True),
         kreis=KEYWORD(stored=True, commas=True),
@@ -144,7 +155,9 @@ def _fields(doc: SearchDocument) -> dict[str, Any]:
         "summary": doc.summary,
         "names": names,
         "text": doc.text,
-        "spell": " ".join((doc.title, " ".join(doc.tags), doc.summary, doc.text, names)),
+        # each whitespace-separated chunk once: the same set of words, fewer to tokenise
+        "spell": " ".join(dict.fromkeys(" ".join((doc.title, " ".join(doc.tags), doc.summary, doc.text,
+                                                   names)).split())),
         "handlungsfeld": _keywords(doc.handlungsfelder),
         "commune": _keywords(doc.communes),
         "kreis": _keywords(doc.kreise),
