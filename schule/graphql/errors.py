@@ -19,6 +19,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
+from schule.services.access import Code, TrustError
 from schule.services.projects import FieldProblem, ProblemCode
 
 log = logging.getLogger("schule.graphql")
@@ -123,3 +124,13 @@ class MaskUnexpectedErrors(MaskErrors):
             original_error=None,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+def trust_errors(error: TrustError, field: str | None = None) -> UserErrors:
+    """A refusal of the trust services as ``UserErrors``. ``field``: the argument the error concerns,
+    if the caller knows it (a missing reason always concerns ``reason``); otherwise the whole change."""
+    if error.code == Code.REASON_REQUIRED:
+        path: list[str] | None = ["reason"]
+    else:
+        path = [field] if field and error.code in (Code.NOT_FOUND, Code.INVALID, Code.CONFLICT) else None
+    return UserErrors(errors=[UserError(code=ErrorCode(error.code.value), field=path, message=str(error))])

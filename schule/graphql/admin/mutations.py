@@ -26,7 +26,7 @@ from schule.graphql.admin.types import (
     membership_of,
 )
 from schule.graphql.context import Context
-from schule.graphql.errors import ErrorCode, UserError, UserErrors
+from schule.graphql.errors import UserErrors, trust_errors
 from schule.graphql.handlungsfelder.types import Handlungsfeld
 from schule.graphql.networks.types import Network
 from schule.services import membership
@@ -48,11 +48,6 @@ SaveNetworkResult = Annotated[
     NetworkPayload | UserErrors,
     strawberry.union("SaveNetworkResult", description="Das gespeicherte Netzwerk, oder warum es abgelehnt wurde."),
 ]
-
-
-def _errors(error: TrustError) -> UserErrors:
-    """The service names no input field, so ``field`` is null: the error concerns the whole change."""
-    return UserErrors(errors=[UserError(code=ErrorCode(error.code.value), field=None, message=str(error))])
 
 
 @strawberry.type(description="Änderungen der Administration: Beitritte zu Netzwerken, Handlungsfelder, Netzwerke.")
@@ -77,7 +72,7 @@ class AdminMutations:
                 )
             )
         except TrustError as e:
-            return _errors(e)
+            return trust_errors(e)
         return JoinNetworkPayload(membership=membership_of(joined))
 
     @strawberry.mutation(
@@ -96,7 +91,7 @@ class AdminMutations:
                 membership.save_reference_entry, ctx.store, ctx.identity, Kind.HANDLUNGSFELD, fields
             )
         except TrustError as e:
-            return _errors(e)
+            return trust_errors(e)
         assert isinstance(entity, HandlungsfeldEntity)
         return HandlungsfeldPayload(handlungsfeld=Handlungsfeld.from_entity(entity))
 
@@ -113,6 +108,6 @@ class AdminMutations:
                 membership.save_reference_entry, ctx.store, ctx.identity, Kind.NETWORK, fields
             )
         except TrustError as e:
-            return _errors(e)
+            return trust_errors(e)
         assert isinstance(entity, NetworkEntity)
         return NetworkPayload(network=Network.from_entity(entity))

@@ -16,11 +16,11 @@ from strawberry.types import Info
 from schule.domain.model import Entity
 from schule.graphql.context import Context
 from schule.graphql.enums import ReviewState
-from schule.graphql.errors import ErrorCode, UserError, UserErrors
+from schule.graphql.errors import UserErrors, trust_errors
 from schule.graphql.moderation.types import ModerationPayload
 from schule.graphql.registry import to_node
 from schule.services import merge, moderation
-from schule.services.access import Code, TrustError
+from schule.services.access import TrustError
 
 ModerationResult = Annotated[
     ModerationPayload | UserErrors,
@@ -35,21 +35,12 @@ REASON = strawberry.argument(
 )
 
 
-def _errors(error: TrustError, field: str | None) -> UserErrors:
-    """``field``: the argument the error concerns (a missing reason: always ``reason``)."""
-    if error.code == Code.REASON_REQUIRED:
-        path: list[str] | None = ["reason"]
-    else:
-        path = [field] if field and error.code in (Code.NOT_FOUND, Code.INVALID, Code.CONFLICT) else None
-    return UserErrors(errors=[UserError(code=ErrorCode(error.code.value), field=path, message=str(error))])
-
-
 async def _step(info: Info[Context, None], fn: Callable[..., Entity], *args: Any, field: str | None = "id") -> Any:
     ctx = info.context
     try:
         entity = await run_in_threadpool(fn, ctx.store, ctx.identity, *args)
     except TrustError as e:
-        return _errors(e, field)
+        return trust_errors(e, field)
     return ModerationPayload(entry=to_node(entity), state=ReviewState(entity.state.value))
 
 
@@ -123,5 +114,5 @@ class ModerationMutations:
             entity = await run_in_threadpool(merge.merge, ctx.store, ctx.identity, survivor, duplicate, reason)
         except TrustError as e:
             field = "duplicate" if e.target == duplicate else "survivor" if e.target == survivor else None
-            return _errors(e, field)
+            return trust_errors(e, field)
         return ModerationPayload(entry=to_node(entity), state=ReviewState(entity.state.value))
