@@ -28,7 +28,7 @@ from schule.auth.web import auth_routes
 from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
 from schule.services.search import SearchService
-from schule.services.search_sync import SearchSync
+from schule.services.search_sync import SearchSync, SyncStopped
 from schule.services.seeding import seed_if_empty
 from schule.settings import Settings
 from schule.store import open_store
@@ -50,19 +50,36 @@ class AppState:
         self.search: SearchService | None = None
 
 
-async def follow_change_log(sync: SearchSync) -> None:
-    """Repair drift once, then apply the graph's new changes to the index as they come."""
+async def follow_change_log(sync: SearchSync, stopping: asyncio.Event) -> None:
+    """Repair drift once, then apply the graph's new changes to the index as they come, until
+    ``stopping`` is set."""
     try:
         outcome = await run_in_threadpool(sync.repair)
         log.info("search index: %s", outcome)
+    except SyncStopped:
+        return
     except Exception:
         log.exception("search index repair failed; will keep following the change log")
-    while True:
-        await asyncio.sleep(SYNC_INTERVAL_S)
+    while not stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), SYNC_INTERVAL_S)
+            return
         try:
             await run_in_threadpool(sync.drain)
+        except SyncStopped:
+            return
         except Exception:
             log.exception("search index update failed; retrying")
+
+
+async def stop_following(follower: asyncio.Task[None], stopping: asyncio.Event, sync: SearchSync) -> None:
+    """End the follower and wait for it. Cancelling the task alone would abandon a running repair
+    or drain in its worker thread, still talking to a store that is about to close (its
+    reconnect would keep the embedded server alive after the app has gone). ``sync.stop()``
+    makes that thread end at its next batch boundary."""
+    sync.stop()
+    stopping.set()
+    await follower
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -90,13 +107,12 @@ def create_app(settings: Settings, *, seed: bool = True, limits: Limits | None =
                     log.info("empty store seeded with %d records", result.records)
             state.search_sync = await run_in_threadpool(SearchSync, state.store, settings.data_dir / "search")
             state.search = SearchService(state.search_sync)
-            follower = asyncio.create_task(follow_change_log(state.search_sync))
+            stopping = asyncio.Event()
+            follower = asyncio.create_task(follow_change_log(state.search_sync, stopping))
             try:
                 yield
             finally:
-                follower.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await follower
+                await stop_following(follower, stopping, state.search_sync)
                 await run_in_threadpool(state.search_sync.close)
         finally:
             await run_in_threadpool(state.store.close)

@@ -14,6 +14,10 @@ last change it applied, in ``state.json`` beside it, and follows the log:
 
 Only one process drains at a time (an exclusive, non-blocking file lock); the others skip, and
 readers never block.
+
+``stop()`` asks running work to end at its next batch boundary (a rebuild is discarded, a drain
+keeps what it committed). The app calls it on shutdown and then waits, so that no worker thread
+still talks to the store when the store is closed and the embedded server released.
 """
 
 from __future__ import annotations
@@ -22,16 +26,21 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from schule.search import SearchIndex
+from schule.search import SearchDocument, SearchIndex
 from schule.services.search_documents import DocumentBuilder
 from schule.store.graph import CypherGraphStore
 
 log = logging.getLogger("schule.search")
 BATCH = 500
+
+
+class SyncStopped(Exception):
+    """Raised inside index work once ``SearchSync.stop()`` was called."""
 
 
 class SearchSync:
@@ -43,6 +52,21 @@ class SearchSync:
         self.state_file = self.dir / "state.json"
         self.lock_file = self.dir / "drain.lock"
         self.builder = DocumentBuilder(store)
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Ask running and future work to end at the next batch boundary."""
+        self._stopping.set()
+
+    def _check_stop(self) -> None:
+        if self._stopping.is_set():
+            raise SyncStopped("search index work stopped")
+
+    def _until_stopped(self, docs: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+        for doc in docs:
+            self._check_stop()  # an Event lookup: cheap beside analysing the document
+            yield doc
+        self._check_stop()  # not after the last one either: the rebuild would still commit
 
     # -- state ------------------------------------------------------------------------------------
     def applied_seq(self) -> int | None:
@@ -95,6 +119,7 @@ class SearchSync:
                 return self._rebuild_locked()
             done = 0
             while True:
+                self._check_stop()
                 changes = self.store.changes_since(applied, limit=BATCH)
                 if not changes:
                     return done
@@ -114,13 +139,15 @@ class SearchSync:
             return self._rebuild_locked()
 
     def _rebuild_locked(self) -> int:
+        self._check_stop()
         start = self.store.last_change()
-        count = self.index.rebuild(self.builder.all())
+        count = self.index.rebuild(self._until_stopped(self.builder.all()))
         self._write_state(start)
         log.info("search index rebuilt: %d documents", count)
         # changes written while the rebuild ran are applied now (idempotently)
         applied = start
         while changes := self.store.changes_since(applied, limit=BATCH):
+            self._check_stop()
             docs, deletes = self.builder.for_ids(list(dict.fromkeys(c.id for c in changes)))
             if docs:
                 self.index.upsert(docs)

@@ -72,6 +72,7 @@ class FalkorEngine:
     def __init__(self, server: EmbeddedServer, graph: str) -> None:
         self.server = server
         self.graph_name = graph
+        self.closed = False
         server.ensure_running()
         self._connect()
 
@@ -80,6 +81,10 @@ class FalkorEngine:
         self.graph = self.db.select_graph(self.graph_name)
 
     def _with_restart(self, fn: Callable[[], T]) -> T:
+        if self.closed:
+            # A straggling worker must neither reconnect (keeping the server alive) nor restart
+            # a server that close() just shut down.
+            raise StoreUnavailable("FalkorDB-Verbindung ist bereits geschlossen")
         try:
             return fn()
         except (redis.ConnectionError, redis.TimeoutError):
@@ -169,5 +174,6 @@ class FalkorEngine:
 
     def close(self) -> None:
         # Disconnect first, so that release() sees only other processes' clients.
+        self.closed = True
         self.db.connection.connection_pool.disconnect()
         self.server.release()

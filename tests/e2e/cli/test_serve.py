@@ -90,3 +90,13 @@ def test_module_entry_point_shows_help() -> None:
     result = subprocess.run([sys.executable, "-m", "schule.cli", "--help"], capture_output=True, text=True)
 
     assert result.returncode == 0 and "serve" in result.stdout
+
+
+def test_stopping_during_the_first_index_build_leaves_no_server_behind(served: tuple[str, Path]) -> None:
+    # The fixture stops the app as soon as it answers, while the first search index build
+    # still runs in a worker thread; its teardown asserts that the embedded server was shut
+    # down with the app (a worker still talking to the store used to keep it alive, orphaned).
+    base, data_dir = served
+
+    assert httpx.get(f"{base}/healthz").status_code == 200
+    assert (data_dir / "falkordb" / "falkordb.sock").exists()

@@ -13,7 +13,7 @@ import pytest
 
 from schule.domain.records import parse_record
 from schule.services.search import SearchService
-from schule.services.search_sync import SearchSync
+from schule.services.search_sync import SearchSync, SyncStopped
 from schule.services.seeding import seed
 from schule.settings import Settings
 from schule.store import CypherGraphStore, open_store
@@ -119,6 +119,29 @@ def test_repair_rebuilds_when_state_is_lost(store: CypherGraphStore, sync: Searc
     assert sync.repair() == "in sync"
 
 
+def test_stop_during_a_rebuild_keeps_the_live_index(store: CypherGraphStore, sync: SearchSync) -> None:
+    expected = sync.index.doc_count()
+    sync.state_file.unlink()  # the next repair must rebuild
+    documents = sync.builder.all
+
+    def stop_after_a_few():  # type: ignore[no-untyped-def]
+        for n, doc in enumerate(documents()):
+            if n == 3:
+                sync.stop()  # as the app's shutdown does, from another thread
+            yield doc
+
+    sync.builder.all = stop_after_a_few  # type: ignore[method-assign]
+
+    with pytest.raises(SyncStopped):
+        sync.repair()
+
+    assert sync.index.doc_count() == expected
+    assert "olpe" in ids(sync.index.search("Olpe"))
+    assert sync.applied_seq() is None  # still pending: the next start rebuilds
+    with pytest.raises(SyncStopped):
+        sync.drain()
+
+
 def test_only_one_process_drains_at_a_time(store: CypherGraphStore, sync: SearchSync) -> None:
     store.upsert([parse_record(PARKING)])
     other = SearchSync(store, sync.dir)
@@ -135,7 +158,7 @@ WRITER = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from schule.domain.records import parse_record
-    from schule.services.search_sync import SearchSync
+    from schule.services.search_sync import SearchSync, SyncStopped
     from schule.settings import Settings
     from schule.store import open_store
     settings = Settings(data_dir=Path(sys.argv[1]), graph="killed")
