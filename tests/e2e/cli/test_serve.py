@@ -51,7 +51,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     proc.wait(timeout=30)
     log.close()
     # the last client gone, the embedded server was shut down cleanly with the app
-    assert not (tmp_path / "falkordb" / "falkordb.sock").exists()
+    assert not (tmp_path / "falkordb" / "falkordb.sock").exists(), log_path.read_text()
 
 
 def test_health_and_typename(served: tuple[str, Path]) -> None:
