@@ -7,7 +7,7 @@ an engine is FalkorDB (embedded default) or Neo4j and hides only driver and sche
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -89,9 +89,20 @@ class GraphStore(Protocol):
 
     def memberships(self) -> list[Membership]: ...
 
-    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]: ...
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+        """Change-log entries after ``seq``, oldest first. Seqs are handed out without gaps, so a
+        missing number means the entry was pruned (see ``prune_changes``)."""
 
-    def last_change(self) -> int: ...
+    def last_change(self) -> int:
+        """The newest seq handed out (0 for none); kept by a counter node, never lowered by pruning."""
+
+    def oldest_change(self) -> int | None:
+        """The seq of the oldest retained change-log entry; None if the log is empty."""
+
+    def prune_changes(self, *, before: str | None = None, keep_last: int | None = None, batch: int = ...,
+                      checkpoint: Callable[[], None] | None = None) -> int:
+        """Delete the oldest change-log entries (older than ``before``, beyond the newest
+        ``keep_last``) in bounded batches, always keeping the newest; returns how many."""
 
     def ping(self) -> bool: ...
 

@@ -138,6 +138,37 @@ WITH c ORDER BY c.seq LIMIT $limit
 RETURN c.seq AS seq, c.kind AS kind, c.id AS id
 """
 
+# -- change-log retention (schule/services/change_log.py decides the horizon) ----------------------
+# Pruning deletes a prefix of the log: every entry up to a cut-off seq, in windows of seq numbers
+# (one bounded write per window, found through the Change.seq index on both engines). The counter
+# node is never touched, so LAST_CHANGE (and the next seq handed out) never goes backwards.
+
+OLDEST_CHANGE = """
+MATCH (c:Change)
+RETURN min(c.seq) AS seq
+"""
+
+# The first entry still inside an age horizon; everything before it may go. No index on `at`: this
+# scans the (retained) log once per prune. `at` is an ISO-8601 UTC text of one fixed format
+# (rows.now_iso), so text order is time order.
+FIRST_CHANGE_SINCE = """
+MATCH (c:Change)
+WHERE c.at >= $at
+RETURN min(c.seq) AS seq
+"""
+
+COUNT_CHANGES_UP_TO = """
+MATCH (c:Change)
+WHERE c.seq <= $seq
+RETURN count(c) AS count
+"""
+
+DELETE_CHANGES_BETWEEN = """
+MATCH (c:Change)
+WHERE c.seq >= $low AND c.seq <= $high
+DELETE c
+"""
+
 LAST_CHANGE = """
 MATCH (c:ChangeCounter {name: 'changes'})
 RETURN c.value AS seq

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from schule.domain.model import (
@@ -24,6 +24,8 @@ from schule.store.trust import TrustQueries
 
 EXPORT_PAGE = 500
 WRITE_CHUNK = 1000
+# Change-log entries deleted per write when pruning: bounded work per query/transaction.
+PRUNE_BATCH = 5000
 
 class CypherGraphStore(TrustQueries):
     """Runs the shared Cypher of ``cypher.py`` on an engine and speaks in domain objects.
@@ -203,8 +205,51 @@ class CypherGraphStore(TrustQueries):
         return [Change(int(r["seq"]), r["kind"], r["id"]) for r in rows]
 
     def last_change(self) -> int:
+        """The newest seq ever handed out, from the counter node (so pruning never lowers it)."""
         rows = self._read(cypher.LAST_CHANGE)
         return int(rows[0]["seq"]) if rows and rows[0]["seq"] is not None else 0
+
+    def oldest_change(self) -> int | None:
+        """The seq of the oldest entry still in the change log; None if the log is empty. A follower
+        whose next entry (applied + 1) is older than this missed pruned entries and must rebuild."""
+        rows = self._read(cypher.OLDEST_CHANGE)
+        return int(rows[0]["seq"]) if rows and rows[0]["seq"] is not None else None
+
+    def prune_changes(
+        self, *, before: str | None = None, keep_last: int | None = None, batch: int = PRUNE_BATCH,
+        checkpoint: Callable[[], None] | None = None,
+    ) -> int:
+        """Delete the oldest change-log entries; returns how many were deleted.
+
+        What goes is a prefix of the log: every entry before the first one written at or after
+        ``before`` (an ISO-8601 UTC time as ``rows.now_iso`` writes it) and every entry but the
+        newest ``keep_last``; with both, whichever reaches further. The newest entry always stays
+        and the counter node is never touched, so ``last_change()`` never goes backwards and new
+        entries continue the sequence. Entries go in windows of ``batch`` seq numbers, one write
+        each, so a huge log is never one giant write; ``checkpoint`` is called before each window
+        (it may raise to stop; what was deleted stays deleted, which is harmless).
+        """
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        last = self.last_change()
+        cutoff = 0
+        if before is not None:
+            rows = self._read(cypher.FIRST_CHANGE_SINCE, {"at": before})
+            first_kept = rows[0]["seq"] if rows else None
+            cutoff = last if first_kept is None else int(first_kept) - 1
+        if keep_last is not None:
+            cutoff = max(cutoff, last - max(keep_last, 1))
+        cutoff = min(cutoff, last - 1)  # the newest entry stays
+        oldest = self.oldest_change()
+        if oldest is None or oldest > cutoff:
+            return 0
+        deleted = int(self._read(cypher.COUNT_CHANGES_UP_TO, {"seq": cutoff})[0]["count"])
+        for low in range(oldest, cutoff + 1, batch):
+            if checkpoint is not None:
+                checkpoint()
+            high = min(low + batch - 1, cutoff)
+            self._write([Statement(cypher.DELETE_CHANGES_BETWEEN, {"low": low, "high": high})])
+        return deleted
 
     # -- filtered pages (GraphQL connections) -----------------------------------------------------
     def list_page(

@@ -264,6 +264,10 @@ def exercise(store: CypherGraphStore) -> None:
     membership.save_reference_entry(store, operator, Kind.HANDLUNGSFELD,
                                     {"id": "verkehr", "name": "Verkehr", "parent": "mobilitaet"})
 
+    # change-log retention, last: it deletes entries (by age and by count, in several batches)
+    store.oldest_change()
+    assert store.prune_changes(before="2000-01-01T00:00:00.000+00:00", keep_last=5, batch=50) > 0
+
 
 def _list_pages(store: CypherGraphStore) -> None:
     """Per kind: every sort unfiltered, every filter alone, all filters together (every text piece
