@@ -3,8 +3,8 @@
 ``create_app(settings)`` builds the Starlette app; its lifespan opens the store (starting the
 embedded FalkorDB if needed), seeds an empty store from ``seed/``, opens the search index, repairs
 any drift between graph and index in the background and keeps following the graph's change log
-(so writes by other processes on the same data dir or Neo4j reach this instance's index), and
-closes everything on exit.
+(so writes by other processes on the same data dir or Neo4j reach this instance's index), prunes
+that log now and then (``schule.services.change_log``), and closes everything on exit.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,6 +28,7 @@ from schule.auth.ratelimit import Limits
 from schule.auth.web import auth_routes
 from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
+from schule.services.change_log import Retention
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
 from schule.services.seeding import seed_if_empty
@@ -38,6 +40,9 @@ log = logging.getLogger("schule")
 
 
 SYNC_INTERVAL_S = 1.0
+# How often an instance prunes the graph's change log (after a drain): the log grows by the writes
+# of this interval at most, and several instances on one Neo4j do not repeat the scan every second.
+PRUNE_INTERVAL_S = 600.0
 
 
 class AppState:
@@ -50,9 +55,14 @@ class AppState:
         self.search: SearchService | None = None
 
 
-async def follow_change_log(sync: SearchSync, stopping: asyncio.Event) -> None:
+async def follow_change_log(
+    sync: SearchSync, stopping: asyncio.Event, retention: Retention | None = None, *,
+    prune_every_s: float = PRUNE_INTERVAL_S,
+) -> None:
     """Repair drift once, then apply the graph's new changes to the index as they come, until
-    ``stopping`` is set."""
+    ``stopping`` is set. With a ``retention``, also prune the change log right after a drain
+    (so this index is up to date), the first time after the first drain and then at most every
+    ``prune_every_s`` seconds."""
     try:
         outcome = await run_in_threadpool(sync.repair)
         log.info("search index: %s", outcome)
@@ -60,6 +70,7 @@ async def follow_change_log(sync: SearchSync, stopping: asyncio.Event) -> None:
         return
     except Exception:
         log.exception("search index repair failed; will keep following the change log")
+    pruned_at: float | None = None
     while not stopping.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), SYNC_INTERVAL_S)
@@ -70,6 +81,16 @@ async def follow_change_log(sync: SearchSync, stopping: asyncio.Event) -> None:
             return
         except Exception:
             log.exception("search index update failed; retrying")
+            continue
+        if retention is None or (pruned_at is not None and time.monotonic() - pruned_at < prune_every_s):
+            continue
+        pruned_at = time.monotonic()  # a failed prune waits for the next interval too
+        try:
+            await run_in_threadpool(sync.prune_change_log, retention)
+        except SyncStopped:
+            return
+        except Exception:
+            log.exception("change log pruning failed; next try in %.0f s", prune_every_s)
 
 
 async def stop_following(follower: asyncio.Task[None], stopping: asyncio.Event, sync: SearchSync) -> None:
@@ -108,7 +129,8 @@ def create_app(settings: Settings, *, seed: bool = True, limits: Limits | None =
             state.search_sync = await run_in_threadpool(SearchSync, state.store, settings.data_dir / "search")
             state.search = SearchService(state.search_sync)
             stopping = asyncio.Event()
-            follower = asyncio.create_task(follow_change_log(state.search_sync, stopping))
+            follower = asyncio.create_task(
+                follow_change_log(state.search_sync, stopping, Retention.from_settings(settings)))
             try:
                 yield
             finally:

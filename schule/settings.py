@@ -14,18 +14,25 @@ Environment variables:
     SCHULE_WRITE_TOKEN    optional operator token: ``Authorization: Bearer <token>`` acts as an admin
                       (people sign in with their own accounts, ``schule user add``)
     SCHULE_GRAPH      graph name inside the store (default ``schule``); tests use their own
+    SCHULE_CHANGE_RETENTION_DAYS  how long change-log entries are kept (default 7, days; fractions
+                      allowed). Search indexes that fell further behind rebuild from the graph.
+    SCHULE_CHANGE_RETENTION_MAX   at most this many newest change-log entries are kept (default
+                      100000; 0: no limit). See ``schule.services.change_log`` for why.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from schule.errors import ConfigError
 
 STORES = ("embedded", "neo4j")
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,8 @@ class Settings:
     environment: str = "production"
     introspection: bool = False
     write_token: str | None = field(default=None, repr=False)
+    change_retention_days: float = 7.0
+    change_retention_max: int = 100_000
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -47,6 +56,10 @@ class Settings:
             raise ConfigError(f"SCHULE_STORE={self.store!r} ist unbekannt; erlaubt: {', '.join(STORES)}")
         if self.store == "neo4j" and not self.neo4j_uri:
             raise ConfigError("SCHULE_STORE=neo4j braucht NEO4J_URI, z. B. bolt://localhost:7687")
+        if not 0 < self.change_retention_days < math.inf:  # also refuses NaN
+            raise ConfigError("SCHULE_CHANGE_RETENTION_DAYS muss eine Zahl größer als 0 sein")
+        if self.change_retention_max < 0:
+            raise ConfigError("SCHULE_CHANGE_RETENTION_MAX muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
 
     @property
     def development(self) -> bool:
@@ -74,5 +87,17 @@ class Settings:
             environment=environment,
             introspection=env.get("SCHULE_INTROSPECTION", introspection_default) == "1",
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
+            change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
+            change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: N, parse: Callable[[str], N]) -> N:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} ist keine gültige Zahl") from None

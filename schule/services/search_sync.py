@@ -9,7 +9,12 @@ last change it applied, in ``state.json`` beside it, and follows the log:
   only then advances ``applied_seq``. A crash anywhere leaves the change pending, never lost: the
   next drain, by whichever process holds the drain lock, applies it again.
 * ``repair()`` runs at start: a missing or foreign state, a log that went backwards (the graph
-  was replaced) or a document count that disagrees with the graph means a full rebuild.
+  was replaced), a log pruned past ``applied_seq`` or a document count that disagrees with the
+  graph means a full rebuild.
+* The log is pruned (``schule.services.change_log``): old entries go, whether or not every index
+  applied them. Seqs are handed out without gaps, so an index that finds a missing number after
+  ``applied_seq`` (in ``drain()``, in the catch-up after a rebuild, at ``repair()`` through the
+  oldest retained seq) knows it missed pruned entries and rebuilds instead of skipping them.
 * ``rebuild()`` is ``schule reindex``: a fresh index from the graph, swapped in atomically.
 
 Only one process drains at a time (an exclusive, non-blocking file lock); the others skip, and
@@ -32,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from schule.search import SearchDocument, SearchIndex
+from schule.services.change_log import PruneResult, Retention, prune_change_log
 from schule.services.search_documents import DocumentBuilder
 from schule.store.graph import CypherGraphStore
 
@@ -117,37 +123,27 @@ class SearchSync:
             applied = self.applied_seq()
             if applied is None:
                 return self._rebuild_locked()
-            done = 0
-            while True:
-                self._check_stop()
-                changes = self.store.changes_since(applied, limit=BATCH)
-                if not changes:
-                    return done
-                ids = list(dict.fromkeys(c.id for c in changes))
-                docs, deletes = self.builder.for_ids(ids)
-                if docs:
-                    self.index.upsert(docs)
-                if deletes:
-                    self.index.delete(deletes)
-                applied = changes[-1].seq
-                self._write_state(applied)
-                done += len(changes)
+            done = self._apply_after(applied)
+            if done is None:
+                log.warning("search index fell behind the pruned change log (applied %d); rebuilding", applied)
+                return self._rebuild_locked()
+            return done
 
-    def rebuild(self) -> int:
-        """Full rebuild from the graph; returns the number of documents."""
-        with self._drain_lock(wait=True):
-            return self._rebuild_locked()
-
-    def _rebuild_locked(self) -> int:
-        self._check_stop()
-        start = self.store.last_change()
-        count = self.index.rebuild(self._until_stopped(self.builder.all()))
-        self._write_state(start)
-        log.info("search index rebuilt: %d documents", count)
-        # changes written while the rebuild ran are applied now (idempotently)
-        applied = start
-        while changes := self.store.changes_since(applied, limit=BATCH):
+    def _apply_after(self, applied: int) -> int | None:
+        """Apply the log's entries after ``applied`` in order, recording progress batch by batch;
+        returns how many were applied, or None if an entry this index never applied was pruned
+        (a missing seq number): skipping it would lose a change, so the caller rebuilds."""
+        done = 0
+        while True:
             self._check_stop()
+            changes = self.store.changes_since(applied, limit=BATCH)
+            if not changes:
+                return done
+            previous = applied
+            for change in changes:  # equal seqs pass: only a missing number means pruned
+                if change.seq > previous + 1:
+                    return None
+                previous = change.seq
             docs, deletes = self.builder.for_ids(list(dict.fromkeys(c.id for c in changes)))
             if docs:
                 self.index.upsert(docs)
@@ -155,7 +151,25 @@ class SearchSync:
                 self.index.delete(deletes)
             applied = changes[-1].seq
             self._write_state(applied)
-        return count
+            done += len(changes)
+
+    def rebuild(self) -> int:
+        """Full rebuild from the graph; returns the number of documents."""
+        with self._drain_lock(wait=True):
+            return self._rebuild_locked()
+
+    def _rebuild_locked(self) -> int:
+        while True:
+            self._check_stop()
+            start = self.store.last_change()
+            count = self.index.rebuild(self._until_stopped(self.builder.all()))
+            self._write_state(start)
+            log.info("search index rebuilt: %d documents", count)
+            # changes written while the rebuild ran are applied now (idempotently); if the log was
+            # pruned past ``start`` meanwhile (a long rebuild, a count-capped log), build again
+            if self._apply_after(start) is not None:
+                return count
+            log.warning("change log pruned past the rebuild's start (%d); rebuilding again", start)
 
     def repair(self) -> str:
         """At start: detect drift and repair it. Returns what was done, for the log."""
@@ -165,12 +179,22 @@ class SearchSync:
             if applied is None or applied > last:
                 self._rebuild_locked()
                 return "rebuilt (no valid index state)"
-        self.drain(wait=True)
+            oldest = self.store.oldest_change()
+            if applied < last and (oldest is None or oldest > applied + 1):
+                self._rebuild_locked()
+                return f"rebuilt (change log pruned past this index: applied {applied}, oldest kept {oldest})"
+        self.drain(wait=True)  # notices a prune that happens in between, too
         expected = sum(self.store.published_counts().values())
         if self.index.doc_count() != expected:
             self.rebuild()
             return f"rebuilt (index had a different number of documents than the graph's {expected})"
         return "in sync"
+
+    def prune_change_log(self, retention: Retention) -> PruneResult:
+        """Prune the graph's change log (``schule.services.change_log``), stopping at the next
+        batch once ``stop()`` was called. Run it after a drain, so this index is not the one that
+        falls behind."""
+        return prune_change_log(self.store, retention, checkpoint=self._check_stop)
 
     def close(self) -> None:
         self.index.close()
