@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -150,6 +151,22 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune_changes(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.services.change_log import Retention, prune_change_log
+
+    days = settings.change_retention_days if args.days is None else args.days
+    keep = settings.change_retention_max if args.max is None else args.max
+    if not 0 < days < math.inf:
+        raise SchuleError("--days muss eine Zahl größer als 0 sein")
+    if keep < 0:
+        raise SchuleError("--max muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
+    with opened_store(settings) as store:
+        result = prune_change_log(store, Retention(days=days, max_entries=keep))
+    kept = "leer" if result.oldest is None else f"Nr. {result.oldest} bis {result.last}"
+    print(f"Änderungsprotokoll: {result.deleted} Einträge gelöscht, behalten: {kept}")
+    return 0
+
+
 def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
     from schule.graphql.sdl import SCHEMA_FILE, check_sdl, write_sdl
 
@@ -229,6 +246,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="Suchindex aus dem Graphen neu aufbauen")
     p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser(
+        "prune-changes",
+        help="alte Einträge des Änderungsprotokolls löschen (Suchindizes, die weiter zurückliegen, bauen neu auf)",
+    )
+    p.add_argument("--days", type=float, metavar="TAGE",
+                   help="so viele Tage behalten (Standard: SCHULE_CHANGE_RETENTION_DAYS, sonst 7)")
+    p.add_argument("--max", type=int, metavar="N",
+                   help="höchstens die N neuesten behalten, 0: keine Grenze "
+                        "(Standard: SCHULE_CHANGE_RETENTION_MAX, sonst 100000)")
+    p.set_defaults(func=cmd_prune_changes)
 
     p = sub.add_parser("schema", help="schema/schema.graphql aus dem Code schreiben (oder mit --check prüfen)")
     p.add_argument("--check", action="store_true", help="nur prüfen; Exit 1, wenn die Datei abweicht")
