@@ -58,11 +58,13 @@ SET m = row.props
 # The change log: every write appends one Change per touched entity in the same atomic batch.
 # Search indexes (one per app instance) follow it by sequence number. The counter node
 # serialises writers on Neo4j (a write lock) and FalkorDB executes writes one at a time anyway.
+# The SET reads the counter in its own right-hand side: only that "direct dependency" makes Neo4j
+# take the write lock before the read. Read into a WITH first, two concurrent writers could both
+# see the same value (read committed) and hand out the same seqs ("lost updates" in Neo4j's docs).
 APPEND_CHANGES = """
 MERGE (c:ChangeCounter {name: 'changes'})
-WITH c, coalesce(c.value, 0) AS base
-SET c.value = base + size($entries)
-WITH base
+SET c.value = coalesce(c.value, 0) + size($entries)
+WITH c.value - size($entries) AS base
 UNWIND range(0, size($entries) - 1) AS i
 CREATE (:Change {seq: base + i + 1, kind: $entries[i].kind, id: $entries[i].id, at: $now})
 """
