@@ -24,6 +24,7 @@ from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
 from schule.settings import Settings
 from schule.store import open_store
+from schule.store.neighbourhood import get_with_neighbours
 
 
 class State:
@@ -60,13 +61,17 @@ async def plain_projects(request: Request) -> JSONResponse:
 
 
 async def plain_project(request: Request) -> JSONResponse:
+    """The project detail with the store calls the GraphQL loaders make: the project; then in one
+    round trip its lessons and adaptations (with those entities) and its contacts, sources and
+    communes; then the lessons' authors."""
     store = request.app.state.schule.store
     pid = request.path_params["id"]
     project = (await run_in_threadpool(store.get, [pid]))[pid]
-    lessons = await run_in_threadpool(store.neighbours, Rel.LEARNED_IN, [pid], incoming=True)
-    adaptations = await run_in_threadpool(store.neighbours, Rel.ADAPTED_FROM, [pid], incoming=True)
-    ids = [e.target for e in lessons + adaptations] + [*project.contacts, *project.adapted_from, *project.communes]
-    related = await run_in_threadpool(store.get, ids)
+    related, edges = await run_in_threadpool(
+        get_with_neighbours, store, [*project.contacts, *project.adapted_from, *project.communes],
+        {(Rel.LEARNED_IN, True): [pid], (Rel.ADAPTED_FROM, True): [pid]},
+    )
+    lessons, adaptations = edges[(Rel.LEARNED_IN, True)], edges[(Rel.ADAPTED_FROM, True)]
     author_ids = [related[e.target].author for e in lessons if related[e.target].author]
     authors = await run_in_threadpool(store.get, author_ids)
     body = {
@@ -94,9 +99,11 @@ async def plain_commune(request: Request) -> JSONResponse:
     filters = {"communes": [cid]}
     page = (await run_in_threadpool(store.list_page, Kind.PROJECT, filters, "title_asc", 0, 21))[:20]
     total = await run_in_threadpool(store.count_matching, Kind.PROJECT, filters)
-    people = await run_in_threadpool(store.neighbours, Rel.WORKS_FOR, [cid], incoming=True)
-    memberships = await run_in_threadpool(store.neighbours, Rel.MEMBER_OF, [cid])
-    related = await run_in_threadpool(store.get, [e.target for e in people + memberships])
+    # people and memberships with the entities at their other end in one round trip, as the loaders do
+    related, edges = await run_in_threadpool(
+        get_with_neighbours, store, [], {(Rel.WORKS_FOR, True): [cid], (Rel.MEMBER_OF, False): [cid]}
+    )
+    people, memberships = edges[(Rel.WORKS_FOR, True)], edges[(Rel.MEMBER_OF, False)]
     body = {
         "commune": {
             "name": commune.name, "kreis": commune.kreis,

@@ -1,17 +1,25 @@
-"""Per-request DataLoaders: every batch of lookups in one execution step is one store round trip.
+"""Per-request DataLoaders: the lookups of one execution step are one store round trip.
 
-The store is blocking, so each batch runs in the thread pool. What an entity loader returns is
-what ``access.visible`` allows this request's identity: published entries for everyone,
-unpublished ones only for their authors and moderators (to everyone else they are absent, so
-another commune's draft looks exactly like an id that does not exist), an id merged away yields
-its survivor, and people's e-mail and phone are redacted unless the caller may see them. The
-loaders are built per request for one identity, so a cache never crosses callers.
+Entity lookups (``entity``) and edge lookups (``edges(rel, incoming=…)``) that their DataLoaders
+dispatch in the same step are collected and sent together, as one query
+(``store.neighbourhood.get_with_neighbours``), which also returns the entities at the other end of
+the edges: those are primed into ``entity``, so resolving them costs no further round trip. A
+project's detail (the project; its lessons, adaptations, contacts and communes; the lessons'
+authors) takes three round trips.
+
+What an entity loader returns is what ``access.visible`` allows this request's identity (the
+loaders apply ``access.screen``, the same rules, to what the combined query returns): published
+entries for everyone, unpublished ones only for their authors and moderators (to everyone else
+they are absent, so another commune's draft looks exactly like an id that does not exist), an id
+merged away yields its survivor, and people's e-mail and phone are redacted unless the caller may
+see them. The loaders are built per request for one identity, so a cache never crosses callers.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -22,12 +30,23 @@ from schule.domain.trust import Version
 from schule.services import access
 from schule.store.base import Edge
 from schule.store.graph import CypherGraphStore
+from schule.store.neighbourhood import Direction, get_with_neighbours
 
 RunBlocking = Callable[..., Awaitable[Any]]
+Found = tuple[dict[str, Entity], dict[Direction, list[Edge]]]
 
 
 async def run_inline(fn: Any, *args: Any, **kwargs: Any) -> Any:
     return fn(*args, **kwargs)
+
+
+@dataclass
+class _Step:
+    """The entity and edge lookups dispatched in one execution step, and their shared result."""
+
+    result: asyncio.Future[Found]
+    ids: list[str] = field(default_factory=list)
+    wanted: dict[Direction, list[str]] = field(default_factory=dict)
 
 
 class Loaders:
@@ -51,10 +70,52 @@ class Loaders:
         self._edges: dict[tuple[Rel, bool], DataLoader[str, list[Edge]]] = {}
         self._parents: asyncio.Future[dict[str, str]] | None = None
         self.versions: DataLoader[str, list[Version]] = DataLoader(load_fn=self._load_versions)
+        self._step: _Step | None = None
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def _load_entities(self, ids: Sequence[str]) -> list[Entity | None]:
-        found = await self.run(access.visible, self.store, self.identity, list(ids))
+        found, _ = await self._lookup(ids)
         return [found.get(i) for i in ids]
+
+    def _lookup(self, ids: Sequence[str], direction: Direction | None = None) -> asyncio.Future[Found]:
+        """Adds entity ids (or, with ``direction``, edge sources) to this step's round trip.
+
+        DataLoaders run their batch functions for one execution step in the same turn of the
+        event loop; the round trip is sent in the next turn, so it holds all of them."""
+        step = self._step
+        if step is None:
+            loop = asyncio.get_running_loop()
+            step = self._step = _Step(loop.create_future())
+            loop.call_soon(self._send, step)
+        if direction is None:
+            step.ids.extend(ids)
+        else:
+            step.wanted.setdefault(direction, []).extend(ids)
+        return step.result
+
+    def _send(self, step: _Step) -> None:
+        self._step = None
+        task = asyncio.ensure_future(self._round_trip(step))
+        self._sending.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._sending.discard)
+
+    async def _round_trip(self, step: _Step) -> None:
+        try:
+            found, edges = await self.run(self._visible_with_neighbours, step.ids, step.wanted)
+        except BaseException as e:
+            if not step.result.done():
+                step.result.set_exception(e)
+            if isinstance(e, asyncio.CancelledError):
+                raise
+            return
+        # the entities at the other end, as the entity loader would return them (None: not visible)
+        self.entity.prime_many({edge.target: found.get(edge.target) for es in edges.values() for edge in es})
+        if not step.result.done():
+            step.result.set_result((found, edges))
+
+    def _visible_with_neighbours(self, ids: list[str], wanted: dict[Direction, list[str]]) -> Found:
+        found, edges = get_with_neighbours(self.store, ids, wanted)
+        return access.screen(self.store, self.identity, found), edges
 
     async def _load_versions(self, ids: Sequence[str]) -> list[list[Version]]:
         """Versions of entries the caller was already allowed to load (the field sits on them)."""
@@ -70,10 +131,11 @@ class Loaders:
         if key not in self._edges:
 
             async def load(ids: Sequence[str]) -> list[list[Edge]]:
-                edges = await self.run(self.store.neighbours, rel, list(ids), incoming=incoming)
+                _, edges = await self._lookup(ids, key)
                 by_source: dict[str, list[Edge]] = {i: [] for i in ids}
-                for edge in edges:
-                    by_source[edge.source].append(edge)
+                for edge in edges.get(key, []):
+                    if edge.source in by_source:  # another batch of this step may have asked too
+                        by_source[edge.source].append(edge)
                 return [sorted(by_source[i], key=lambda e: e.target) for i in ids]
 
             self._edges[key] = DataLoader(load_fn=load)

@@ -103,7 +103,17 @@ def redact(identity: Identity, entity: E) -> E:
 def visible(store: CypherGraphStore, identity: Identity, ids: Sequence[str]) -> dict[str, Entity]:
     """The entities with these ids that ``identity`` may see (a merged-away id yields its
     survivor), redacted for ``identity``; the others are absent."""
-    found = store.get_resolved(list(ids))
+    return screen(store, identity, store.get_resolved(list(ids)))
+
+
+def screen(store: CypherGraphStore, identity: Identity, found: dict[str, Entity]) -> dict[str, Entity]:
+    """``visible`` for entities already fetched by id (``store.get`` or a query that returns nodes
+    with their ids): a merged-away id yields its survivor, the rest is filtered and redacted for
+    ``identity``. Only merged ids cost another store call."""
+    merged = {i for i, e in found.items() if e.merged_into}
+    if merged:
+        survivors = store.get_resolved(sorted(merged))
+        found = {i: survivors[i] if i in merged else e for i, e in found.items() if i not in merged or i in survivors}
     return {i: redact(identity, e) for i, e in found.items() if can_view(identity, e)}
 
 

@@ -77,3 +77,34 @@ def test_store_calls_do_not_grow_with_list_length(
     # and through the thread pool (production), results arriving in different ticks may split a
     # level's batch, but the count stays bounded by the query, not by the list
     assert calls_for(client, store, max(sizes), inline=False) <= 2 * large
+
+
+DETAIL = """
+query($id: String!) {
+  project(id: $id) {
+    title
+    lessons { title author { slug name } }
+    contacts { name role }
+    adaptedFrom { slug title }
+    adaptations { slug title }
+    communes { slug name }
+  }
+}
+"""
+
+
+def test_a_project_detail_takes_three_round_trips(schema: Any, store: CypherGraphStore, settings: Any) -> None:
+    # given projects with lessons (with authors), contacts, communes, a source and an adaptation
+    make_projects(store, 3)
+    client = Client(schema, store, settings)
+    store.calls = 0
+    # when one project's detail is asked for
+    project = client.data(DETAIL, {"id": "projekt-001"})["project"]
+    # then everything is there
+    assert [x["slug"] for x in project["adaptedFrom"]] == ["projekt-000"]
+    assert [x["slug"] for x in project["adaptations"]] == ["projekt-002"]
+    assert len(project["lessons"]) == 2 and all(x["author"] for x in project["lessons"])
+    assert len(project["communes"]) == 2 and project["contacts"] == [{"name": "Person 1", "role": None}]
+    # from three round trips: the project; its edges with the entities at their ends and the entities
+    # it refers to, in one; the lessons' authors
+    assert store.calls == 3

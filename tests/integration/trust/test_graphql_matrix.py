@@ -53,6 +53,9 @@ HISTORY = "query($id: String!) { history(id: $id) { action } }"
 PROJECT_HISTORY = "query($id: String!) { project(id: $id) { history { action } } }"
 PERSON = '{ person(id: "erika") { email phone } }'
 NESTED_CONTACT = '{ project(id: "olpe-parken") { contacts { slug email phone } } }'
+# reached through an edge: the loaders fetch these people together with the edges (not by id)
+COMMUNE_PEOPLE = '{ commune(id: "olpe") { people { slug email phone } } }'
+PROJECT_LESSONS = '{ project(id: "olpe-parken") { lessons { slug } } }'
 MY = "{ mySubmissions { ... on Project { slug state reviewNote } } }"
 MEMBERSHIP = "membership { role basis since document commune { slug } network { slug } }"
 JOIN = f"""mutation($input: JoinNetworkInput!) {{ joinNetwork(input: $input) {{ {RESULT}
@@ -120,6 +123,12 @@ def _draft_in_commune(w: World, who: Identity) -> None:
     _seen(draft_id in {p["slug"] for p in run(w, who, COMMUNE_PROJECTS)["commune"]["projects"]})
 
 
+def _draft_lesson(w: World, who: Identity) -> None:
+    lesson = moderation.create_entry(w.store, w.member_a, Kind.LESSON, {
+        "id": "entwurf-erkenntnis", "project": "olpe-parken", "title": "Entwurf", "text": "Noch nicht geprüft."})
+    _seen(lesson.id in {x["slug"] for x in run(w, who, PROJECT_LESSONS)["project"]["lessons"]})
+
+
 def _contact(data: dict[str, Any]) -> None:
     _seen(data["email"] and data["phone"])
 
@@ -158,15 +167,18 @@ OPERATIONS: dict[str, Operation] = {
     "node(draft)": lambda w, who: _seen(run(w, who, NODE, {"id": relay.to_base64("Project", draft(w))})["node"]),
     "project(id: draft)": lambda w, who: _seen(run(w, who, PROJECT, {"id": draft(w)})["project"]),
     "commune.projects(draft)": _draft_in_commune,
+    "project.lessons(draft)": _draft_lesson,
     "history(draft)": lambda w, who: _seen(run(w, who, HISTORY, {"id": draft(w)})["history"]),
     "person.email/phone": lambda w, who: _contact(run(w, who, PERSON)["person"]),
     "project.contacts.email/phone": lambda w, who: _contact(run(w, who, NESTED_CONTACT)["project"]["contacts"][0]),
+    "commune.people.email/phone": lambda w, who: _contact(run(w, who, COMMUNE_PEOPLE)["commune"]["people"][0]),
 }
 
 MEMBER_OWN = {"createProject", "addLesson", "updateProject(published)", "updateProject(draft)", "recordAdaptation",
-              "submitEntry(draft)", "node(draft)", "project(id: draft)", "commune.projects(draft)", "history(draft)",
-              "person.email/phone", "project.contacts.email/phone"}
-ANY_MEMBER = {"person.email/phone", "project.contacts.email/phone"}
+              "submitEntry(draft)", "node(draft)", "project(id: draft)", "commune.projects(draft)",
+              "project.lessons(draft)", "history(draft)", "person.email/phone", "project.contacts.email/phone",
+              "commune.people.email/phone"}
+ANY_MEMBER = {"person.email/phone", "project.contacts.email/phone", "commune.people.email/phone"}
 ADMIN_ONLY = {"joinNetwork", "saveHandlungsfeld", "saveNetwork"}
 
 
