@@ -1,5 +1,6 @@
 """German analysis for Whoosh: tokenize, lowercase, fold umlauts, drop stop words, split compounds
-(index time only), stem with Snowball German (PyStemmer).
+(index time only), stem with Snowball German (PyStemmer) completed for loanword plurals in -s
+(``loanword_plural``: Autos, Kitas, Apps, Gateways, Cities).
 
 Umlaut folding: ``ä``/``ae`` -> ``a`` etc., both at index and query time; see ``folding.py`` for why.
 
@@ -35,15 +36,22 @@ from schule.search.compounds import Lexicon, default_lexicon
 from schule.search.folding import fold
 
 __all__ = [
+    "ANALYSIS_VERSION",
     "CachedAnalyzer",
     "GermanTokenizer",
     "german_analyzer",
     "spelling_analyzer",
     "analyze_query",
     "analyze_index",
+    "loanword_plural",
     "STOP_WORDS",
 ]
 
+# Bump whenever index-time analysis changes the terms of some text; an index built with another
+# version answers those words wrongly until rebuilt (``SearchIndex.analysis_current``).
+# 1: the first release; 2: loanword plurals in -s and -y/-ies (``loanword_plural``), inflected forms
+# of no-split words kept whole.
+ANALYSIS_VERSION = 2
 STOP_WORDS = frozenset(fold(w) for w in stoplists["de"]) | frozenset({"dass", "fur", "uber"})
 _WORD = re.compile(r"\w+(?:[-‐‑]\w+)*", re.UNICODE)
 _MAX_TOKEN = 64
@@ -142,8 +150,36 @@ class DecompoundFilter(Filter):
                 yield t
 
 
+_VOWELS = frozenset("aeiouy")
+# letters before a plural -s that Snowball German keeps (it strips -s only after b d f g h k l m n r t):
+# loanwords and short words pluralised with -s (Autos, Kitas, Kameras, Handys, Gateways, Apps, Tipps,
+# Workshops, Interviews). Not u (Haus, Bus, Status, -ismus), i (Ergebnis, Praxis, Basis), e or s.
+_LOAN_S_AFTER = frozenset("aoypw")
+
+
+def _r1(word: str) -> int:
+    """Start of Snowball's region R1: after the first non-vowel that follows a vowel, at least 3."""
+    for i in range(1, len(word)):
+        if word[i] not in _VOWELS and word[i - 1] in _VOWELS:
+            return max(i + 1, 3)
+    return len(word)
+
+
+def loanword_plural(stem: str) -> str:
+    """Completes Snowball German for plurals in -s that it leaves alone (see ``_LOAN_S_AFTER``), with
+    Snowball's own condition that the -s lies in R1 (so Gas, Glas, Chaos keep theirs), and maps a final
+    -y to -i so that English -ies plurals, which Snowball reduces to -i, meet their singular
+    (Cities/City, Communities/Community). Applied to stems, so every form that Snowball already
+    unified stays unified; new collisions are only stems that differ by that -s (Raps/Rap)."""
+    if len(stem) > 3 and stem[-1] == "s" and stem[-2] in _LOAN_S_AFTER and len(stem) - 1 >= _r1(stem):
+        stem = stem[:-1]
+    if len(stem) > 2 and stem[-1] == "y":
+        stem = stem[:-1] + "i"
+    return stem
+
+
 class GermanStemFilter(Filter):
-    """Snowball German (PyStemmer) with a per-process cache."""
+    """Snowball German (PyStemmer) completed by ``loanword_plural``, with a per-process cache."""
 
     _cache: dict[str, str] = {}
 
@@ -165,7 +201,7 @@ class GermanStemFilter(Filter):
     def stem(self, word: str) -> str:
         cached = self._cache.get(word)
         if cached is None:
-            cached = self._stemmer.stemWord(word) if word.isalpha() else word
+            cached = loanword_plural(self._stemmer.stemWord(word)) if word.isalpha() else word
             if len(self._cache) < 1_000_000:
                 self._cache[word] = cached
         return cached
@@ -286,3 +322,4 @@ def analyze_query(text: str) -> list[str]:
 def analyze_index(text: str) -> list[str]:
     """Terms as indexed (with compound parts); for tests and the highlighter."""
     return [t.text for t in _QUERY_ANALYZER(text, mode="index")]
+

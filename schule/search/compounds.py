@@ -50,8 +50,8 @@ class Lexicon:
         """Return ``(start, end)`` spans of the smallest parts of ``word`` (linking elements left out)
         or ``[]`` when it is no compound. The top level takes the fewest parts, each part is then
         split again, so ``wanderparkplatze`` gives wander, park, platze."""
-        if word in self.nosplit:
-            return []
+        if word in self.nosplit or any(word.endswith(s) and word[:-len(s)] in self.nosplit for s in _INFLECTION):
+            return []  # inflected forms too: Plattformen is not Platt + Formen
         spans = self._split_once(word)
         if not spans:
             return []

@@ -3,7 +3,9 @@
 Layout: ``<path>/current`` is a symlink to ``<path>/gen-<n>``, the live Whoosh index. ``rebuild``
 writes a new generation beside it and swaps the link atomically, so readers never see a half-built
 index; every ``SearchIndex`` notices the swap on its next call. Writers take Whoosh's lock with a
-timeout; readers never block (a searcher is cached and refreshed when the index changed).
+timeout; readers never block (a searcher is cached and refreshed when the index changed). Each
+generation records the analysis version that wrote it (``analysis_current``: a new analysis needs a
+rebuild).
 
 Ranking (``_rank``): Whoosh BM25F over title (x6), tags (x3.5), summary (x2), names of communes,
 Kreise, regions and Handlungsfelder (x1.5) and text (x1); fuzzy alternatives carry 0.15 of that,
@@ -38,7 +40,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from schule.search.analysis import analyze_query, german_analyzer, spelling_analyzer
+from schule.search.analysis import ANALYSIS_VERSION, analyze_query, german_analyzer, spelling_analyzer
 from schule.search.documents import Hit, SearchDocument, SearchResults
 from schule.search.engine import Engine, Unsupported, first_docs
 from schule.search.folding import fold
@@ -57,6 +59,7 @@ WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
                  "kreis": "kreis", "region": "region", "status": "status"}
 _SEP = "\x1f"
+_ANALYSIS_FILE = "ANALYSIS_VERSION"
 # kinds that ``similar`` returns for a document of a kind (``similarProjects`` shows projects; a lesson
 # may point to other lessons and to projects); any other kind gets its own kind only
 SIMILAR_KINDS = {"project": ("project",), "lesson": ("lesson", "project")}
@@ -169,6 +172,13 @@ def _fields(doc: SearchDocument) -> dict[str, Any]:
     }
 
 
+def _create_generation(gen: Path) -> whoosh_index.Index:
+    """An empty Whoosh index in ``gen``, marked with the analysis version that writes it."""
+    ix = whoosh_index.create_in(str(gen), _schema())
+    (gen / _ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
+    return ix
+
+
 @dataclass
 class _Plan:
     """A query built from user text: the Whoosh query and the terms that may be highlighted."""
@@ -229,7 +239,7 @@ class SearchIndex:
         if not link.exists():
             gen = root / f"gen-{uuid.uuid4().hex[:12]}"
             gen.mkdir()
-            whoosh_index.create_in(str(gen), _schema())
+            _create_generation(gen)
             tmp = root / f".current-{uuid.uuid4().hex}"
             os.symlink(gen.name, tmp)
             try:
@@ -297,6 +307,20 @@ class SearchIndex:
             self._ix = None
             self._target = None
 
+    def analysis_current(self) -> bool:
+        """Whether the live index was built with this code's analysis (``ANALYSIS_VERSION``); if not,
+        some words find nothing until ``rebuild``. An index from before the marker counts as 1."""
+        with self._lock:
+            self._reopen()
+            marker = self.path / (self._target or "") / _ANALYSIS_FILE
+        try:
+            built = int(marker.read_text("ascii").strip())
+        except FileNotFoundError:
+            built = 1
+        except ValueError:
+            return False
+        return built == ANALYSIS_VERSION
+
     def doc_count(self) -> int:
         return self._get_searcher().doc_count()
 
@@ -340,7 +364,7 @@ class SearchIndex:
         gen.mkdir()
         count = 0
         try:
-            ix = whoosh_index.create_in(str(gen), _schema())
+            ix = _create_generation(gen)
             if procs > 1:
                 writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=True, batchsize=500,
                                    codec=_BuildCodec())

@@ -57,4 +57,20 @@ QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("Dorf digital App", ("project:dorf-app",)),
     ("Förderung beantragen Tipps", ("lesson:foerderantrag-tipps",)),
     ("Wetterstationen Schulen", ("project:schul-wetterstationen",)),
+    # --- added with the analysis and query-side fixes below; written and judged before those changes ---
+    # loanword plurals (-s after a vowel, y, p, w: Gateways, Elektroautos, Kameras, Tipps) and typos on them
+    ("Gateway Kirchturm", ("project:lorawan-netz-kreis", "lesson:lorawan-gateways")),
+    ("Gatways", ("project:lorawan-netz-kreis", "lesson:lorawan-gateways")),
+    ("Elektroauto", ("project:ladesaeulen-netz",)),
+    ("Kamera Verkehr", ("project:verkehrszaehlung-kameras",)),
+    ("Tipp Förderantrag", ("lesson:foerderantrag-tipps",)),
+    ("Workshop Leerstand", ("project:stadtlabor-idee-iserlohn",)),
+    ("Gemeinschaftsbüro", ("project:coworking-land",)),
+    ("Smart City Treffen", ("event:netzwerktreffen-2024",)),
+    # masculine query, feminine (or gender-inclusive) text
+    ("Ansprechpartner Datenplattform", ("person:lea-hoffmann",)),
+    ("Projektleiter", ("person:lea-hoffmann",)),
+    ("Schüler Messstationen", ("project:schul-wetterstationen",)),
+    ("Gründer Innenstadt", ("project:leerstandsmanagement-iserlohn",)),
+    ("Datenschutzbeauftragter", ("lesson:datenschutz-kameras",)),
 ]

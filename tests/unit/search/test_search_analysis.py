@@ -11,6 +11,13 @@ UMLAUT_PAIRS = [("Bürger", "Buerger"), ("Mobilität", "Mobilitaet"), ("Förderu
                 ("Straße", "Strasse"), ("Bürger", "Burger")]
 KEPT_DIGRAPHS = ["quelle", "feuer", "neue", "sauerland", "steuer"]
 PLURALS = [("Parkplatz", "Parkplätze"), ("Sensor", "Sensoren"), ("Station", "Stationen"), ("Labor", "Labore")]
+# plurals in -s that Snowball German leaves alone (it strips -s only after b d f g h k l m n r t)
+LOANWORD_PLURALS = [("Auto", "Autos"), ("Kita", "Kitas"), ("Kamera", "Kameras"), ("Handy", "Handys"),
+                    ("Gateway", "Gateways"), ("App", "Apps"), ("Tipp", "Tipps"), ("Workshop", "Workshops"),
+                    ("Interview", "Interviews"), ("City", "Cities"), ("Community", "Communities"),
+                    ("Elektroauto", "Elektroautos"), ("Büro", "Büros")]
+# an -s outside Snowball's R1, or after u, i, e, s: part of the word
+KEEP_S = ["Gas", "Glas", "Chaos", "Haus", "Bus", "Status", "Tourismus", "Ergebnis", "Prozess"]
 COMPOUNDS = [
     ("Datenplattform", {"daten", "plattform"}),
     ("Wanderparkplätze", {"park", "parkplatz", "platz"}),
@@ -36,6 +43,22 @@ def test_plurals_share_the_stem(singular: str, plural: str) -> None:
     assert analyze_query(singular) == analyze_query(plural)
 
 
+@pytest.mark.parametrize(("singular", "plural"), LOANWORD_PLURALS)
+def test_loanword_plurals_in_s_share_the_stem(singular: str, plural: str) -> None:
+    assert analyze_query(singular) == analyze_query(plural)
+
+
+@pytest.mark.parametrize("word", KEEP_S)
+def test_final_s_of_a_word_is_kept(word: str) -> None:
+    assert analyze_query(word)[0].endswith("s")
+
+
+def test_loanword_rule_keeps_forms_that_snowball_unified_together() -> None:
+    # the rule works on stems, so the forms of one word still meet (kostenlos/kostenlose/kostenloses)
+    assert len({analyze_query(w)[0] for w in ("kostenlos", "kostenlose", "kostenloses")}) == 1
+    assert len({analyze_query(w)[0] for w in ("Ergebnis", "Ergebnisse", "Ergebnissen")}) == 1
+
+
 @pytest.mark.parametrize(("compound", "parts"), COMPOUNDS)
 def test_compounds_index_whole_word_and_parts(compound: str, parts: set[str]) -> None:
     # when a compound is analysed for the index
@@ -54,6 +77,12 @@ def test_query_side_does_not_split() -> None:
 def test_simple_words_are_not_split() -> None:
     for word in ("Verwaltung", "Beteiligung", "Bürgerinnen", "Quelle"):
         assert len(analyze_index(word)) == 1, word
+
+
+def test_words_kept_whole_stay_whole_when_inflected() -> None:
+    # "Plattform" is on the no-split list; "Plattformen" must not become "Platt" + "Formen"
+    assert analyze_index("Plattformen") == ["plattform"]
+    assert set(analyze_index("Datenplattformen")) == {"datenplattform", "dat", "plattform"}
 
 
 def test_hyphenated_words_give_joined_form_and_parts() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,3 +203,20 @@ def test_rebuild_writes_the_same_postings_as_whooshs_default_writer(tmp_path: Pa
     with rebuilt._index().reader() as reader:
         assert type(reader.segment().codec()).__name__ == "W3Codec"
     rebuilt.close()
+
+
+def test_index_knows_whether_its_analysis_is_current(index: SearchIndex, tmp_path: Path) -> None:
+    # given an index written by this code, one rebuilt by it, and one from before the version marker
+    from schule.search.index import _ANALYSIS_FILE
+    index.upsert(DOCS[:1])
+    assert index.analysis_current()
+    index.rebuild(DOCS, procs=1)
+    assert index.analysis_current()
+    old = SearchIndex.open(tmp_path / "old")
+    (old.path / os.readlink(old.path / "current") / _ANALYSIS_FILE).unlink()
+
+    # then only the old one asks for a rebuild, and a rebuild brings it up to date
+    assert not old.analysis_current()
+    old.rebuild(DOCS, procs=1)
+    assert old.analysis_current()
+    old.close()
