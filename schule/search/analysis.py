@@ -19,7 +19,9 @@ Bürgerbeteiligungsplattform, Rathaus, Straßenbeleuchtung, Leerstandsmanagement
 
 Index time emits, at the same position as the whole word, every part and every run of adjacent
 parts: ``Wanderparkplätze`` -> wanderparkplatz, wander, wanderpark, park, parkplatz, platz (stemmed).
-Query time does not split (the parts are in the index), so ``Parkplatz`` finds ``Parkplatzsensoren``.
+Query time does not split (the parts are in the index), so ``Parkplatz`` finds ``Parkplatzsensoren``;
+only a query word that few documents hold as a whole is also looked up by its parts
+(``compound_parts``, same lexicon; see ``plan.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "spelling_analyzer",
     "analyze_query",
     "analyze_index",
+    "compound_parts",
     "loanword_plural",
     "STOP_WORDS",
 ]
@@ -323,3 +326,17 @@ def analyze_index(text: str) -> list[str]:
     """Terms as indexed (with compound parts); for tests and the highlighter."""
     return [t.text for t in _QUERY_ANALYZER(text, mode="index")]
 
+
+def compound_parts(word: str) -> list[str]:
+    """The smallest parts of a compound, as terms, split exactly as the index splits (same lexicon,
+    same folded form); ``[]`` for a word that is no compound. For the query-side fallback of a
+    compound that the index does not hold as a whole."""
+    folded = fold(word.lower())
+    if not folded.isalpha():
+        return []
+    parts: list[str] = []
+    for start, end in default_lexicon().split(folded):
+        for term in analyze_query(folded[start:end]):
+            if term not in parts:
+                parts.append(term)
+    return parts if len(parts) > 1 else []

@@ -36,7 +36,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-__all__ = ["Engine", "Unsupported", "EXACT_POSTINGS", "CHAMPIONS"]
+__all__ = ["Engine", "Unsupported", "EXACT_POSTINGS", "CHAMPIONS", "within"]
 
 B = 0.75
 K1 = 1.2
@@ -89,6 +89,7 @@ class Engine:
         self._champions: dict[tuple[str, str], list[int]] = {}
         self._idf: dict[tuple[str, str], float] = {}
         self._proof: tuple[bytes, dict[int, int]] | None = None
+        self._vocabulary: dict[tuple[str, str], dict[int, list[str]]] = {}
 
     # ----------------------------------------------------------------- raw data
 
@@ -186,6 +187,27 @@ class Engine:
             self._proof = ((proven & self.live).to_bytes((self.n >> 3) + 1, "little"), counts)
         return self._proof
 
+    def terms_within(self, field: str, text: str, maxdist: int) -> list[str]:
+        """Terms of ``field`` within ``maxdist`` Damerau-Levenshtein edits of ``text`` that share its
+        first letter (as Whoosh's ``terms_within(prefix=1)``). The field's terms with that letter are
+        read once per searcher and grouped by length, so only terms of a possible length are compared,
+        and each comparison first drops the common prefix and suffix."""
+        if not text:
+            return []
+        key = (field, text[0])
+        by_length = self._vocabulary.get(key)
+        if by_length is None:
+            by_length = {}
+            for btext in self.reader.expand_prefix(field, text[0]):
+                term = btext.decode("utf-8")
+                by_length.setdefault(len(term), []).append(term)
+            if len(self._vocabulary) > 500:
+                self._vocabulary.clear()
+            self._vocabulary[key] = by_length
+        n = len(text)
+        return [term for length in range(n - maxdist, n + maxdist + 1) for term in by_length.get(length, ())
+                if within(term, text, maxdist)]
+
     # ------------------------------------------------------------------- evaluation
 
     def docset(self, node: Any) -> int:
@@ -279,6 +301,50 @@ class Engine:
             scored = self._score_candidates(leaves, candidates)
         top = heapq.nlargest(depth, scored.items(), key=itemgetter(1))
         return docs, top
+
+
+def within(a: str, b: str, maxdist: int) -> bool:
+    """Whether the Damerau-Levenshtein distance (adjacent transpositions count one, as Whoosh's
+    ``distance``) of ``a`` and ``b`` is at most ``maxdist``."""
+    if abs(len(a) - len(b)) > maxdist:
+        return False
+    start, end_a, end_b = 0, len(a), len(b)
+    while start < end_a and start < end_b and a[start] == b[start]:
+        start += 1
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    a, b = a[start:end_a], b[start:end_b]
+    if not a or not b:
+        return max(len(a), len(b)) <= maxdist
+    # rows of the distance matrix, only the band |i - j| <= maxdist (cells outside it exceed maxdist);
+    # a row whose minimum exceeds maxdist cannot lead back under it
+    big = maxdist + 1
+    n = len(b)
+    two_ago: list[int] = []
+    one_ago = [j if j <= maxdist else big for j in range(n + 1)]
+    for i in range(1, len(a) + 1):
+        row = [big] * (n + 1)
+        if i <= maxdist:
+            row[0] = i
+        ca = a[i - 1]
+        lo = max(1, i - maxdist)
+        hi = min(n, i + maxdist)
+        best = row[0]
+        for j in range(lo, hi + 1):
+            cost = 0 if ca == b[j - 1] else 1
+            v = min(one_ago[j] + 1, row[j - 1] + 1, one_ago[j - 1] + cost)
+            if cost and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, two_ago[j - 2] + 1)
+            if v > big:
+                v = big
+            row[j] = v
+            if v < best:
+                best = v
+        if best > maxdist:
+            return False
+        two_ago, one_ago = one_ago, row
+    return one_ago[n] <= maxdist
 
 
 def _first_bits(bits: int, count: int, exclude: set[int]) -> list[int]:

@@ -8,8 +8,10 @@ generation records the analysis version that wrote it (``analysis_current``: a n
 rebuild).
 
 Ranking (``_rank``): Whoosh BM25F over title (x6), tags (x3.5), summary (x2), names of communes,
-Kreise, regions and Handlungsfelder (x1.5) and text (x1); fuzzy alternatives carry 0.15 of that,
-prefix expansions 0.5. Then the graph-aware step, applied to the best ``RERANK_DEPTH`` text matches:
+Kreise, regions and Handlungsfelder (x1.5) and text (x1); the alternatives of a query word (typos
+0.15, compound parts 0.5, prefix expansions 0.5, ...) are built in ``plan.py``. When no document has
+every word, ``auto`` searches for any word, and any part of a compound or hyphenated word. Then the
+graph-aware step, applied to the best ``RERANK_DEPTH`` text matches:
 
     score = bm25 * (1 + 0.06 * proven_status + 0.04 * min(adaptation_count, 3))
 
@@ -27,7 +29,6 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +44,12 @@ from whoosh.util.numeric import byte_to_length
 from schule.search.analysis import ANALYSIS_VERSION, analyze_query, german_analyzer, spelling_analyzer
 from schule.search.documents import Hit, SearchDocument, SearchResults
 from schule.search.engine import Engine, Unsupported, first_docs
-from schule.search.folding import fold
 from schule.search.highlight import highlight
-from schule.search.query import QueryPart, parse_user_query
+from schule.search.plan import FIELD_BOOSTS, Plan, Planner
 
 __all__ = ["SearchIndex", "RERANK_DEPTH", "proof_factor"]
 
-FIELD_BOOSTS = {"title": 6.0, "tags": 3.5, "summary": 2.0, "names": 1.5, "text": 1.0}
-FUZZY_WEIGHT = 0.15
-PREFIX_WEIGHT = 0.5
 RERANK_DEPTH = 100
-MAX_FUZZY_TERMS = 6
-MAX_PREFIX_TERMS = 40
 WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
                  "kreis": "kreis", "region": "region", "status": "status"}
@@ -177,15 +172,6 @@ def _create_generation(gen: Path) -> whoosh_index.Index:
     ix = whoosh_index.create_in(str(gen), _schema())
     (gen / _ANALYSIS_FILE).write_text(f"{ANALYSIS_VERSION}\n", "ascii")
     return ix
-
-
-@dataclass
-class _Plan:
-    """A query built from user text: the Whoosh query and the terms that may be highlighted."""
-
-    clauses: list[wq.Query]
-    terms: frozenset[str]
-    words: list[QueryPart]
 
 
 class _FacetCache:
@@ -399,72 +385,8 @@ class SearchIndex:
 
     # ------------------------------------------------------------------- queries
 
-    def _word_clause(self, searcher: Searcher, part: QueryPart, terms: set[str]) -> wq.Query | None:
-        reader = searcher.reader()
-        if part.phrase:
-            words = analyze_query(part.text)
-            if not words:
-                return None
-            terms.update(words)
-            if len(words) == 1:
-                return wq.Or([wq.Term(f, words[0], boost=b) for f, b in FIELD_BOOSTS.items()])
-            return wq.Or([wq.Phrase(f, words, slop=2, boost=b) for f, b in FIELD_BOOSTS.items()
-                          if f != "names"])
-        if part.prefix:
-            stem = fold(part.text.lower())
-            alts: list[wq.Query] = []
-            for f, b in FIELD_BOOSTS.items():
-                expanded = []
-                for btext in reader.expand_prefix(f, stem):
-                    expanded.append(btext.decode("utf-8"))
-                    if len(expanded) >= MAX_PREFIX_TERMS:
-                        break
-                terms.update(expanded)
-                alts.extend(wq.Term(f, t, boost=b * PREFIX_WEIGHT) for t in expanded)
-            exact = analyze_query(part.text)
-            terms.update(exact)
-            alts.extend(wq.Term(f, t, boost=b) for t in exact for f, b in FIELD_BOOSTS.items())
-            return wq.Or(alts) if alts else None
-        words = analyze_query(part.text)
-        if not words:
-            return None
-        if len(words) > 1:
-            # a hyphenated word: the joined form, or all of its parts
-            joined, pieces = words[0], words[1:]
-            terms.update(words)
-            return wq.Or([self._term_alternatives(reader, joined, part.text, terms),
-                          wq.And([self._term_alternatives(reader, p, p, terms) for p in pieces])])
-        terms.add(words[0])
-        return self._term_alternatives(reader, words[0], part.text, terms)
-
-    def _term_alternatives(self, reader: Any, term: str, surface: str, terms: set[str]) -> wq.Query:
-        alts: list[wq.Query] = [wq.Term(f, term, boost=b) for f, b in FIELD_BOOSTS.items()]
-        length = len(fold(surface.lower()))
-        if term.isalpha() and length >= 5:
-            maxdist = 2 if length >= 8 else 1
-            for candidate in self._fuzzy_candidates(reader, term, maxdist):
-                terms.add(candidate)
-                alts.extend(wq.Term(f, candidate, boost=b * FUZZY_WEIGHT) for f, b in FIELD_BOOSTS.items())
-        return wq.Or(alts)
-
-    def _fuzzy_candidates(self, reader: Any, term: str, maxdist: int) -> list[str]:
-        """Terms within ``maxdist`` edits (first letter fixed), most frequent first; none when the
-        exact term is common (then it is a real word, not a typo)."""
-        exact_df = sum(reader.doc_frequency(f, term) for f in ("title", "text"))
-        if exact_df >= 3:
-            return []
-        found: Counter[str] = Counter()
-        for f in ("title", "text"):
-            for cand in reader.terms_within(f, term, maxdist, prefix=1):
-                if cand != term:
-                    found[cand] += reader.doc_frequency(f, cand)
-        return [c for c, _ in found.most_common(MAX_FUZZY_TERMS)]
-
-    def _plan(self, searcher: Searcher, text: str) -> _Plan:
-        parts = parse_user_query(text)
-        terms: set[str] = set()
-        clauses = [c for c in (self._word_clause(searcher, p, terms) for p in parts) if c is not None]
-        return _Plan(clauses, frozenset(terms), parts)
+    def _plan(self, searcher: Searcher, text: str) -> Plan:
+        return Planner(searcher.reader(), self._engine_for(searcher)).plan(text)
 
     @staticmethod
     def _filter_query(kinds: Sequence[str] | None, filters: dict[str, list[str]] | None) -> wq.Query | None:
@@ -525,12 +447,13 @@ class SearchIndex:
         else:
             text_q = wq.And(plan.clauses)
         results = self._run(searcher, text_q, filter_q, filter_bits, plan, limit, offset)
-        if results.total == 0 and match == "auto" and len(plan.clauses) > 1:
-            results = self._run(searcher, wq.Or(plan.clauses), filter_q, filter_bits, plan, limit, offset)
+        if results.total == 0 and match == "auto" and plan.can_loosen:
+            # nothing has every word: any word, and any part of a compound or hyphenated word
+            results = self._run(searcher, wq.Or(plan.loose), filter_q, filter_bits, plan, limit, offset)
         return results
 
     def _run(self, searcher: Searcher, text_q: wq.Query, filter_q: wq.Query | None, filter_bits: int | None,
-             plan: _Plan, limit: int, offset: int) -> SearchResults:
+             plan: Plan, limit: int, offset: int) -> SearchResults:
         depth = max(RERANK_DEPTH, offset + limit)
         engine = self._engine_for(searcher)
         try:
@@ -579,7 +502,7 @@ class SearchIndex:
             highlights.extend(highlight(stored.get(fieldname, ""), terms, fragments=1))
         return Hit(stored["kind"], stored["id"], title, float(score), highlights)
 
-    def _suggest(self, searcher: Searcher, plan: _Plan) -> list[str]:
+    def _suggest(self, searcher: Searcher, plan: Plan) -> list[str]:
         """A corrected query made of real words seen in the corpus ("Meinten Sie …?")."""
         reader = searcher.reader()
         changed = False

@@ -73,4 +73,16 @@ QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("Schüler Messstationen", ("project:schul-wetterstationen",)),
     ("Gründer Innenstadt", ("project:leerstandsmanagement-iserlohn",)),
     ("Datenschutzbeauftragter", ("lesson:datenschutz-kameras",)),
+    # compounds that are not in the index as a whole, only their parts
+    ("Mobilitätsdatenplattform", ("project:offene-datenplattform",)),
+    ("Onlinebeteiligung", ("project:buergerbeteiligung-plattform",)),
+    ("Hochwasserwarnung", ("project:pegelmessung-hochwasser",)),
+    ("Sensordatenplattform", ("project:offene-datenplattform",)),
+    ("Radverkehrszählung", ("project:verkehrszaehlung-kameras",)),
+    ("Leerstandskataster", ("project:leerstandsmanagement-iserlohn",)),
+    ("Starkregenvorsorge", ("project:klimaanpassung-region", "project:pegelmessung-hochwasser")),
+    ("Parkplatzsensor", ("project:olpe-parksensoren",)),
+    ("Stellplatzsensoren", ("project:olpe-parksensoren",)),
+    ("Energieverbrauch Schulen", ("project:energiemonitoring",)),
+    ("Füllstandssensor", ("project:muelleimer-fuellstand",)),
 ]

@@ -1,0 +1,195 @@
+"""From user text to a query over the text fields: for every query word, the alternatives that may
+match it, each ``Term`` leaf weighted by its field boost times the alternative's weight.
+
+* the word itself (folded, stemmed): weight 1 in every field (``FIELD_BOOSTS``);
+* typos (``FUZZY_WEIGHT``), only when the word itself is rare (fewer than ``FEW_HITS`` postings in
+  the text fields, so a real word is not "corrected"): index terms within 1 edit (5-7 letters) or 2 edits
+  (8 or more) of the word's term, *and* the terms of surface words within as many edits of the word
+  as typed. The second catches typos that the stemmer treats differently from the word they
+  distort ("Beleuchtnug" keeps its ending, "Beleuchtung" loses it: 3 edits apart as stems, 1 as
+  typed);
+* a compound the index does not hold as a whole (fewer than ``FEW_HITS`` documents have it): all of
+  its parts, split by the same lexicon as at index time ("Mobilitätsdatenplattform": Mobilität,
+  Daten, Plattform), ``DECOMPOUND_WEIGHT``. A document that has the whole word has its parts too
+  (the index adds them), so it keeps ranking above one that has only the parts;
+* a hyphenated word: the joined word, or all of its pieces;
+* a prefix (``Daten*``): the terms it expands to (``PREFIX_WEIGHT``) and the word itself.
+
+``Plan.clauses`` need all words; ``Plan.loose`` is the same words with a compound's parts and a
+hyphenated word's pieces needed only one at a time, for the fallback when all words find nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from schule.search.analysis import analyze_query, compound_parts
+from schule.search.engine import Engine
+from schule.search.folding import fold
+from schule.search.query import QueryPart, parse_user_query
+
+__all__ = ["Plan", "Planner", "FIELD_BOOSTS", "FUZZY_WEIGHT", "PREFIX_WEIGHT", "DECOMPOUND_WEIGHT", "FEW_HITS"]
+
+FIELD_BOOSTS = {"title": 6.0, "tags": 3.5, "summary": 2.0, "names": 1.5, "text": 1.0}
+FUZZY_WEIGHT = 0.15
+PREFIX_WEIGHT = 0.5
+DECOMPOUND_WEIGHT = 0.5
+FEW_HITS = 3
+MAX_FUZZY_TERMS = 6
+MAX_PREFIX_TERMS = 40
+_PIECE = re.compile(r"\w+")
+
+
+@dataclass
+class Plan:
+    """The query built from user text (module docstring) and the terms that may be highlighted."""
+
+    clauses: list[wq.Query]
+    loose: list[wq.Query]
+    terms: frozenset[str]
+    words: list[QueryPart]
+
+    @property
+    def can_loosen(self) -> bool:
+        """Whether ``loose`` can find more than ``clauses``: several words, or parts of one."""
+        return len(self.clauses) > 1 or self.loose != self.clauses
+
+
+def _fields(term: str, weight: float = 1.0) -> list[wq.Query]:
+    return [wq.Term(f, term, boost=b * weight) for f, b in FIELD_BOOSTS.items()]
+
+
+class Planner:
+    """Builds ``Plan`` objects against one searcher's reader (term statistics, vocabulary)."""
+
+    def __init__(self, reader: IndexReader, engine: Engine) -> None:
+        self.reader = reader
+        self.engine = engine
+
+    def plan(self, text: str) -> Plan:
+        parts = parse_user_query(text)
+        terms: set[str] = set()
+        clauses: list[wq.Query] = []
+        loose: list[wq.Query] = []
+        for part in parts:
+            built = self._word(part, terms)
+            if built is not None:
+                clauses.append(built[0])
+                loose.append(built[1])
+        return Plan(clauses, loose, frozenset(terms), parts)
+
+    # ------------------------------------------------------------------ words
+
+    def _word(self, part: QueryPart, terms: set[str]) -> tuple[wq.Query, wq.Query] | None:
+        """(strict, loose) clause of one query part, or None when nothing of it is searchable."""
+        if part.phrase:
+            words = analyze_query(part.text)
+            if not words:
+                return None
+            terms.update(words)
+            if len(words) == 1:
+                single = wq.Or(_fields(words[0]))
+                return single, single
+            phrase = wq.Or([wq.Phrase(f, words, slop=2, boost=b) for f, b in FIELD_BOOSTS.items()
+                            if f != "names"])
+            return phrase, phrase
+        if part.prefix:
+            prefix = self._prefix(part.text, terms)
+            return (prefix, prefix) if prefix is not None else None
+        surfaces = _PIECE.findall(part.text)
+        pieces = [(p, s[0]) for p in surfaces if (s := analyze_query(p))]
+        if not pieces:
+            return None
+        if len(surfaces) == 1:
+            return self._single(pieces[0][1], pieces[0][0], terms)
+        # a hyphenated word: the joined form, or all of its pieces
+        joined = analyze_query(part.text)[0]
+        terms.add(joined)
+        whole = self._alternatives(joined, part.text, terms)
+        built = [self._single(term, surface, terms) for surface, term in pieces]
+        return (wq.Or([*whole, wq.And([strict for strict, _ in built])]),
+                wq.Or([*whole, wq.Or([loose for _, loose in built])]))
+
+    def _single(self, term: str, surface: str, terms: set[str]) -> tuple[wq.Query, wq.Query]:
+        terms.add(term)
+        alts = self._alternatives(term, surface, terms)
+        parts = self._parts(term, surface)
+        if not parts:
+            single = wq.Or(alts)
+            return single, single
+        terms.update(parts)
+        leaves = [wq.Or(_fields(p, DECOMPOUND_WEIGHT)) for p in parts]
+        return wq.Or([*alts, wq.And(leaves)]), wq.Or([*alts, wq.Or(leaves)])
+
+    def _prefix(self, text: str, terms: set[str]) -> wq.Query | None:
+        stem = fold(text.lower())
+        alts: list[wq.Query] = []
+        for f, b in FIELD_BOOSTS.items():
+            expanded = []
+            for btext in self.reader.expand_prefix(f, stem):
+                expanded.append(btext.decode("utf-8"))
+                if len(expanded) >= MAX_PREFIX_TERMS:
+                    break
+            terms.update(expanded)
+            alts.extend(wq.Term(f, t, boost=b * PREFIX_WEIGHT) for t in expanded)
+        exact = analyze_query(text)
+        terms.update(exact)
+        alts.extend(wq.Term(f, t, boost=b) for t in exact for f, b in FIELD_BOOSTS.items())
+        return wq.Or(alts) if alts else None
+
+    # ----------------------------------------------------------- alternatives
+
+    def _alternatives(self, term: str, surface: str, terms: set[str]) -> list[wq.Query]:
+        """The term in every field, plus typo alternatives when it is rare."""
+        alts = _fields(term)
+        length = len(fold(surface.lower()))
+        if term.isalpha() and length >= 5:
+            maxdist = 2 if length >= 8 else 1
+            for candidate in self._fuzzy_candidates(term, surface.lower(), maxdist):
+                terms.add(candidate)
+                alts.extend(_fields(candidate, FUZZY_WEIGHT))
+        return alts
+
+    def _fuzzy_candidates(self, term: str, surface: str, maxdist: int) -> list[str]:
+        """Terms within ``maxdist`` edits of ``term`` and terms of surface words within ``maxdist`` edits
+        of ``surface`` (first letter fixed), most frequent first; none when the term is common (then
+        it is a real word, not a typo)."""
+        reader = self.reader
+        exact_df = sum(reader.doc_frequency(f, term) for f in FIELD_BOOSTS)
+        if exact_df >= FEW_HITS:
+            return []
+        found: Counter[str] = Counter()
+        for f in FIELD_BOOSTS:
+            for cand in self.engine.terms_within(f, term, maxdist):
+                if cand != term:
+                    found[cand] += reader.doc_frequency(f, cand)
+        if surface.isalpha():
+            for word in self.engine.terms_within("spell", surface, maxdist):
+                stems = analyze_query(word)
+                if stems and stems[0] != term and word != surface:
+                    found[stems[0]] += reader.doc_frequency("spell", word)
+        return [c for c, _ in found.most_common(MAX_FUZZY_TERMS)]
+
+    def _parts(self, term: str, surface: str) -> list[str]:
+        """The compound parts of a word that few documents hold as a whole, else ``[]``."""
+        if not term.isalpha() or len(term) < 6 or not self._few(term):
+            return []
+        return [p for p in compound_parts(surface) if p != term]
+
+    def _few(self, term: str) -> bool:
+        """Whether fewer than ``FEW_HITS`` live documents have ``term`` in a text field (document
+        frequencies first; postings only when those cannot tell)."""
+        dfs = [self.reader.doc_frequency(f, term) for f in FIELD_BOOSTS]
+        if sum(dfs) < FEW_HITS:
+            return True
+        if max(dfs) >= FEW_HITS:
+            return False
+        docs = 0
+        for f in FIELD_BOOSTS:
+            docs |= self.engine.bitmap((f, term))
+        return (docs & self.engine.live).bit_count() < FEW_HITS

@@ -1,0 +1,93 @@
+"""Query side: typos on inflected words, compounds the index lacks as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh.support.levenshtein import distance
+
+from schule.search import SearchDocument, SearchIndex, doc_key
+from schule.search.engine import within
+
+GATEWAYS = SearchDocument("project", "gateways", "LoRaWAN-Netz im Kreis", summary="40 Gateways auf Kirchtürmen.")
+BELEUCHTUNG = SearchDocument("project", "licht", "Smarte Beleuchtung", summary="Laternen dimmen nachts.")
+WHOLE = SearchDocument("project", "whole", "Bürgerbeteiligungsplattform", summary="Mitreden online.")
+PARTS = SearchDocument("project", "parts", "Beteiligungsplattform für Bürger", summary="Umfragen und Ideen.")
+SCATTERED = SearchDocument("project", "scattered", "Mobilität im Quartier", summary="Carsharing und Busse.",
+                           text="Eine Plattform für Termine.")
+DOCS = [GATEWAYS, BELEUCHTUNG, WHOLE, PARTS, SCATTERED]
+
+TYPO_OF_SINGULAR = "Gatway"  # the text says "Gateways"
+TYPO_IN_ENDING = "Beleuchtnug"  # as stems 3 edits from "beleucht", as typed 1 from "beleuchtung"
+COMPOUND = "Bürgerbeteiligungsplattform"
+COMPOUND_NOWHERE_WHOLE = "Mobilitätsplattform"
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[SearchIndex]:
+    ix = SearchIndex.open(tmp_path / "index")
+    ix.upsert(DOCS)
+    yield ix
+    ix.close()
+
+
+def keys(results: object) -> list[str]:
+    return [doc_key(h.kind, h.id) for h in results.hits]  # type: ignore[attr-defined]
+
+
+def test_typo_of_a_singular_finds_the_plural(index: SearchIndex) -> None:
+    assert keys(index.search(TYPO_OF_SINGULAR)) == ["project:gateways"]
+    assert keys(index.search(f"LoRaWAN {TYPO_OF_SINGULAR}")) == ["project:gateways"]
+
+
+def test_typo_in_an_ending_is_matched_on_the_surface_word(index: SearchIndex) -> None:
+    assert keys(index.search(TYPO_IN_ENDING)) == ["project:licht"]
+
+
+def test_rare_compound_also_finds_its_parts_below_the_whole_word(index: SearchIndex) -> None:
+    # when a compound that one document has as a whole is searched
+    results = index.search(COMPOUND)
+
+    # then a document with all of its parts (in other words) comes too, after the whole word
+    assert keys(results) == ["project:whole", "project:parts"]
+    assert results.hits[0].score > results.hits[1].score
+    assert "<mark>Bürger</mark>" in " ".join(results.hits[1].highlights)
+
+
+def test_common_word_is_not_split(tmp_path: Path) -> None:
+    # given a compound in enough documents, and one document with its parts in other words
+    ix = SearchIndex.open(tmp_path / "common")
+    ix.upsert([*(SearchDocument("project", f"d{i}", "Datenplattform", summary=f"Nummer {i}.") for i in range(3)),
+               SearchDocument("project", "apart", "Daten", summary="Eine Plattform.")])
+
+    # when / then only the whole word counts
+    assert sorted(keys(ix.search("Datenplattform"))) == ["project:d0", "project:d1", "project:d2"]
+    ix.close()
+
+
+def test_compound_whose_parts_never_meet_finds_any_part(index: SearchIndex) -> None:
+    # "Mobilitätsplattform" is nowhere; Mobilität and Plattform are together in one document only
+    assert keys(index.search(COMPOUND_NOWHERE_WHOLE))[0] == "project:scattered"
+    # a document with none of the parts, never
+    assert "project:licht" not in keys(index.search(COMPOUND_NOWHERE_WHOLE))
+
+
+def test_all_words_still_required_when_some_document_has_them(index: SearchIndex) -> None:
+    assert keys(index.search("Plattform Termine")) == ["project:scattered"]
+
+
+@given(st.text("abcde", max_size=9), st.text("abcde", max_size=9), st.integers(0, 3))
+def test_within_agrees_with_whooshs_distance(a: str, b: str, maxdist: int) -> None:
+    assert within(a, b, maxdist) == (distance(a, b) <= maxdist)
+
+
+def test_engine_terms_within_agrees_with_whoosh(index: SearchIndex) -> None:
+    searcher = index._get_searcher()
+    engine = index._engine_for(searcher)
+    for field, text, maxdist in (("title", "beleuchtnug", 2), ("spell", "gatway", 2), ("text", "x", 1)):
+        expected = set(searcher.reader().terms_within(field, text, maxdist, prefix=1))
+        assert set(engine.terms_within(field, text, maxdist)) == expected
