@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schule.search.analysis import analyze_index, analyze_query
+from schule.search.analysis import analyze_index, analyze_query, compound_parts
 from schule.search.folding import fold
 
 UMLAUT_PAIRS = [("Bürger", "Buerger"), ("Mobilität", "Mobilitaet"), ("Förderung", "Foerderung"),
@@ -83,6 +83,17 @@ def test_words_kept_whole_stay_whole_when_inflected() -> None:
     # "Plattform" is on the no-split list; "Plattformen" must not become "Platt" + "Formen"
     assert analyze_index("Plattformen") == ["plattform"]
     assert set(analyze_index("Datenplattformen")) == {"datenplattform", "dat", "plattform"}
+
+
+def test_compound_parts_are_the_smallest_parts_the_index_holds() -> None:
+    # given a compound the query side splits only as a fallback
+    parts = compound_parts("Mobilitätsdatenplattform")
+
+    # then its parts are stemmed like the index terms, and every one of them is indexed for it
+    assert parts == [analyze_query(w)[0] for w in ("Mobilität", "Daten", "Plattform")]
+    assert set(parts) <= set(analyze_index("Mobilitätsdatenplattform"))
+    assert compound_parts("Verwaltung") == []
+    assert compound_parts("Co-Working") == []
 
 
 def test_hyphenated_words_give_joined_form_and_parts() -> None:
