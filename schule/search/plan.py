@@ -13,6 +13,11 @@ match it, each ``Term`` leaf weighted by its field boost times the alternative's
   Daten, Plattform), ``DECOMPOUND_WEIGHT``. A document that has the whole word has its parts too
   (the index adds them), so it keeps ranking above one that has only the parts;
 * a hyphenated word: the joined word, or all of its pieces;
+* E- for Elektro- (weight 1): "E-Auto" also looks for "Elektroauto", "Elektromobilität" for
+  "E-Mobilität" (the index holds the joined "emobilitat");
+* abbreviations (``data/synonyms.txt``, ``SYNONYM_WEIGHT`` shared by the words of a member): a query
+  word or run of words that is a member of a group ("KI", "künstliche Intelligenz") also finds every
+  other member;
 * a prefix (``Daten*``): the terms it expands to (``PREFIX_WEIGHT``) and the word itself.
 
 ``Plan.clauses`` need all words; ``Plan.loose`` is the same words with a compound's parts and a
@@ -24,6 +29,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -33,16 +40,20 @@ from schule.search.engine import Engine
 from schule.search.folding import fold
 from schule.search.query import QueryPart, parse_user_query
 
-__all__ = ["Plan", "Planner", "FIELD_BOOSTS", "FUZZY_WEIGHT", "PREFIX_WEIGHT", "DECOMPOUND_WEIGHT", "FEW_HITS"]
+__all__ = ["Plan", "Planner", "FIELD_BOOSTS", "FUZZY_WEIGHT", "PREFIX_WEIGHT", "DECOMPOUND_WEIGHT",
+           "SYNONYM_WEIGHT", "FEW_HITS", "synonym_groups"]
 
 FIELD_BOOSTS = {"title": 6.0, "tags": 3.5, "summary": 2.0, "names": 1.5, "text": 1.0}
 FUZZY_WEIGHT = 0.15
 PREFIX_WEIGHT = 0.5
 DECOMPOUND_WEIGHT = 0.5
+SYNONYM_WEIGHT = 0.8
 FEW_HITS = 3
 MAX_FUZZY_TERMS = 6
 MAX_PREFIX_TERMS = 40
 _PIECE = re.compile(r"\w+")
+_MAX_SYNONYM_WORDS = 5
+_Terms = tuple[str, ...]
 
 
 @dataclass
@@ -64,6 +75,39 @@ def _fields(term: str, weight: float = 1.0) -> list[wq.Query]:
     return [wq.Term(f, term, boost=b * weight) for f, b in FIELD_BOOSTS.items()]
 
 
+def _word_terms(text: str) -> _Terms:
+    """One term per word of ``text`` (a hyphenated word gives its joined form; stop words none)."""
+    return tuple(terms[0] for word in text.split() if (terms := analyze_query(word)))
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> dict[_Terms, tuple[_Terms, ...]]:
+    """The terms of each member of ``data/synonyms.txt`` -> the terms of the other members."""
+    text = resources.files("schule.search.data").joinpath("synonyms.txt").read_text("utf-8")
+    out: dict[_Terms, tuple[_Terms, ...]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        members = [t for t in (_word_terms(m) for m in line.split("|")) if t]
+        for member in members:
+            others = tuple(m for m in members if m != member)
+            out[member] = tuple(dict.fromkeys((*out.get(member, ()), *others)))
+    return out
+
+
+def _elektro(surface: str) -> str | None:
+    """The term of the other spelling of an E-/Elektro- word ("E-Auto" <-> "Elektroauto"), if any."""
+    pieces = _PIECE.findall(fold(surface.lower()))
+    if len(pieces) > 1 and pieces[0] == "e":
+        other = "elektro" + "".join(pieces[1:])
+    elif len(pieces) == 1 and pieces[0].startswith("elektro") and len(pieces[0]) >= 10:
+        other = "e" + pieces[0][7:]
+    else:
+        return None
+    terms = analyze_query(other)
+    return terms[0] if terms else None
+
+
 class Planner:
     """Builds ``Plan`` objects against one searcher's reader (term statistics, vocabulary)."""
 
@@ -76,12 +120,45 @@ class Planner:
         terms: set[str] = set()
         clauses: list[wq.Query] = []
         loose: list[wq.Query] = []
-        for part in parts:
-            built = self._word(part, terms)
-            if built is not None:
-                clauses.append(built[0])
-                loose.append(built[1])
+        keys = [() if p.prefix else _word_terms(p.text) for p in parts]
+        groups = synonym_groups()
+        i = 0
+        while i < len(parts):
+            end, others = self._synonym_span(keys, i, groups)
+            built = [b for b in (self._word(p, terms) for p in parts[i:end]) if b is not None]
+            i = end
+            if not built:
+                continue
+            strict = built[0][0] if len(built) == 1 else wq.And([b[0] for b in built])
+            relaxed = built[0][1] if len(built) == 1 else wq.Or([b[1] for b in built])
+            if others:
+                synonyms = [self._synonym(member, terms) for member in others]
+                strict, relaxed = wq.Or([strict, *synonyms]), wq.Or([relaxed, *synonyms])
+            clauses.append(strict)
+            loose.append(relaxed)
         return Plan(clauses, loose, frozenset(terms), parts)
+
+    @staticmethod
+    def _synonym_span(keys: list[_Terms], start: int, groups: dict[_Terms, tuple[_Terms, ...]]
+                      ) -> tuple[int, tuple[_Terms, ...]]:
+        """The end of the longest run of query parts from ``start`` that is a synonym group member,
+        and the other members; ``(start + 1, ())`` when there is none."""
+        if keys[start]:
+            for end in range(min(len(keys), start + _MAX_SYNONYM_WORDS), start, -1):
+                if keys[end - 1]:
+                    others = groups.get(tuple(t for k in keys[start:end] for t in k))
+                    if others:
+                        return end, others
+        return start + 1, ()
+
+    @staticmethod
+    def _synonym(member: _Terms, terms: set[str]) -> wq.Query:
+        """A member stands for one unit of the query: its words share ``SYNONYM_WEIGHT``."""
+        terms.update(member)
+        weight = SYNONYM_WEIGHT / len(member)
+        if len(member) == 1:
+            return wq.Or(_fields(member[0], weight))
+        return wq.And([wq.Or(_fields(t, weight)) for t in member])
 
     # ------------------------------------------------------------------ words
 
@@ -147,6 +224,10 @@ class Planner:
     def _alternatives(self, term: str, surface: str, terms: set[str]) -> list[wq.Query]:
         """The term in every field, plus typo alternatives when it is rare."""
         alts = _fields(term)
+        other = _elektro(surface)
+        if other and other != term:
+            terms.add(other)
+            alts.extend(_fields(other))
         length = len(fold(surface.lower()))
         if term.isalpha() and length >= 5:
             maxdist = 2 if length >= 8 else 1

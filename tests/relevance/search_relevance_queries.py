@@ -85,4 +85,18 @@ QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("Stellplatzsensoren", ("project:olpe-parksensoren",)),
     ("Energieverbrauch Schulen", ("project:energiemonitoring",)),
     ("Füllstandssensor", ("project:muelleimer-fuellstand",)),
+    # hyphenated and spaced spellings, E- for Elektro-, abbreviations
+    ("Smart City Strategie", ("project:smart-city-strategie",)),
+    ("Smartcity Strategie", ("project:smart-city-strategie",)),
+    ("E-Ladesäule", ("project:ladesaeulen-netz",)),
+    ("Elektromobilität", ("project:ladesaeulen-netz", "project:mobilitaetsstationen-menden")),
+    ("E-Auto laden", ("project:ladesaeulen-netz",)),
+    ("OZG", ("project:digitales-rathaus",)),
+    ("Künstliche Intelligenz", ("project:ki-chatbot",)),
+    ("Nahverkehr", ("project:on-demand-shuttle", "project:buergerbus-bad-berleburg",
+                    "project:mobilitaetsstationen-menden")),
+    ("Pop-up-Store", ("project:leerstandsmanagement-iserlohn",)),
+    ("Co Working", ("project:coworking-land",)),
+    ("Open-Data-Portal", ("project:offene-datenplattform", "person:lea-hoffmann")),
+    ("Glasfaser-Ausbau", ("project:glasfaser-schulen", "lesson:glasfaser-tiefbau")),
 ]

@@ -1,4 +1,4 @@
-"""Query side: typos on inflected words, compounds the index lacks as a whole."""
+"""Query side: typos on inflected words, compounds the index lacks as a whole, E-/Elektro-, abbreviations."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ WHOLE = SearchDocument("project", "whole", "Bürgerbeteiligungsplattform", summa
 PARTS = SearchDocument("project", "parts", "Beteiligungsplattform für Bürger", summary="Umfragen und Ideen.")
 SCATTERED = SearchDocument("project", "scattered", "Mobilität im Quartier", summary="Carsharing und Busse.",
                            text="Eine Plattform für Termine.")
-DOCS = [GATEWAYS, BELEUCHTUNG, WHOLE, PARTS, SCATTERED]
+E_MOBIL = SearchDocument("project", "e-mobil", "Ladepunkte", tags=("E-Mobilität",), summary="Strom tanken.")
+E_AUTOS = SearchDocument("project", "e-autos", "Ladesäulen für Elektroautos", summary="An Rathaus und Schule.")
+KI = SearchDocument("project", "ki", "KI im Bürgerbüro", summary="Ein Chatbot beantwortet Fragen.")
+INTELLIGENZ = SearchDocument("project", "intelligenz", "Künstliche Intelligenz in der Verwaltung",
+                             summary="Anträge vorsortieren.")
+DOCS = [GATEWAYS, BELEUCHTUNG, WHOLE, PARTS, SCATTERED, E_MOBIL, E_AUTOS, KI, INTELLIGENZ]
 
 TYPO_OF_SINGULAR = "Gatway"  # the text says "Gateways"
 TYPO_IN_ENDING = "Beleuchtnug"  # as stems 3 edits from "beleucht", as typed 1 from "beleuchtung"
@@ -73,11 +78,23 @@ def test_compound_whose_parts_never_meet_finds_any_part(index: SearchIndex) -> N
     # "Mobilitätsplattform" is nowhere; Mobilität and Plattform are together in one document only
     assert keys(index.search(COMPOUND_NOWHERE_WHOLE))[0] == "project:scattered"
     # a document with none of the parts, never
-    assert "project:licht" not in keys(index.search(COMPOUND_NOWHERE_WHOLE))
+    assert "project:ki" not in keys(index.search(COMPOUND_NOWHERE_WHOLE))
 
 
 def test_all_words_still_required_when_some_document_has_them(index: SearchIndex) -> None:
     assert keys(index.search("Plattform Termine")) == ["project:scattered"]
+
+
+def test_e_and_elektro_are_one_prefix(index: SearchIndex) -> None:
+    assert keys(index.search("Elektromobilität")) == ["project:e-mobil"]
+    assert keys(index.search("E-Auto")) == ["project:e-autos"]
+
+
+def test_abbreviation_finds_its_expansion_and_back(index: SearchIndex) -> None:
+    # the words as typed rank above their synonyms in the same field
+    assert keys(index.search("KI")) == ["project:ki", "project:intelligenz"]
+    assert keys(index.search("künstliche Intelligenz")) == ["project:intelligenz", "project:ki"]
+    assert keys(index.search('"künstliche Intelligenz"'))[0] == "project:intelligenz"
 
 
 @given(st.text("abcde", max_size=9), st.text("abcde", max_size=9), st.integers(0, 3))
