@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -10,8 +12,12 @@ from starlette.responses import Response
 from schule.domain.records import ID_PATTERN
 from schule.web import documents
 from schule.web.pages import NotFound, Pages
+from schule.web.rendering import query_string
 
 SIMILAR_SHOWN = 5
+COMMUNE_PROJECTS_SHOWN = 20
+# Cursors are opaque to the pages; anything that cannot be one is ignored (the first page is shown).
+_CURSOR = re.compile(r"^[A-Za-z0-9_=-]{1,100}$")
 ROLE_ORDER = ("PIONEER", "MITMACHER", "MEMBER", "SUPPORTER")
 
 
@@ -41,9 +47,49 @@ async def lesson_page(pages: Pages, request: Request) -> Response:
     return pages.render(request, "lesson.html", lesson=lesson)
 
 
+@dataclass(frozen=True)
+class ProjectPage:
+    """Which page of a commune's projects the URL asks for: the one after the cursor in ``nach``
+    ("Weitere Projekte"), the one before the cursor in ``vor`` (back), or the first."""
+
+    after: str | None = None
+    before: str | None = None
+
+    @classmethod
+    def from_request(cls, request: Request) -> ProjectPage:
+        after, before = (request.query_params.get(name, "") for name in ("nach", "vor"))
+        if _CURSOR.fullmatch(after):
+            return cls(after=after)
+        if _CURSOR.fullmatch(before):
+            return cls(before=before)
+        return cls()
+
+    def variables(self, size: int = COMMUNE_PROJECTS_SHOWN) -> dict[str, Any]:
+        if self.before:
+            return {"last": size, "before": self.before}
+        return {"first": size, "after": self.after}
+
+    @staticmethod
+    def links(path: str, page_info: dict[str, Any]) -> dict[str, Any]:
+        """URLs of the first, previous and next page (None where there is none), at the list."""
+        anchor = "#projekte"
+        back = page_info["hasPreviousPage"]
+        return {
+            "first_url": path + anchor if back else None,
+            "previous_url": path + query_string({"vor": page_info["startCursor"]}) + anchor if back else None,
+            "next_url": path + query_string({"nach": page_info["endCursor"]}) + anchor
+            if page_info["hasNextPage"] else None,
+        }
+
+
 async def commune_page(pages: Pages, request: Request) -> Response:
-    commune, _ = await _load(pages, request, documents.COMMUNE, "commune")
-    return pages.render(request, "commune.html", commune=commune)
+    page = ProjectPage.from_request(request)
+    commune, data = await _load(pages, request, documents.COMMUNE, "commune", **page.variables())
+    projects = data["projects"]
+    return pages.render(
+        request, "commune.html", commune=commune, projects=projects,
+        **ProjectPage.links(request.url.path, projects["pageInfo"]),
+    )
 
 
 async def person_page(pages: Pages, request: Request) -> Response:

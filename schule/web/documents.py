@@ -48,14 +48,21 @@ query WebLesson($id: String!) {
 }
 """
 
+# A commune may have thousands of projects: the page shows one page of them at a time (the
+# paginated `projects` list filtered by the commune, not the unbounded `Commune.projects`), moving
+# forwards with `after` and back with `before`/`last`.
 COMMUNE = """
-query WebCommune($id: String!) {
+query WebCommune($id: String!, $first: Int, $after: String, $last: Int, $before: String) {
   commune(id: $id) {
     slug name kreis region ags population website source
-    projects { slug title summary status }
     people { slug name role }
     memberships { role basis since document network { slug name } }
     events { slug title date }
+  }
+  projects(filter: {communes: [$id]}, first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    nodes { slug title summary status }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from schule.web.detail_pages import ProjectPage
 from schule.web.rendering import highlight, paragraphs, query_string
 from schule.web.search_page import SearchRequest, page_numbers, split_highlights
 
@@ -67,3 +68,25 @@ def test_query_strings_and_paragraphs() -> None:
     assert query_string({}) == ""
     assert paragraphs("Eins.\n\n  Zwei.\n \nDrei.") == ["Eins.", "Zwei.", "Drei."]
     assert paragraphs(None) == []
+
+
+def test_a_commune_page_url_names_the_page_of_projects_by_cursor() -> None:
+    # the first page, the page after a cursor, the page before one; what cannot be a cursor is ignored
+    assert ProjectPage.from_request(request_for("")).variables() == {"first": 20, "after": None}
+    assert ProjectPage.from_request(request_for("nach=b2Zmc2V0OjE5")).variables() == {
+        "first": 20, "after": "b2Zmc2V0OjE5"}
+    assert ProjectPage.from_request(request_for("vor=b2Zmc2V0OjIw")).variables() == {
+        "last": 20, "before": "b2Zmc2V0OjIw"}
+    assert ProjectPage.from_request(request_for("nach=%3Cscript%3E")) == ProjectPage()
+    assert ProjectPage.from_request(request_for("nach=" + "a" * 101)) == ProjectPage()
+
+
+def test_a_page_of_projects_links_to_the_first_previous_and_next_page() -> None:
+    middle = {"hasPreviousPage": True, "hasNextPage": True, "startCursor": "b2Zmc2V0OjIw", "endCursor": "b2Zmc2V0OjM5"}
+    assert ProjectPage.links("/kommunen/olpe", middle) == {
+        "first_url": "/kommunen/olpe#projekte",
+        "previous_url": "/kommunen/olpe?vor=b2Zmc2V0OjIw#projekte",
+        "next_url": "/kommunen/olpe?nach=b2Zmc2V0OjM5#projekte",
+    }
+    only = {"hasPreviousPage": False, "hasNextPage": False, "startCursor": None, "endCursor": None}
+    assert ProjectPage.links("/kommunen/olpe", only) == {"first_url": None, "previous_url": None, "next_url": None}
