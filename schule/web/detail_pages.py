@@ -69,13 +69,12 @@ class ProjectPage:
             return {"last": size, "before": self.before}
         return {"first": size, "after": self.after}
 
-    @staticmethod
-    def links(path: str, page_info: dict[str, Any]) -> dict[str, Any]:
+    def links(self, path: str, page_info: dict[str, Any]) -> dict[str, Any]:
         """URLs of the first, previous and next page (None where there is none), at the list."""
         anchor = "#projekte"
         back = page_info["hasPreviousPage"]
         return {
-            "first_url": path + anchor if back else None,
+            "first_url": path + anchor if back or self.after or self.before else None,
             "previous_url": path + query_string({"vor": page_info["startCursor"]}) + anchor if back else None,
             "next_url": path + query_string({"nach": page_info["endCursor"]}) + anchor
             if page_info["hasNextPage"] else None,
@@ -88,7 +87,7 @@ async def commune_page(pages: Pages, request: Request) -> Response:
     projects = data["projects"]
     return pages.render(
         request, "commune.html", commune=commune, projects=projects,
-        **ProjectPage.links(request.url.path, projects["pageInfo"]),
+        **page.links(request.url.path, projects["pageInfo"]),
     )
 
 

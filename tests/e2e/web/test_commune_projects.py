@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from schule.app import create_app
+from schule.graphql.pagination import encode_cursor
 from schule.settings import Settings
 from schule.web.detail_pages import COMMUNE_PROJECTS_SHOWN
 
@@ -69,6 +70,11 @@ def test_a_commune_page_shows_one_page_of_projects_and_links_to_the_rest(tmp_pat
                 # a cursor that is not one is ignored: the first page
                 odd = await client.get("/kommunen/musterstadt?nach=<script>")
                 assert odd.status_code == 200 and TITLE.findall(odd.text) == seen[0]
+                # an old link past the end says the page is empty and leads back to the start
+                past = await client.get(f"/kommunen/musterstadt?nach={encode_cursor(99)}")
+                assert past.status_code == 200 and TITLE.findall(past.text) == []
+                assert "Auf dieser Seite stehen keine Projekte." in past.text
+                assert '<a href="/kommunen/musterstadt#projekte">« Anfang</a>' in past.text
                 # and a commune without projects says so, without page links
                 empty = await client.get("/kommunen/leerdorf")
                 assert "Für diese Kommune sind noch keine Projekte erfasst." in empty.text

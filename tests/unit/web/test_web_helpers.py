@@ -83,10 +83,12 @@ def test_a_commune_page_url_names_the_page_of_projects_by_cursor() -> None:
 
 def test_a_page_of_projects_links_to_the_first_previous_and_next_page() -> None:
     middle = {"hasPreviousPage": True, "hasNextPage": True, "startCursor": "b2Zmc2V0OjIw", "endCursor": "b2Zmc2V0OjM5"}
-    assert ProjectPage.links("/kommunen/olpe", middle) == {
+    assert ProjectPage(after="b2Zmc2V0OjE5").links("/kommunen/olpe", middle) == {
         "first_url": "/kommunen/olpe#projekte",
         "previous_url": "/kommunen/olpe?vor=b2Zmc2V0OjIw#projekte",
         "next_url": "/kommunen/olpe?nach=b2Zmc2V0OjM5#projekte",
     }
     only = {"hasPreviousPage": False, "hasNextPage": False, "startCursor": None, "endCursor": None}
-    assert ProjectPage.links("/kommunen/olpe", only) == {"first_url": None, "previous_url": None, "next_url": None}
+    assert ProjectPage().links("/kommunen/olpe", only) == {"first_url": None, "previous_url": None, "next_url": None}
+    # a page past the end (an old link after projects were removed) still leads back to the start
+    assert ProjectPage(after="b2Zmc2V0Ojk5").links("/kommunen/olpe", only)["first_url"] == "/kommunen/olpe#projekte"
