@@ -88,6 +88,7 @@ class Engine:
         self._bitmaps: OrderedDict[tuple[str, str], int] = OrderedDict()
         self._champions: dict[tuple[str, str], list[int]] = {}
         self._idf: dict[tuple[str, str], float] = {}
+        self._dfs: dict[tuple[str, str], int] = {}
         self._proof: tuple[bytes, dict[int, int]] | None = None
         self._vocabulary: dict[tuple[str, str], dict[int, list[str]]] = {}
 
@@ -126,7 +127,14 @@ class Engine:
         return ids, weights
 
     def doc_frequency(self, key: tuple[str, str]) -> int:
-        return self.reader.doc_frequency(*key)
+        """Whoosh's document frequency of a leaf (deleted documents included), cached: each lookup
+        searches every segment's term table (~15 us), and planning asks for the same few terms often."""
+        df = self._dfs.get(key)
+        if df is None:
+            if len(self._dfs) > 100_000:
+                self._dfs.clear()
+            df = self._dfs[key] = self.reader.doc_frequency(*key)
+        return df
 
     def bitmap(self, key: tuple[str, str]) -> int:
         cached = self._bitmaps.get(key)

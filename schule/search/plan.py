@@ -240,20 +240,20 @@ class Planner:
         """Terms within ``maxdist`` edits of ``term`` and terms of surface words within ``maxdist`` edits
         of ``surface`` (first letter fixed), most frequent first; none when the term is common (then
         it is a real word, not a typo)."""
-        reader = self.reader
-        exact_df = sum(reader.doc_frequency(f, term) for f in FIELD_BOOSTS)
+        df = self.engine.doc_frequency
+        exact_df = sum(df((f, term)) for f in FIELD_BOOSTS)
         if exact_df >= FEW_HITS:
             return []
         found: Counter[str] = Counter()
         for f in FIELD_BOOSTS:
             for cand in self.engine.terms_within(f, term, maxdist):
                 if cand != term:
-                    found[cand] += reader.doc_frequency(f, cand)
+                    found[cand] += df((f, cand))
         if surface.isalpha():
             for word in self.engine.terms_within("spell", surface, maxdist):
                 stems = analyze_query(word)
                 if stems and stems[0] != term and word != surface:
-                    found[stems[0]] += reader.doc_frequency("spell", word)
+                    found[stems[0]] += df(("spell", word))
         return [c for c, _ in found.most_common(MAX_FUZZY_TERMS)]
 
     def _parts(self, term: str, surface: str) -> list[str]:
@@ -265,7 +265,7 @@ class Planner:
     def _few(self, term: str) -> bool:
         """Whether fewer than ``FEW_HITS`` live documents have ``term`` in a text field (document
         frequencies first; postings only when those cannot tell)."""
-        dfs = [self.reader.doc_frequency(f, term) for f in FIELD_BOOSTS]
+        dfs = [self.engine.doc_frequency((f, term)) for f in FIELD_BOOSTS]
         if sum(dfs) < FEW_HITS:
             return True
         if max(dfs) >= FEW_HITS:
