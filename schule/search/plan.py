@@ -51,6 +51,7 @@ SYNONYM_WEIGHT = 0.8
 FEW_HITS = 3
 MAX_FUZZY_TERMS = 6
 MAX_PREFIX_TERMS = 40
+_TEXT_FIELDS = tuple(FIELD_BOOSTS)
 _PIECE = re.compile(r"\w+")
 _MAX_SYNONYM_WORDS = 5
 _Terms = tuple[str, ...]
@@ -245,12 +246,11 @@ class Planner:
         if exact_df >= FEW_HITS:
             return []
         found: Counter[str] = Counter()
-        for f in FIELD_BOOSTS:
-            for cand in self.engine.terms_within(f, term, maxdist):
-                if cand != term:
-                    found[cand] += df((f, cand))
+        for cand in self.engine.terms_within(_TEXT_FIELDS, term, maxdist):
+            if cand != term:
+                found[cand] += sum(df((f, cand)) for f in FIELD_BOOSTS)
         if surface.isalpha():
-            for word in self.engine.terms_within("spell", surface, maxdist):
+            for word in self.engine.terms_within(("spell",), surface, maxdist):
                 stems = analyze_query(word)
                 if stems and stems[0] != term and word != surface:
                     found[stems[0]] += df(("spell", word))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from whoosh.support.levenshtein import distance
 
 from schule.search import SearchDocument, SearchIndex, doc_key
-from schule.search.engine import within
+from schule.search.engine import near_terms, within
 
 GATEWAYS = SearchDocument("project", "gateways", "LoRaWAN-Netz im Kreis", summary="40 Gateways auf Kirchtürmen.")
 BELEUCHTUNG = SearchDocument("project", "licht", "Smarte Beleuchtung", summary="Laternen dimmen nachts.")
@@ -102,9 +102,18 @@ def test_within_agrees_with_whooshs_distance(a: str, b: str, maxdist: int) -> No
     assert within(a, b, maxdist) == (distance(a, b) <= maxdist)
 
 
+@given(st.lists(st.text("abc", max_size=7), max_size=40), st.text("abc", max_size=7), st.integers(0, 2))
+def test_near_terms_finds_exactly_the_terms_within_reach(terms: list[str], text: str, maxdist: int) -> None:
+    # given a sorted vocabulary full of shared prefixes / when walked as a trie / then as one by one
+    vocabulary = sorted(set(terms))
+    assert near_terms(vocabulary, text, maxdist) == [t for t in vocabulary if distance(t, text) <= maxdist]
+
+
 def test_engine_terms_within_agrees_with_whoosh(index: SearchIndex) -> None:
     searcher = index._get_searcher()
     engine = index._engine_for(searcher)
-    for field, text, maxdist in (("title", "beleuchtnug", 2), ("spell", "gatway", 2), ("text", "x", 1)):
-        expected = set(searcher.reader().terms_within(field, text, maxdist, prefix=1))
-        assert set(engine.terms_within(field, text, maxdist)) == expected
+    reader = searcher.reader()
+    for fields, text, maxdist in ((("title", "summary"), "beleuchtnug", 2), (("spell",), "gatway", 2),
+                                  (("text",), "x", 1), (("title", "text"), "smarte", 1)):
+        expected = {t for f in fields for t in reader.terms_within(f, text, maxdist, prefix=1)}
+        assert set(engine.terms_within(fields, text, maxdist)) == expected
