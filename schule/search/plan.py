@@ -8,10 +8,12 @@ match it, each ``Term`` leaf weighted by its field boost times the alternative's
   as typed. The second catches typos that the stemmer treats differently from the word they
   distort ("Beleuchtnug" keeps its ending, "Beleuchtung" loses it: 3 edits apart as stems, 1 as
   typed);
-* a compound the index does not hold as a whole (fewer than ``FEW_HITS`` documents have it): all of
-  its parts, split by the same lexicon as at index time ("Mobilitätsdatenplattform": Mobilität,
-  Daten, Plattform), ``DECOMPOUND_WEIGHT``. A document that has the whole word has its parts too
-  (the index adds them), so it keeps ranking above one that has only the parts;
+* a compound the index does not hold as a whole (fewer than ``FEW_HITS`` documents have it, nor a
+  near spelling of it, which would make it a typo): all of its parts, split by the same lexicon as
+  at index time ("Mobilitätsdatenplattform": Mobilität, Daten, Plattform), ``DECOMPOUND_WEIGHT``.
+  A document that has the whole word has its parts too (the index adds them), so it keeps ranking
+  above one that has only the parts. Cheap unless it is needed: a few document frequencies, and the
+  parts' postings only for such words;
 * a hyphenated word: the joined word, or all of its pieces;
 * E- for Elektro- (weight 1): "E-Auto" also looks for "Elektroauto", "Elektromobilität" for
   "E-Mobilität" (the index holds the joined "emobilitat");
@@ -188,15 +190,16 @@ class Planner:
         # a hyphenated word: the joined form, or all of its pieces
         joined = analyze_query(part.text)[0]
         terms.add(joined)
-        whole = self._alternatives(joined, part.text, terms)
+        whole, _ = self._alternatives(joined, part.text, terms)
         built = [self._single(term, surface, terms) for surface, term in pieces]
         return (wq.Or([*whole, wq.And([strict for strict, _ in built])]),
                 wq.Or([*whole, wq.Or([loose for _, loose in built])]))
 
     def _single(self, term: str, surface: str, terms: set[str]) -> tuple[wq.Query, wq.Query]:
         terms.add(term)
-        alts = self._alternatives(term, surface, terms)
-        parts = self._parts(term, surface)
+        alts, typo_docs = self._alternatives(term, surface, terms)
+        # a word with near spellings in enough documents is taken for a typo, not split
+        parts = self._parts(term, surface) if typo_docs < FEW_HITS else []
         if not parts:
             single = wq.Or(alts)
             return single, single
@@ -222,9 +225,11 @@ class Planner:
 
     # ----------------------------------------------------------- alternatives
 
-    def _alternatives(self, term: str, surface: str, terms: set[str]) -> list[wq.Query]:
-        """The term in every field, plus typo alternatives when it is rare."""
+    def _alternatives(self, term: str, surface: str, terms: set[str]) -> tuple[list[wq.Query], int]:
+        """The term in every field, plus typo alternatives when it is rare; and at least how many
+        documents the typo alternatives find."""
         alts = _fields(term)
+        typo_docs = 0
         other = _elektro(surface)
         if other and other != term:
             terms.add(other)
@@ -235,7 +240,8 @@ class Planner:
             for candidate in self._fuzzy_candidates(term, surface.lower(), maxdist):
                 terms.add(candidate)
                 alts.extend(_fields(candidate, FUZZY_WEIGHT))
-        return alts
+                typo_docs += max(self.engine.doc_frequency((f, candidate)) for f in FIELD_BOOSTS)
+        return alts, typo_docs
 
     def _fuzzy_candidates(self, term: str, surface: str, maxdist: int) -> list[str]:
         """Terms within ``maxdist`` edits of ``term`` and terms of surface words within ``maxdist`` edits

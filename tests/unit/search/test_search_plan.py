@@ -74,6 +74,17 @@ def test_common_word_is_not_split(tmp_path: Path) -> None:
     ix.close()
 
 
+def test_typo_that_splits_into_words_is_taken_for_a_typo(tmp_path: Path) -> None:
+    # given a word in enough documents, and one document with the words its typo splits into
+    ix = SearchIndex.open(tmp_path / "typo")
+    ix.upsert([*(SearchDocument("project", f"p{i}", "Wasserplatz", summary=f"Nummer {i}.") for i in range(3)),
+               SearchDocument("project", "latz", "Ein Latz", summary="Wasser abweisend.")])
+
+    # when the typo is searched / then it is corrected, not split into Wasser + Latz
+    assert sorted(keys(ix.search("Wasserlatz"))) == ["project:p0", "project:p1", "project:p2"]
+    ix.close()
+
+
 def test_compound_whose_parts_never_meet_finds_any_part(index: SearchIndex) -> None:
     # "Mobilitätsplattform" is nowhere; Mobilität and Plattform are together in one document only
     assert keys(index.search(COMPOUND_NOWHERE_WHOLE))[0] == "project:scattered"
