@@ -78,6 +78,12 @@ def queries(seed: int = SEED + 1, per_type: int = 40) -> dict[str, list[tuple[st
         return word[:i] + word[i + 1:]
 
     compounds = [m + h for m in MODIFIERS for h in HEADS]
+
+    def unknown_compound() -> str:
+        # three parts, never in the corpus as a whole (documents have two-part compounds only)
+        first, second = rnd.sample(MODIFIERS, 2)
+        return first + second.lower() + rnd.choice(HEADS)
+
     return {
         "single term": [(rnd.choice(HEADS).capitalize(), {}) for _ in range(per_type)],
         "two terms": [(f"{rnd.choice(MODIFIERS)}{rnd.choice(HEADS)} {rnd.choice(COMMUNES).title()}", {})
@@ -87,6 +93,7 @@ def queries(seed: int = SEED + 1, per_type: int = 40) -> dict[str, list[tuple[st
         "typo": [(typo(rnd.choice(compounds)), {}) for _ in range(per_type)],
         "faceted": [(rnd.choice(HEADS).capitalize(), {"commune": [rnd.choice(COMMUNES)], "status": ["operation"]})
                     for _ in range(per_type)],
+        "compound parts": [(unknown_compound(), {}) for _ in range(per_type)],
     }
 
 
@@ -106,7 +113,8 @@ def timed(fn: Callable[[], object], runs: list[float]) -> None:
     runs.append((time.perf_counter() - start) * 1000)
 
 
-def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None) -> list[tuple[str, str, str, str]]:
+def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
+          repeat: int = 1, warm: bool = False) -> list[tuple[str, str, str, str]]:
     rows = []
     t = time.perf_counter()
     index = SearchIndex.open(workdir / f"whoosh-{n}")
@@ -139,7 +147,10 @@ def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None) 
         ours: list[float] = []
         fts: list[float] = []
         index.search(items[0][0], limit=10)  # warm the cached searcher and facet bitmaps
-        for text, filters in items:
+        for text, filters in items if warm else ():  # and, with --warm, every term's cached postings
+            index.search(text, filters={k: v for k, v in filters.items() if k != "__any__"} or None, limit=10,
+                         match="any" if "__any__" in filters else "auto")
+        for text, filters in items * repeat:
             any_word = "__any__" in filters
             facet_filters = {k: v for k, v in filters.items() if k != "__any__"}
             timed(lambda t=text, f=facet_filters, a=any_word: index.search(
@@ -172,6 +183,12 @@ def main() -> None:
                         help="with --workdir: query the indexes already built there (same size) instead of "
                              "rebuilding; only valid while the index schema and analysis are unchanged")
     parser.add_argument("--types", help="comma-separated query types to run (default: all)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each type's queries this many times (percentiles over all runs; later runs "
+                             "are warm, so this measures steady state and smooths out a noisy machine)")
+    parser.add_argument("--warm", action="store_true",
+                        help="run each type's queries once untimed first: steady state, no first-use decoding "
+                             "of postings (without it, each query's new terms pay ~1 us per posting once)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.write_jsonl:
@@ -183,7 +200,8 @@ def main() -> None:
     try:
         rows = [("docs", "measure", "SearchIndex", "SQLite FTS5")]
         for n in sizes:
-            rows += bench(n, workdir, reuse=args.reuse, types=args.types)
+            rows += bench(n, workdir, reuse=args.reuse, types=args.types, repeat=max(1, args.repeat),
+                          warm=args.warm)
             print(f"done {n}", file=sys.stderr)
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
