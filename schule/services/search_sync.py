@@ -179,6 +179,10 @@ class SearchSync:
             if applied is None or applied > last:
                 self._rebuild_locked()
                 return "rebuilt (no valid index state)"
+            if not self.index.analysis_current():
+                # words are analysed differently now: old postings would miss what new queries ask
+                self._rebuild_locked()
+                return "rebuilt (index written by an older version of the German analysis)"
             oldest = self.store.oldest_change()
             if applied < last and (oldest is None or oldest > applied + 1):
                 self._rebuild_locked()

@@ -142,6 +142,19 @@ def test_stop_during_a_rebuild_keeps_the_live_index(store: CypherGraphStore, syn
         sync.drain()
 
 
+def test_repair_rebuilds_an_index_written_by_an_older_analysis(store: CypherGraphStore, sync: SearchSync) -> None:
+    live = sync.index.path / (sync.index.path / "current").readlink()
+    (live / "ANALYSIS_VERSION").unlink()  # as an index from before the marker existed (version 1)
+    assert not sync.index.analysis_current()
+
+    outcome = sync.repair()
+
+    assert "older version of the German analysis" in outcome
+    assert sync.index.analysis_current()
+    assert "olpe" in ids(sync.index.search("Olpe"))
+    assert sync.repair() == "in sync"
+
+
 def test_only_one_process_drains_at_a_time(store: CypherGraphStore, sync: SearchSync) -> None:
     store.upsert([parse_record(PARKING)])
     other = SearchSync(store, sync.dir)
