@@ -48,6 +48,7 @@ from schule.store import CypherGraphStore, cypher, cypher_trust
 from schule.store.base import Statement
 from schule.store.embedded import EmbeddedServer
 from schule.store.falkordb import FalkorEngine
+from schule.store.neighbourhood import get_with_neighbours
 from schule.store.neo4j import Neo4jEngine
 from tests.conftest import SEED_DIR
 from tests.integration.store.test_store_contract import ALL, SENSORS
@@ -212,6 +213,11 @@ def exercise(store: CypherGraphStore) -> None:
         store.neighbours(rel, ["olpe-parksensoren", "olpe", "sc-schule"])
         store.neighbours(rel, ["olpe-parksensoren", "olpe", "sc-schule"], incoming=True)
         store.all_edges(rel)
+    # the GraphQL loaders' one-round-trip fetch: an entity with several edge lookups at once
+    get_with_neighbours(store, ["olpe-parksensoren", "olpe"],
+                        {(rel, incoming): ["olpe-parksensoren", "olpe", "sc-schule"]
+                         for rel in Rel for incoming in (False, True)})
+    get_with_neighbours(store, ["olpe"], {})
     store.counts()
     store.published_counts()
     store.memberships()
