@@ -9,8 +9,10 @@ rebuild).
 
 Ranking (``_rank``): Whoosh BM25F over title (x6), tags (x3.5), summary (x2), names of communes,
 Kreise, regions and Handlungsfelder (x1.5) and text (x1); the alternatives of a query word (typos
-0.15, compound parts 0.5, prefix expansions 0.5, ...) are built in ``plan.py``. When no document has
-every word, ``auto`` searches for any word, and any part of a compound or hyphenated word. Then the
+0.15, compound parts 0.5, prefix expansions 0.5, ...) are built in ``plan.py``. When fewer than
+``FILL_UP_BELOW`` documents have every word of a query of several words (or none has a single
+word), ``auto`` fills up with documents that have any word, or any part of a compound or
+hyphenated word, ranked below all documents with every word. Then the
 graph-aware step, applied to the best ``RERANK_DEPTH`` text matches:
 
     score = bm25 * (1 + 0.06 * proven_status + 0.04 * min(adaptation_count, 3))
@@ -50,6 +52,8 @@ from schule.search.plan import FIELD_BOOSTS, Plan, Planner
 __all__ = ["SearchIndex", "RERANK_DEPTH", "proof_factor"]
 
 RERANK_DEPTH = 100
+# below this many documents with every word, documents with some of the words fill the page
+FILL_UP_BELOW = 10
 WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
                  "kreis": "kreis", "region": "region", "status": "status"}
@@ -427,7 +431,9 @@ class SearchIndex:
                match: str = "auto") -> SearchResults:
         """Search for plain words (see ``query.py``); never raises on user text.
 
-        ``match``: ``"all"`` words, ``"any"`` word, or ``"auto"`` (all, and any if that finds nothing).
+        ``match``: ``"all"`` words, ``"any"`` word, or ``"auto"``: documents with all words first; when
+        fewer than ``FILL_UP_BELOW`` have them all, documents with any word follow (ranked among
+        themselves); a single word is loosened into its parts only when nothing has it whole.
         An empty query with filters lists the filtered documents.
         """
         limit = max(0, min(int(limit), 1000))
@@ -446,15 +452,29 @@ class SearchIndex:
             text_q = wq.Or(plan.clauses)
         else:
             text_q = wq.And(plan.clauses)
-        results = self._run(searcher, text_q, filter_q, filter_bits, plan, limit, offset)
-        if results.total == 0 and match == "auto" and plan.can_loosen:
-            # nothing has every word: any word, and any part of a compound or hyphenated word
-            results = self._run(searcher, wq.Or(plan.loose), filter_q, filter_bits, plan, limit, offset)
-        return results
+        depth = max(RERANK_DEPTH, offset + limit)
+        docs, ranked = self._match(searcher, text_q, filter_q, filter_bits, depth)
+        strict_total = docs.bit_count()
+        several_words = len(plan.clauses) > 1
+        if match == "auto" and plan.can_loosen and (
+                strict_total == 0 or several_words and strict_total < FILL_UP_BELOW):
+            # Few documents have every word: the rest of the page comes from documents with any
+            # word (or any part of a compound or hyphenated word), always after those with all.
+            # One word alone is loosened into its parts only when nothing has it: any single part
+            # of a compound is too weak to pad a page with.
+            loose_docs, loose_ranked = self._match(searcher, wq.Or(plan.loose), filter_q, filter_bits, depth)
+            ranked += [(docnum, score) for docnum, score in loose_ranked if not docs >> docnum & 1]
+            docs |= loose_docs
+        return self._results(searcher, docs, ranked, plan, limit, offset, few=strict_total < 3)
 
     def _run(self, searcher: Searcher, text_q: wq.Query, filter_q: wq.Query | None, filter_bits: int | None,
              plan: Plan, limit: int, offset: int) -> SearchResults:
-        depth = max(RERANK_DEPTH, offset + limit)
+        docs, ranked = self._match(searcher, text_q, filter_q, filter_bits, max(RERANK_DEPTH, offset + limit))
+        return self._results(searcher, docs, ranked, plan, limit, offset, few=docs.bit_count() < 3)
+
+    def _match(self, searcher: Searcher, text_q: wq.Query, filter_q: wq.Query | None, filter_bits: int | None,
+               depth: int) -> tuple[int, list[tuple[int, float]]]:
+        """The matching documents (a bitmap) and the best ``depth`` of them, ranked (``_rank``)."""
         engine = self._engine_for(searcher)
         try:
             if isinstance(text_q, wq.Every):
@@ -469,11 +489,16 @@ class SearchIndex:
                 buf[docnum >> 3] |= 1 << (docnum & 7)
             docs = int.from_bytes(buf, "little")
             top = [(hit.docnum, hit.score) for hit in searcher.search(full_q, limit=depth)] if docs else []
+        return docs, self._rank(searcher, top)
+
+    def _results(self, searcher: Searcher, docs: int, ranked: list[tuple[int, float]], plan: Plan,
+                 limit: int, offset: int, *, few: bool) -> SearchResults:
+        """One page of hits, the facets of all matching documents and, when ``few`` documents have
+        every word, "Meinten Sie …?" suggestions."""
         total = docs.bit_count()
         facets = self._facet_cache(searcher).counts(docs) if total else {}
-        ranked = self._rank(searcher, top)
         hits = [self._hit(searcher, docnum, score, plan.terms) for docnum, score in ranked[offset:offset + limit]]
-        suggestions = self._suggest(searcher, plan) if total < 3 else []
+        suggestions = self._suggest(searcher, plan) if few else []
         return SearchResults(total, hits, facets, suggestions)
 
     def _rank(self, searcher: Searcher, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:

@@ -12,6 +12,7 @@ from whoosh.support.levenshtein import distance
 
 from schule.search import SearchDocument, SearchIndex, doc_key
 from schule.search.engine import near_terms, within
+from schule.search.index import FILL_UP_BELOW
 
 GATEWAYS = SearchDocument("project", "gateways", "LoRaWAN-Netz im Kreis", summary="40 Gateways auf Kirchtürmen.")
 BELEUCHTUNG = SearchDocument("project", "licht", "Smarte Beleuchtung", summary="Laternen dimmen nachts.")
@@ -92,8 +93,15 @@ def test_compound_whose_parts_never_meet_finds_any_part(index: SearchIndex) -> N
     assert "project:ki" not in keys(index.search(COMPOUND_NOWHERE_WHOLE))
 
 
-def test_all_words_still_required_when_some_document_has_them(index: SearchIndex) -> None:
-    assert keys(index.search("Plattform Termine")) == ["project:scattered"]
+def test_documents_with_every_word_come_before_those_with_some(index: SearchIndex) -> None:
+    # only one document has both words: it leads, and documents with one of them fill the page
+    results = keys(index.search("Plattform Termine"))
+
+    assert results[0] == "project:scattered"
+    assert len(results) > 1 and "project:scattered" not in results[1:]
+    assert "project:ki" not in results  # neither word
+    # asked for every word, only that document
+    assert keys(index.search("Plattform Termine", match="all")) == ["project:scattered"]
 
 
 def test_e_and_elektro_are_one_prefix(index: SearchIndex) -> None:
@@ -128,3 +136,20 @@ def test_engine_terms_within_agrees_with_whoosh(index: SearchIndex) -> None:
                                   (("text",), "x", 1), (("title", "text"), "smarte", 1)):
         expected = {t for f in fields for t in reader.terms_within(f, text, maxdist, prefix=1)}
         assert set(engine.terms_within(fields, text, maxdist)) == expected
+
+
+@pytest.mark.parametrize("with_both", [FILL_UP_BELOW - 1, FILL_UP_BELOW])
+def test_documents_with_one_word_fill_up_only_a_short_list(tmp_path: Path, with_both: int) -> None:
+    both = [SearchDocument("project", f"beide-{n}", f"Radweg Beleuchtung {n}") for n in range(with_both)]
+    one = SearchDocument("project", "nur-radweg", "Radweg am Fluss")
+    ix = SearchIndex.open(tmp_path / "fill")
+    try:
+        ix.upsert([*both, one])
+        found = keys(ix.search("Radweg Beleuchtung", limit=50))
+    finally:
+        ix.close()
+
+    if with_both < FILL_UP_BELOW:
+        assert found[-1] == "project:nur-radweg" and len(found) == with_both + 1
+    else:
+        assert "project:nur-radweg" not in found and len(found) == with_both
