@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,27 +13,13 @@ import pytest
 from schule.domain.records import parse_record
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
-from schule.services.seeding import seed
 from schule.settings import Settings
 from schule.store import CypherGraphStore, open_store
 from schule.store.embedded import EmbeddedServer
-from tests.conftest import SEED_DIR
+from tests.integration.search.conftest import ids
 
 PARKING = {"kind": "project", "id": "olpe-parkplatzsensoren", "title": "Parkplatzsensoren in der Innenstadt",
            "summary": "Sensoren zeigen freie Stellplätze in Olpe an.", "commune": "olpe", "status": "operation"}
-
-
-@pytest.fixture
-def sync(store: CypherGraphStore, tmp_path: Path) -> Iterator[SearchSync]:
-    seed(store, SEED_DIR)
-    s = SearchSync(store, tmp_path / "search")
-    s.repair()
-    yield s
-    s.close()
-
-
-def ids(results: object) -> list[str]:
-    return [h.id for h in results.hits]  # type: ignore[attr-defined]
 
 
 def test_a_write_is_searchable_after_the_next_drain(store: CypherGraphStore, sync: SearchSync) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,8 @@ from schule.domain.records import Record, parse_record
 from schule.search import SearchDocument
 from schule.services.change_log import Retention, prune_change_log
 from schule.services.search_sync import SearchSync, SyncStopped
-from schule.services.seeding import seed
 from schule.store import CypherGraphStore
-from tests.conftest import SEED_DIR
+from tests.integration.search.conftest import ids
 
 PARKING = {"kind": "project", "id": "olpe-parkplatzsensoren", "title": "Parkplatzsensoren in der Innenstadt",
            "summary": "Sensoren zeigen freie Stellplätze in Olpe an.", "commune": "olpe", "status": "operation"}
@@ -25,19 +23,6 @@ OLPE_RENAMED = {"kind": "commune", "id": "olpe", "name": "Olpe am Biggesee", "kr
                 "region": "Südwestfalen"}
 WINDOWS = {"kind": "project", "id": "soest-fenstersensoren", "title": "Fenstersensoren in Schulen",
            "summary": "Messen die Luftqualität im Klassenzimmer.", "commune": "soest"}
-
-
-@pytest.fixture
-def sync(store: CypherGraphStore, tmp_path: Path) -> Iterator[SearchSync]:
-    seed(store, SEED_DIR)
-    s = SearchSync(store, tmp_path / "search")
-    s.repair()
-    yield s
-    s.close()
-
-
-def ids(results: object) -> list[str]:
-    return [h.id for h in results.hits]  # type: ignore[attr-defined]
 
 
 def write(store: CypherGraphStore, *records: dict[str, object], at: str | None = None) -> None:
