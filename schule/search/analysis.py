@@ -53,8 +53,8 @@ __all__ = [
 # Bump whenever index-time analysis changes the terms of some text; an index built with another
 # version answers those words wrongly until rebuilt (``SearchIndex.analysis_current``).
 # 1: the first release; 2: loanword plurals in -s and -y/-ies (``loanword_plural``), inflected forms
-# of no-split words kept whole.
-ANALYSIS_VERSION = 2
+# of no-split words kept whole; 3: short vetted modifiers start compounds (Nah-wärmenetz, Neu-bau).
+ANALYSIS_VERSION = 3
 STOP_WORDS = frozenset(fold(w) for w in stoplists["de"]) | frozenset({"dass", "fur", "uber"})
 _WORD = re.compile(r"\w+(?:[-‐‑]\w+)*", re.UNICODE)
 _MAX_TOKEN = 64

@@ -37,9 +37,11 @@ class Lexicon:
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def _is_part(self, text: str, final: bool) -> bool:
-        if len(text) < MIN_PART and text not in self.short:
-            return False
         if text in self.banned:
+            return False
+        if not final and text in self.modifiers:
+            return True  # a vetted list, so its short entries count too: Nah-wärmenetz, Neu-bau, Alt-stadt
+        if len(text) < MIN_PART and text not in self.short:
             return False
         if text in self.words or text in self.short:
             return True
@@ -116,6 +118,8 @@ class Lexicon:
                 if a == 0 and b == len(spans) - 1:
                     continue
                 piece = word[spans[a][0]:spans[b][1]]
+                if a == b and len(piece) < MIN_PART and piece in self.modifiers:
+                    continue  # "nah", "neu", "alt" alone would find every Nah-, Neu-, Alt- compound
                 if piece not in out:
                     out.append(piece)
         result = tuple(out)

@@ -23,6 +23,10 @@ COMPOUNDS = [
     ("Wanderparkplätze", {"park", "parkplatz", "platz"}),
     ("Bürgerbeteiligungsplattform", {"burgerbeteiligung", "beteiligung", "plattform"}),
     ("Parkplatzsensoren", {"parkplatz", "sensor"}),
+    # a short modifier (not a noun) starts the compound: its head and the head's parts are found
+    ("Nahwärmenetz", {"wärmenetz", "wärme", "netz"}),
+    ("Neubaugebiet", {"baugebiet", "bau", "gebiet"}),
+    ("Altstadt", {"stadt"}),
 ]
 
 
@@ -68,6 +72,12 @@ def test_compounds_index_whole_word_and_parts(compound: str, parts: set[str]) ->
     assert terms[0] == analyze_query(compound)[0]
     stems = {analyze_query(p)[0] for p in parts}
     assert stems <= set(terms)
+
+
+def test_a_short_modifier_is_no_search_term_of_its_own() -> None:
+    # "neu" alone would make every Neu- compound a hit for "neue …"
+    assert "neu" not in analyze_index("Neubaugebiet")
+    assert "nah" not in analyze_index("Nahwärmenetz")
 
 
 def test_query_side_does_not_split() -> None:
