@@ -55,6 +55,14 @@ class AppState:
         self.search: SearchService | None = None
 
 
+async def warm_index(sync: SearchSync) -> None:
+    """Prepare the index's caches for the next searches (``SearchIndex.warm``), so that the first
+    user after a start or a write does not wait for them; stops with the follower."""
+    started = time.monotonic()
+    postings = await run_in_threadpool(sync.index.warm, sync.stopping)
+    log.info("search index warmed: %d postings in %.1f s", postings, time.monotonic() - started)
+
+
 async def follow_change_log(
     sync: SearchSync, stopping: asyncio.Event, retention: Retention | None = None, *,
     prune_every_s: float = PRUNE_INTERVAL_S,
@@ -66,6 +74,7 @@ async def follow_change_log(
     try:
         outcome = await run_in_threadpool(sync.repair)
         log.info("search index: %s", outcome)
+        await warm_index(sync)
     except SyncStopped:
         return
     except Exception:
@@ -76,7 +85,8 @@ async def follow_change_log(
             await asyncio.wait_for(stopping.wait(), SYNC_INTERVAL_S)
             return
         try:
-            await run_in_threadpool(sync.drain)
+            if await run_in_threadpool(sync.drain):
+                await warm_index(sync)  # the write opened a new searcher: its caches start empty
         except SyncStopped:
             return
         except Exception:

@@ -114,7 +114,7 @@ def timed(fn: Callable[[], object], runs: list[float]) -> None:
 
 
 def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
-          repeat: int = 1, warm: bool = False) -> list[tuple[str, str, str, str]]:
+          repeat: int = 1, warm: bool = False, served: bool = False) -> list[tuple[str, str, str, str]]:
     rows = []
     t = time.perf_counter()
     index = SearchIndex.open(workdir / f"whoosh-{n}")
@@ -140,6 +140,10 @@ def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
     rows.append((f"{n}", "build (s)", "reused" if reused else f"{build_whoosh:.1f}",
                  "reused" if fts_reused else f"{build_fts:.1f}"))
 
+    if served:  # as ``schule serve`` does after start and after each index write
+        t = time.perf_counter()
+        warmed = index.warm()
+        rows.append((f"{n}", "served: warm-up (s)", f"{time.perf_counter() - t:.1f} ({warmed} postings)", "-"))
     wanted = {t.strip() for t in types.split(",")} if types else None
     for qtype, items in queries().items():
         if wanted and qtype not in wanted:
@@ -189,6 +193,9 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true",
                         help="run each type's queries once untimed first: steady state, no first-use decoding "
                              "of postings (without it, each query's new terms pay ~1 us per posting once)")
+    parser.add_argument("--served", action="store_true",
+                        help="call SearchIndex.warm() once before the queries, as `schule serve` does after start "
+                             "and after index writes (the CLI, one process per search, does not)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.write_jsonl:
@@ -201,7 +208,7 @@ def main() -> None:
         rows = [("docs", "measure", "SearchIndex", "SQLite FTS5")]
         for n in sizes:
             rows += bench(n, workdir, reuse=args.reuse, types=args.types, repeat=max(1, args.repeat),
-                          warm=args.warm)
+                          warm=args.warm, served=args.served)
             print(f"done {n}", file=sys.stderr)
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:

@@ -64,6 +64,10 @@ class SearchSync:
         """Ask running and future work to end at the next batch boundary."""
         self._stopping.set()
 
+    def stopping(self) -> bool:
+        """Whether ``stop()`` was called (for work that checks rather than raises)."""
+        return self._stopping.is_set()
+
     def _check_stop(self) -> None:
         if self._stopping.is_set():
             raise SyncStopped("search index work stopped")

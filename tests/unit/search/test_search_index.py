@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -220,3 +221,53 @@ def test_index_knows_whether_its_analysis_is_current(index: SearchIndex, tmp_pat
     old.rebuild(DOCS, procs=1)
     assert old.analysis_current()
     old.close()
+
+
+def test_a_write_decodes_only_the_new_segment_again(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from schule.search import engine
+
+    decoded: list[str] = []  # segment ids, one per decoded term
+    real_decode = engine._decode
+
+    def counting_decode(sub: Any, field: str, btext: bytes) -> Any:
+        decoded.append(sub._segid)
+        return real_decode(sub, field, btext)
+
+    monkeypatch.setattr(engine, "_decode", counting_decode)
+    before = keys(index.search(PARKPLATZ))
+    old_segments = set(decoded)
+
+    # a write adds a segment and opens a new searcher
+    index.upsert([SearchDocument("project", "neu-parkplatz", "Parkplatz am Bahnhof")])
+    decoded.clear()
+    after = keys(index.search(PARKPLATZ))
+
+    assert old_segments and before
+    assert "project:neu-parkplatz" in after and set(before) <= set(after)
+    # the old segment's postings came from the cache; only the new segment was decoded
+    assert decoded and not set(decoded) & old_segments
+
+
+def test_warm_decodes_frequent_terms_ahead_of_queries(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from schule.search import engine
+
+    # the fixture is small: every term counts as frequent (min_df 1 instead of WARM_MIN_DF)
+    monkeypatch.setattr(engine.Engine.warm, "__defaults__", (engine.WARM_POSTINGS, 1, lambda: False))
+    warmed = index.warm()
+    decoded: list[tuple[str, bytes]] = []
+    real_decode = engine._decode
+
+    def counting_decode(sub: Any, field: str, btext: bytes) -> Any:
+        decoded.append((field, btext))
+        return real_decode(sub, field, btext)
+
+    monkeypatch.setattr(engine, "_decode", counting_decode)
+    results = index.search(PARKPLATZ)
+
+    assert warmed > 0
+    assert keys(results)[0] == "project:park"  # same answer as cold
+    assert decoded == []  # everything the query read was decoded by warm()
+
+
+def test_warm_stops_when_asked(index: SearchIndex) -> None:
+    assert index.warm(stop=lambda: True) == 0
