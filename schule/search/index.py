@@ -36,14 +36,13 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment, _lenfield
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
 from schule.search.analysis import ANALYSIS_VERSION, analyze_query, german_analyzer, spelling_analyzer
+from schule.search.build import build_writer
 from schule.search.documents import Hit, SearchDocument, SearchResults
 from schule.search.engine import Engine, SegmentPostings, Unsupported, first_docs
 from schule.search.highlight import highlight
@@ -102,44 +101,6 @@ def _schema() -> Schema:
         adaptation_count=NUMERIC(stored=True, shift_step=0),
         proof=STORED(),
     )
-
-
-class _FastLengths(W3PerDocReader):
-    """Per-document reader for flushing a new segment: Whoosh asks for the field length of every
-    posting's document (block min/max lengths), several column lookups each; this reads each field's
-    length column once into memory and answers from it."""
-
-    def __init__(self, storage: Any, segment: Any) -> None:
-        super().__init__(storage, segment)
-        self._lengths: dict[str, list[int | None] | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        try:
-            table = self._lengths[fieldname]
-        except KeyError:
-            table = self._load_lengths(fieldname)
-        if table is None:
-            return default
-        return table[docnum]
-
-    def _load_lengths(self, fieldname: str) -> list[int | None] | None:
-        reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        table = None
-        if reader is not None:
-            table = [byte_to_length(b) if b else None for b in (reader[d] for d in range(self._doccount))]
-        self._lengths[fieldname] = table
-        return table
-
-
-class _BuildCodec(W3Codec):
-    """The default codec with ``_FastLengths`` for writing; the segments it makes record a plain
-    ``W3Codec``, so the index on disk is exactly what Whoosh writes and reads by default."""
-
-    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
-        return W3Segment(W3Codec(), indexname)
-
-    def per_document_reader(self, storage: Any, segment: Any) -> W3PerDocReader:
-        return _FastLengths(storage, segment)
 
 
 def _keywords(values: Iterable[str]) -> str:
@@ -362,7 +323,7 @@ class SearchIndex:
                 limitmb: int = 256) -> int:
         """Build a fresh index from ``docs`` beside the live one and swap it in atomically.
 
-        Uses up to two processes (Whoosh's multiprocessing writer, one segment per process, no
+        Uses up to two processes (``build.build_writer``: one segment per process, no
         final merge) and ``limitmb`` MB of pool per process; documents written to the old index
         while this runs are lost with it, so callers replay pending work afterwards.
         """
@@ -372,11 +333,7 @@ class SearchIndex:
         count = 0
         try:
             ix = _create_generation(gen)
-            if procs > 1:
-                writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=True, batchsize=500,
-                                   codec=_BuildCodec())
-            else:
-                writer = ix.writer(limitmb=limitmb, codec=_BuildCodec())
+            writer = build_writer(ix, procs=procs, limitmb=limitmb)
             try:
                 for doc in docs:
                     writer.add_document(**_fields(doc))
