@@ -53,8 +53,9 @@ __all__ = [
 # Bump whenever index-time analysis changes the terms of some text; an index built with another
 # version answers those words wrongly until rebuilt (``SearchIndex.analysis_current``).
 # 1: the first release; 2: loanword plurals in -s and -y/-ies (``loanword_plural``), inflected forms
-# of no-split words kept whole; 3: short vetted modifiers start compounds (Nah-wärmenetz, Neu-bau).
-ANALYSIS_VERSION = 3
+# of no-split words kept whole; 3: short vetted modifiers start compounds (Nah-wärmenetz, Neu-bau);
+# 4: feminine person nouns in -in / -innen share the masculine stem (``feminine_form``).
+ANALYSIS_VERSION = 4
 STOP_WORDS = frozenset(fold(w) for w in stoplists["de"]) | frozenset({"dass", "fur", "uber"})
 _WORD = re.compile(r"\w+(?:[-‐‑]\w+)*", re.UNICODE)
 _MAX_TOKEN = 64
@@ -181,8 +182,36 @@ def loanword_plural(stem: str) -> str:
     return stem
 
 
+# endings of masculine person nouns whose feminine adds -in / -innen and which Snowball German does not
+# unify itself (it does for -er: Beraterin/Berater): Koordinator-in, Student-in, Praktikant-in,
+# Journalist-in, Ingenieur-in, Expert-in, Kolleg-in, Pädagog-in, Kandidat-in, Bibliothekar-in,
+# Doktorand-in, Architekt-in, Fotograf-in, Philosoph-in, Pilot-in, Athlet-in, Beamt-in, Genoss-in,
+# Offizier-in
+_FEMININE_AFTER = ("or", "ent", "ant", "ist", "eur", "og", "eg", "ert", "at", "ar", "and", "ekt", "af",
+                   "ph", "ot", "et", "mt", "oss", "ier")
+# the masculine part must be this long, so that short words in -in / -ine keep theirs (Kantine is not
+# a Kante, Termin not a Term, Gewinn not a Gew)
+_FEMININE_MIN_BASE = 5
+
+
+def feminine_form(stem: str) -> str:
+    """The masculine stem for a feminine person noun in -in / -innen (Snowball leaves -in and makes
+    -innen -inn): ``studentinn`` -> ``student``. Only after the endings of ``_FEMININE_AFTER``, so other
+    words in -in keep it (Benzin, Medizin, Disziplin, Magazin, Routine, Protein). Known harmless
+    over-reach: a few rare non-person words (Terpentin -> terpent, Gelatine -> gelat) that no masculine
+    form shares."""
+    for suffix in ("inn", "in"):
+        if stem.endswith(suffix):
+            base = stem[: -len(suffix)]
+            if len(base) >= _FEMININE_MIN_BASE and base.endswith(_FEMININE_AFTER):
+                return base
+            return stem
+    return stem
+
+
 class GermanStemFilter(Filter):
-    """Snowball German (PyStemmer) completed by ``loanword_plural``, with a per-process cache."""
+    """Snowball German (PyStemmer) completed by ``loanword_plural`` and ``feminine_form``, with a
+    per-process cache."""
 
     _cache: dict[str, str] = {}
 
@@ -204,7 +233,7 @@ class GermanStemFilter(Filter):
     def stem(self, word: str) -> str:
         cached = self._cache.get(word)
         if cached is None:
-            cached = loanword_plural(self._stemmer.stemWord(word)) if word.isalpha() else word
+            cached = feminine_form(loanword_plural(self._stemmer.stemWord(word))) if word.isalpha() else word
             if len(self._cache) < 1_000_000:
                 self._cache[word] = cached
         return cached

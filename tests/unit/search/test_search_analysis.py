@@ -63,6 +63,28 @@ def test_loanword_rule_keeps_forms_that_snowball_unified_together() -> None:
     assert len({analyze_query(w)[0] for w in ("Ergebnis", "Ergebnisse", "Ergebnissen")}) == 1
 
 
+FEMININE = [("Koordinator", "Koordinatorin", "Koordinatorinnen"), ("Student", "Studentin", "Studentinnen"),
+            ("Praktikant", "Praktikantin", "Praktikantinnen"), ("Journalist", "Journalistin", "Journalistinnen"),
+            ("Ingenieur", "Ingenieurin", "Ingenieurinnen"), ("Experte", "Expertin", "Expertinnen"),
+            ("Kollege", "Kollegin", "Kolleginnen"), ("Pädagoge", "Pädagogin", "Pädagoginnen"),
+            ("Architekt", "Architektin", "Architektinnen"), ("Beamter", "Beamtin", "Beamtinnen"),
+            ("Berater", "Beraterin", "Beraterinnen")]
+# words in -in / -ine that are no feminine forms, beside the word they must not turn into
+NOT_FEMININE = [("Kantine", "Kante"), ("Termin", "Term"), ("Benzin", "Benz"), ("Gewinn", "Gewinde"),
+                ("Medizin", "Medien"), ("Routine", "Route"), ("Disziplin", "Diszipel"), ("Protein", "Protest")]
+
+
+@pytest.mark.parametrize("forms", FEMININE)
+def test_feminine_person_nouns_share_the_masculine_stem(forms: tuple[str, ...]) -> None:
+    assert len({tuple(analyze_query(w)) for w in forms}) == 1
+
+
+@pytest.mark.parametrize(("word", "other"), NOT_FEMININE)
+def test_words_in_in_that_are_no_feminine_forms_keep_it(word: str, other: str) -> None:
+    assert analyze_query(word)[0].endswith(("in", "inn"))
+    assert analyze_query(word) != analyze_query(other)
+
+
 @pytest.mark.parametrize(("compound", "parts"), COMPOUNDS)
 def test_compounds_index_whole_word_and_parts(compound: str, parts: set[str]) -> None:
     # when a compound is analysed for the index
