@@ -114,7 +114,7 @@ def timed(fn: Callable[[], object], runs: list[float]) -> None:
 
 
 def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
-          repeat: int = 1, warm: bool = False, served: bool = False) -> list[tuple[str, str, str, str]]:
+          repeat: int = 1, warm: bool = False, served: bool | None = None) -> list[tuple[str, str, str, str]]:
     rows = []
     t = time.perf_counter()
     index = SearchIndex.open(workdir / f"whoosh-{n}")
@@ -140,10 +140,24 @@ def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
     rows.append((f"{n}", "build (s)", "reused" if reused else f"{build_whoosh:.1f}",
                  "reused" if fts_reused else f"{build_fts:.1f}"))
 
-    if served:  # as ``schule serve`` does after start and after each index write
-        t = time.perf_counter()
-        warmed = index.warm()
-        rows.append((f"{n}", "served: warm-up (s)", f"{time.perf_counter() - t:.1f} ({warmed} postings)", "-"))
+    index.close()
+    phases = [("cold", False), ("served", True)] if served is None else [("served" if served else "cold", served)]
+    for phase, warm_index in phases:
+        # a fresh SearchIndex per phase: no postings decoded by an earlier phase
+        index = SearchIndex.open(workdir / f"whoosh-{n}")
+        if warm_index:  # as ``schule serve`` does after start and after each index write
+            t = time.perf_counter()
+            warmed = index.warm()
+            rows.append((f"{n}", "served: warm-up (s)", f"{time.perf_counter() - t:.1f} ({warmed} postings)", "-"))
+        rows += _query_rows(n, phase, index, db, types, repeat, warm)
+        index.close()
+    db.close()
+    return rows
+
+
+def _query_rows(n: int, phase: str, index: SearchIndex, db: sqlite3.Connection, types: str | None, repeat: int,
+                warm: bool) -> list[tuple[str, str, str, str]]:
+    rows = []
     wanted = {t.strip() for t in types.split(",")} if types else None
     for qtype, items in queries().items():
         if wanted and qtype not in wanted:
@@ -171,10 +185,9 @@ def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
                 db.execute(f"SELECT count(*) FROM docs WHERE docs MATCH ?{where}", params).fetchone()
 
             timed(run_fts, fts)
-        rows.append((f"{n}", f"{qtype} p50/p95 ms", f"{statistics.median(ours):.1f} / {percentile(ours, 95):.1f}",
+        rows.append((f"{n}", f"{phase}: {qtype} p50/p95 ms",
+                     f"{statistics.median(ours):.1f} / {percentile(ours, 95):.1f}",
                      f"{statistics.median(fts):.1f} / {percentile(fts, 95):.1f}"))
-    index.close()
-    db.close()
     return rows
 
 
@@ -193,9 +206,13 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true",
                         help="run each type's queries once untimed first: steady state, no first-use decoding "
                              "of postings (without it, each query's new terms pay ~1 us per posting once)")
-    parser.add_argument("--served", action="store_true",
-                        help="call SearchIndex.warm() once before the queries, as `schule serve` does after start "
-                             "and after index writes (the CLI, one process per search, does not)")
+    phase = parser.add_mutually_exclusive_group()
+    phase.add_argument("--cold", dest="served", action="store_const", const=False,
+                       help="only the cold phase: a fresh process, every term decoded at its first query, "
+                            "as for the CLI (default: the cold phase, then the served phase)")
+    phase.add_argument("--served", dest="served", action="store_const", const=True,
+                       help="only the served phase: SearchIndex.warm() first, as `schule serve` does after "
+                            "start and after index writes")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.write_jsonl:
