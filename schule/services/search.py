@@ -1,8 +1,10 @@
 """The search use case: read-your-writes search over the derived index.
 
-Before answering, pending graph changes are applied to the index (if another process holds the
-drain lock, it is already doing that and we answer from what is there). Users' query text is
-never parsed as syntax by the engine: see ``schule.search.query``.
+Before answering, pending graph changes are applied to the index. If another process or thread
+holds the drain lock, it is already applying them: we wait for it up to ``READ_YOUR_WRITES_WAIT_S``
+(a moderator who just approved an entry finds it), and beyond that (a full rebuild runs, minutes at
+100k documents) answer from what the index has. Users' query text is never parsed as syntax by the
+engine: see ``schule.search.query``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,18 @@ from schule.services.search_sync import SearchSync
 
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 500
+# how long a search waits for a drain that another process or thread is running (see above)
+READ_YOUR_WRITES_WAIT_S = 3.0
 
 
 class SearchService:
     def __init__(self, sync: SearchSync) -> None:
         self.sync = sync
+
+    def _catch_up(self) -> None:
+        applied = self.sync.applied_seq()
+        if applied is None or self.sync.store.last_change() > applied:
+            self.sync.drain(wait_s=READ_YOUR_WRITES_WAIT_S)
 
     def search(
         self,
@@ -29,7 +38,7 @@ class SearchService:
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResults:
-        self.sync.drain()
+        self._catch_up()
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         return self.sync.index.search(
@@ -37,5 +46,5 @@ class SearchService:
         )
 
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
-        self.sync.drain()
+        self._catch_up()
         return self.sync.index.similar(kind, id, limit=max(1, min(limit, MAX_LIMIT)))

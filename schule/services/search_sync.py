@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,7 @@ from schule.store.graph import CypherGraphStore
 
 log = logging.getLogger("schule.search")
 BATCH = 500
+_LOCK_POLL_S = 0.02
 
 
 class SyncStopped(Exception):
@@ -101,13 +103,20 @@ class SearchSync:
         return f"{engine.name}:{getattr(engine, 'graph_name', getattr(engine, 'database', ''))}"
 
     @contextmanager
-    def _drain_lock(self, wait: bool) -> Iterator[bool]:
+    def _drain_lock(self, wait: bool, wait_s: float = 0.0) -> Iterator[bool]:
+        """The drain lock: blocking with ``wait``, else tried until ``wait_s`` seconds have passed
+        (flock has no timeout, so a non-blocking try is repeated every ``_LOCK_POLL_S``)."""
+        deadline = time.monotonic() + wait_s
         with open(self.lock_file, "a+") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(_LOCK_POLL_S)
             try:
                 yield True
             finally:
@@ -118,10 +127,10 @@ class SearchSync:
         applied = self.applied_seq()
         return self.store.last_change() - (applied or 0)
 
-    def drain(self, *, wait: bool = False) -> int:
+    def drain(self, *, wait: bool = False, wait_s: float = 0.0) -> int:
         """Apply pending changes; returns how many change entries were applied (0 if another
-        process holds the lock and ``wait`` is false)."""
-        with self._drain_lock(wait) as locked:
+        process or thread holds the lock and neither ``wait`` nor ``wait_s`` seconds got it)."""
+        with self._drain_lock(wait, wait_s) as locked:
             if not locked:
                 return 0
             applied = self.applied_seq()

@@ -6,11 +6,14 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from schule.domain.records import parse_record
+from schule.services import search as search_service
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
 from schule.settings import Settings
@@ -149,6 +152,43 @@ def test_only_one_process_drains_at_a_time(store: CypherGraphStore, sync: Search
         assert other.drain() > 0
     finally:
         other.close()
+
+
+def test_a_search_waits_for_a_drain_that_another_thread_is_running(
+        store: CypherGraphStore, sync: SearchSync) -> None:
+    # the app's follower thread holds the drain lock while it applies the change that a moderator's
+    # approval just wrote; the moderator's search must not answer from the index before that change
+    store.upsert([parse_record(PARKING)])
+    follower = SearchSync(store, sync.dir)
+    lock_taken = threading.Event()
+
+    def follower_drain() -> None:
+        with follower._drain_lock(wait=True):
+            lock_taken.set()
+            time.sleep(0.5)  # the drain is slow: the search arrives in the middle of it
+            follower._apply_after(follower.applied_seq() or 0)
+
+    thread = threading.Thread(target=follower_drain)
+    thread.start()
+    try:
+        assert lock_taken.wait(5)
+        assert "olpe-parkplatzsensoren" in ids(SearchService(sync).search("Parkplatz"))
+    finally:
+        thread.join()
+        follower.close()
+
+
+def test_a_search_answers_from_the_index_when_another_drain_takes_too_long(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_service, "READ_YOUR_WRITES_WAIT_S", 0.2)
+    store.upsert([parse_record(PARKING)])
+    other = SearchSync(store, sync.dir)
+    try:
+        with sync._drain_lock(wait=True):  # e.g. a full rebuild of a large index in another process
+            results = SearchService(other).search("Olpe")
+    finally:
+        other.close()
+    assert results.total > 0 and "olpe-parkplatzsensoren" not in ids(results)
 
 
 WRITER = textwrap.dedent(
