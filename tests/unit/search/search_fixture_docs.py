@@ -1,6 +1,27 @@
-"""Small documents for the unit tests of the search index."""
+"""Small documents for the unit tests of the search index, and helpers to index and read results."""
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from schule.search import SearchIndex, doc_key
 from schule.search.documents import SearchDocument
+
+
+@contextmanager
+def indexed(path: Path, docs: Iterable[SearchDocument]) -> Iterator[SearchIndex]:
+    """A new index at ``path`` holding ``docs``, closed afterwards."""
+    ix = SearchIndex.open(path)
+    try:
+        ix.upsert(docs)
+        yield ix
+    finally:
+        ix.close()
+
+
+def keys(results: object) -> list[str]:
+    """The index keys (kind:id) of a result page's hits, best first."""
+    return [doc_key(h.kind, h.id) for h in results.hits]  # type: ignore[attr-defined]
 
 PARK = SearchDocument("project", "park", "Parkplatzsensoren in Olpe", ("Parken",),
                       "Sensoren melden freie Parkplätze <b>live</b> & mehr.", "Bodensensoren auf Wanderparkplätzen.",

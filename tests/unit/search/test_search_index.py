@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from search_fixture_docs import DOCS, PARK
+from search_fixture_docs import DOCS, PARK, indexed, keys
 
-from schule.search import SearchDocument, SearchIndex, doc_key
+from schule.search import SearchDocument, SearchIndex
 
 PARKPLATZ = "Parkplatz"
 TRANSLITERATED = "Buergerbeteiligung"
@@ -27,14 +27,8 @@ HOSTILE = ['"', '"unbalanced', "AND", "OR", "NOT", "-", "+", "*", "**", "title:f
 
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[SearchIndex]:
-    ix = SearchIndex.open(tmp_path / "index")
-    ix.upsert(DOCS)
-    yield ix
-    ix.close()
-
-
-def keys(results: object) -> list[str]:
-    return [doc_key(h.kind, h.id) for h in results.hits]  # type: ignore[attr-defined]
+    with indexed(tmp_path / "index", DOCS) as ix:
+        yield ix
 
 
 def test_compound_part_finds_compound(index: SearchIndex) -> None:
@@ -110,23 +104,18 @@ def _twin(id: str, status: str, adaptations: int, text: str = "Ein Dashboard fü
 
 def test_proven_solution_ranks_first_among_equals(tmp_path: Path) -> None:
     # given two otherwise identical projects, one adapted elsewhere and in operation
-    ix = SearchIndex.open(tmp_path / "twins")
-    ix.upsert([_twin("a-idea", "idea", 0), _twin("b-proven", "operation", 2)])
-
-    # when / then
-    assert keys(ix.search("Pegel Dashboard")) == ["project:b-proven", "project:a-idea"]
-    ix.close()
+    with indexed(tmp_path / "twins", [_twin("a-idea", "idea", 0), _twin("b-proven", "operation", 2)]) as ix:
+        # when / then
+        assert keys(ix.search("Pegel Dashboard")) == ["project:b-proven", "project:a-idea"]
 
 
 def test_much_better_text_match_beats_proven_weak_match(tmp_path: Path) -> None:
-    ix = SearchIndex.open(tmp_path / "strong")
     strong = SearchDocument("project", "strong", "Hochwasser-Frühwarnung", ("Hochwasser",),
                             "Hochwasser früh erkennen.", "Hochwasser an Bächen.", status="idea")
     weak = SearchDocument("project", "weak", "Feuerwehr-Dashboard", (), "Einsatzplanung.",
                           "Auch bei Hochwasser nützlich.", status="completed", adaptation_count=5)
-    ix.upsert([weak, strong])
-    assert keys(ix.search("Hochwasser"))[0] == "project:strong"
-    ix.close()
+    with indexed(tmp_path / "strong", [weak, strong]) as ix:
+        assert keys(ix.search("Hochwasser"))[0] == "project:strong"
 
 
 def test_upsert_replaces_and_delete_removes(index: SearchIndex) -> None:
@@ -152,7 +141,6 @@ def test_similar_prefers_related_and_shared_handlungsfeld(index: SearchIndex) ->
 
 def test_similar_ranks_adaptations_first_and_returns_only_projects(tmp_path: Path) -> None:
     # given a project, the project that adapted it, and communes/organisations sharing its place names
-    ix = SearchIndex.open(tmp_path / "similar")
     olpe = SearchDocument("project", "olpe-parkplatzsensoren", "Parkplatzsensoren in der Innenstadt",
                           summary="Sensoren zeigen freie Stellplätze in Olpe an.", communes=("olpe",),
                           commune_names=("Olpe",), status="operation", related_ids=("soest-parken",))
@@ -163,17 +151,15 @@ def test_similar_ranks_adaptations_first_and_returns_only_projects(tmp_path: Pat
     noise = [SearchDocument("commune", "olpe", "Olpe", summary="Kreis Olpe Südwestfalen"),
              SearchDocument("commune", "attendorn", "Attendorn", summary="Kreis Olpe Südwestfalen"),
              SearchDocument("organisation", "olpe-sensoren", "Sensoren Innenstadt Olpe Stellplätze")]
-    ix.upsert([olpe, soest, other, *noise])
-
-    # when
-    forward = ix.similar("project", "olpe-parkplatzsensoren", limit=10)
-    backward = ix.similar("project", "soest-parken", limit=10)
+    with indexed(tmp_path / "similar", [olpe, soest, other, *noise]) as ix:
+        # when
+        forward = ix.similar("project", "olpe-parkplatzsensoren", limit=10)
+        backward = ix.similar("project", "soest-parken", limit=10)
 
     # then the adaptation comes first in both directions, and only projects are returned
     assert [h.id for h in forward][:2] == ["soest-parken", "olpe-sensoren"]
     assert backward[0].id == "olpe-parkplatzsensoren"
     assert {h.kind for h in forward + backward} == {"project"}
-    ix.close()
 
 
 def test_similar_of_unknown_document_is_empty(index: SearchIndex) -> None:

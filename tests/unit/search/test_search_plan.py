@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from search_fixture_docs import indexed, keys
 from whoosh.support.levenshtein import distance
 
-from schule.search import SearchDocument, SearchIndex, doc_key
+from schule.search import SearchDocument, SearchIndex
 from schule.search.engine import near_terms, within
 from schule.search.index import FILL_UP_BELOW
 
@@ -35,14 +36,8 @@ COMPOUND_NOWHERE_WHOLE = "Mobilitätsplattform"
 
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[SearchIndex]:
-    ix = SearchIndex.open(tmp_path / "index")
-    ix.upsert(DOCS)
-    yield ix
-    ix.close()
-
-
-def keys(results: object) -> list[str]:
-    return [doc_key(h.kind, h.id) for h in results.hits]  # type: ignore[attr-defined]
+    with indexed(tmp_path / "index", DOCS) as ix:
+        yield ix
 
 
 def test_typo_of_a_singular_finds_the_plural(index: SearchIndex) -> None:
@@ -66,24 +61,20 @@ def test_rare_compound_also_finds_its_parts_below_the_whole_word(index: SearchIn
 
 def test_common_word_is_not_split(tmp_path: Path) -> None:
     # given a compound in enough documents, and one document with its parts in other words
-    ix = SearchIndex.open(tmp_path / "common")
-    ix.upsert([*(SearchDocument("project", f"d{i}", "Datenplattform", summary=f"Nummer {i}.") for i in range(3)),
-               SearchDocument("project", "apart", "Daten", summary="Eine Plattform.")])
-
-    # when / then only the whole word counts
-    assert sorted(keys(ix.search("Datenplattform"))) == ["project:d0", "project:d1", "project:d2"]
-    ix.close()
+    docs = [*(SearchDocument("project", f"d{i}", "Datenplattform", summary=f"Nummer {i}.") for i in range(3)),
+            SearchDocument("project", "apart", "Daten", summary="Eine Plattform.")]
+    with indexed(tmp_path / "common", docs) as ix:
+        # when / then only the whole word counts
+        assert sorted(keys(ix.search("Datenplattform"))) == ["project:d0", "project:d1", "project:d2"]
 
 
 def test_typo_that_splits_into_words_is_taken_for_a_typo(tmp_path: Path) -> None:
     # given a word in enough documents, and one document with the words its typo splits into
-    ix = SearchIndex.open(tmp_path / "typo")
-    ix.upsert([*(SearchDocument("project", f"p{i}", "Wasserplatz", summary=f"Nummer {i}.") for i in range(3)),
-               SearchDocument("project", "latz", "Ein Latz", summary="Wasser abweisend.")])
-
-    # when the typo is searched / then it is corrected, not split into Wasser + Latz
-    assert sorted(keys(ix.search("Wasserlatz"))) == ["project:p0", "project:p1", "project:p2"]
-    ix.close()
+    docs = [*(SearchDocument("project", f"p{i}", "Wasserplatz", summary=f"Nummer {i}.") for i in range(3)),
+            SearchDocument("project", "latz", "Ein Latz", summary="Wasser abweisend.")]
+    with indexed(tmp_path / "typo", docs) as ix:
+        # when the typo is searched / then it is corrected, not split into Wasser + Latz
+        assert sorted(keys(ix.search("Wasserlatz"))) == ["project:p0", "project:p1", "project:p2"]
 
 
 def test_compound_whose_parts_never_meet_finds_any_part(index: SearchIndex) -> None:
@@ -142,12 +133,8 @@ def test_engine_terms_within_agrees_with_whoosh(index: SearchIndex) -> None:
 def test_documents_with_one_word_fill_up_only_a_short_list(tmp_path: Path, with_both: int) -> None:
     both = [SearchDocument("project", f"beide-{n}", f"Radweg Beleuchtung {n}") for n in range(with_both)]
     one = SearchDocument("project", "nur-radweg", "Radweg am Fluss")
-    ix = SearchIndex.open(tmp_path / "fill")
-    try:
-        ix.upsert([*both, one])
+    with indexed(tmp_path / "fill", [*both, one]) as ix:
         found = keys(ix.search("Radweg Beleuchtung", limit=50))
-    finally:
-        ix.close()
 
     if with_both < FILL_UP_BELOW:
         assert found[-1] == "project:nur-radweg" and len(found) == with_both + 1
