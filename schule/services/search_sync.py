@@ -17,8 +17,9 @@ last change it applied, in ``state.json`` beside it, and follows the log:
   oldest retained seq) knows it missed pruned entries and rebuilds instead of skipping them.
 * ``rebuild()`` is ``schule reindex``: a fresh index from the graph, swapped in atomically.
 
-Only one process drains at a time (an exclusive, non-blocking file lock); the others skip, and
-readers never block.
+Only one process or thread drains at a time (an exclusive file lock); the others skip, or, for a
+search that must see pending changes (``drain(wait_s=...)``), wait a bounded time for the lock.
+Queries on the index itself never block.
 
 ``stop()`` asks running work to end at its next batch boundary (a rebuild is discarded, a drain
 keeps what it committed). The app calls it on shutdown and then waits, so that no worker thread
