@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schule.errors import ImportValidationError, SchuleError
+from schule.domain.problems import Code
+from schule.errors import ImportValidationError, ProblemError, SchuleError, StoreUnavailable
 from schule.settings import Settings
 from schule.store import open_store
 from schule.store.graph import CypherGraphStore
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_TEMPFAIL = 75  # sysexits.h EX_TEMPFAIL: the database was unreachable or busy; retrying later may work
+_TRANSIENT = frozenset({Code.UNAVAILABLE, Code.TIMEOUT, Code.RATE_LIMITED})
+
+
+def exit_status(error: SchuleError) -> int:
+    """The one place where errors become exit statuses: 75 when trying again later may help
+    (an unreachable database), 1 for everything else (bad input, refusals, failures)."""
+    if isinstance(error, StoreUnavailable):
+        return EXIT_TEMPFAIL
+    if isinstance(error, ProblemError) and error.code in _TRANSIENT:
+        return EXIT_TEMPFAIL
+    return EXIT_ERROR
 
 
 class ProgressBar:
@@ -300,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchuleError as e:
         one_line = " ".join(str(e).split())  # driver messages may span lines
         print(f"schule: Fehler: {one_line}", file=sys.stderr)
-        return EXIT_ERROR
+        return exit_status(e)
     except KeyboardInterrupt:
         print("schule: abgebrochen", file=sys.stderr)
         return 130

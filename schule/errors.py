@@ -14,7 +14,10 @@ turns expected failures into typed results and masks everything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from schule.domain.problems import Code, Problem
 
 
 class SchuleError(Exception):
@@ -33,22 +36,51 @@ class StoreUnavailable(StoreError):
     """The graph store cannot be reached."""
 
 
+class ProblemError(SchuleError):
+    """A request refused for reasons the caller can fix; nothing was changed.
+
+    ``problems`` holds at least one ``Problem``; ``code`` is the first one's."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("a ProblemError needs at least one problem")
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+    @property
+    def code(self) -> Code:
+        return self.problems[0].code
+
+
+def refuse(code: Code, message: str, field: str | None = None) -> ProblemError:
+    """A ``ProblemError`` with one problem (to ``raise``)."""
+    return ProblemError([Problem(code, field, message)])
+
+
 @dataclass(frozen=True)
-class Problem:
-    """One bad line of an import: where it is and what to fix."""
+class LineProblem:
+    """One bad line of an import: where it is (file, line) and what is wrong there (``problem``)."""
 
     file: str
     line: int
-    reason: str
+    problem: Problem
+
+    @property
+    def reason(self) -> str:
+        return self.problem.message
+
+    @property
+    def code(self) -> Code:
+        return self.problem.code
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        return f"{self.file}:{self.line}: {self.problem.message}"
 
 
 class ImportValidationError(SchuleError):
     """An import was refused; nothing was changed."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[LineProblem]) -> None:
         self.problems = problems
         super().__init__(f"{len(problems)} fehlerhafte Zeile(n), nichts wurde geändert")
 

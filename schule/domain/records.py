@@ -17,6 +17,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from schule.domain.model import (
     Kind,
@@ -26,18 +27,23 @@ from schule.domain.model import (
     ProjectStatus,
     Rel,
 )
+from schule.domain.problems import Code, Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 MEMBERSHIP = "membership"
 MAX_TEXT = 20_000
+# Addresses rendered as links: never javascript:, data:, vbscript: or anything else a browser runs.
+LINK_SCHEMES = ("https", "http", "mailto")
+_LINK_HELP = "muss eine Adresse mit https://, http:// oder mailto: sein"
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     """One field of the import format.
 
-    ``type`` is one of: str, text, int, bool, date, enum, strlist, ref, reflist.
+    ``type`` is one of: str, text, int, bool, date, enum, strlist, link, linklist, ref, reflist.
+    ``link``/``linklist`` are web addresses that pages render as links: only ``LINK_SCHEMES``.
     For ref/reflist, ``rel`` is the relationship stored and ``targets`` the kinds allowed.
     """
 
@@ -69,7 +75,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "region": FieldSpec("str"),
         "ags": FieldSpec("str", max_length=8),
         "population": FieldSpec("int"),
-        "website": FieldSpec("str"),
+        "website": FieldSpec("link"),
     },
     Kind.NETWORK: {
         "id": FieldSpec("id", True),
@@ -88,7 +94,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "id": FieldSpec("id", True),
         "name": FieldSpec("str", True),
         "type": FieldSpec("str"),
-        "website": FieldSpec("str"),
+        "website": FieldSpec("link"),
     },
     Kind.PERSON: {
         "id": FieldSpec("id", True),
@@ -115,7 +121,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "adapted_from": FieldSpec("reflist", rel=Rel.ADAPTED_FROM, targets=(Kind.PROJECT,)),
         "started": FieldSpec("date"),
         "ended": FieldSpec("date"),
-        "links": FieldSpec("strlist"),
+        "links": FieldSpec("linklist", max_length=2000),
     },
     Kind.LESSON: {
         "id": FieldSpec("id", True),
@@ -135,7 +141,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
             "ref", rel=Rel.ORGANISED_BY, targets=(Kind.ORGANISATION, Kind.COMMUNE, Kind.NETWORK)
         ),
         "description": FieldSpec("text"),
-        "links": FieldSpec("strlist"),
+        "links": FieldSpec("linklist", max_length=2000),
     },
 }
 for _fields in SPEC.values():
@@ -174,13 +180,18 @@ class Record:
 
 
 class RecordError(ValueError):
-    """A record is malformed; the message says what to fix."""
+    """A record is malformed; the message says what to fix, ``problem`` the same as data
+    (always ``Code.INVALID``, with the field concerned where there is one)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = Problem(Code.INVALID, field, message)
 
 
 def _check_value(name: str, spec: FieldSpec, value: Any) -> Any:
     def need(cond: bool, what: str) -> None:
         if not cond:
-            raise RecordError(f"Feld {name!r} {what}")
+            raise RecordError(f"Feld {name!r} {what}", name)
 
     if value is None:
         need(not spec.required, "fehlt (Pflichtfeld)")
@@ -210,6 +221,17 @@ def _check_value(name: str, spec: FieldSpec, value: Any) -> Any:
              "muss eine Liste nicht-leerer Texte sein")
         value = list(dict.fromkeys(v.strip() for v in value))
         need(len(value) <= 200, "hat mehr als 200 Einträge")
+    elif t == "link":
+        need(isinstance(value, str), "muss ein Text sein")
+        value = value.strip()
+        need(is_link(value), _LINK_HELP)
+        need(len(value) <= spec.max_length, f"ist länger als {spec.max_length} Zeichen")
+    elif t == "linklist":
+        need(isinstance(value, list) and all(isinstance(v, str) and is_link(v.strip()) for v in value),
+             f"{_LINK_HELP} (jede Adresse der Liste)")
+        value = list(dict.fromkeys(v.strip() for v in value))
+        need(len(value) <= 200, "hat mehr als 200 Einträge")
+        need(all(len(v) <= spec.max_length for v in value), f"hat eine Adresse über {spec.max_length} Zeichen")
     elif t == "ref":
         need(isinstance(value, str) and bool(ID_PATTERN.match(value)), "muss die ID eines Datensatzes sein")
     elif t == "reflist":
@@ -219,20 +241,35 @@ def _check_value(name: str, spec: FieldSpec, value: Any) -> Any:
     return value
 
 
+def is_link(value: str) -> bool:
+    """An absolute http(s) address with a host, or a mailto: address; no spaces or control characters
+    (browsers strip those, which is how ``java\tscript:`` slips through naive checks)."""
+    if not value or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme not in LINK_SCHEMES:
+        return False
+    return bool(parts.netloc) if scheme != "mailto" else bool(parts.path)
+
+
 def parse_record(obj: Any) -> Record:
     """Validate one decoded JSON object against the spec (references are checked later)."""
     if not isinstance(obj, dict):
         raise RecordError("ein Datensatz muss ein JSON-Objekt sein")
     kind = obj.get("kind")
     if kind not in SPEC:
-        raise RecordError(f"unbekannte Art (kind) {kind!r}; bekannt sind: {', '.join(SPEC)}")
+        raise RecordError(f"unbekannte Art (kind) {kind!r}; bekannt sind: {', '.join(SPEC)}", "kind")
     spec = SPEC[kind]
     unknown = sorted(set(obj) - set(spec) - {"kind"})
     if unknown:
-        raise RecordError(f"unbekannte(s) Feld(er) für {kind}: {', '.join(unknown)}")
+        raise RecordError(f"unbekannte(s) Feld(er) für {kind}: {', '.join(unknown)}", unknown[0])
     for a, b in [EXCLUSIVE[kind]] if kind in EXCLUSIVE else []:
         if obj.get(a) is not None and obj.get(b) is not None:
-            raise RecordError(f"entweder {a!r} oder {b!r} angeben, nicht beides")
+            raise RecordError(f"entweder {a!r} oder {b!r} angeben, nicht beides", a)
 
     props: dict[str, Any] = {}
     refs: dict[Rel, list[str]] = {}
@@ -251,7 +288,7 @@ def parse_record(obj: Any) -> Record:
         else:
             props[name] = value
     if kind == Kind.PROJECT and props.get("started") and props.get("ended") and props["ended"] < props["started"]:
-        raise RecordError("Feld 'ended' liegt vor 'started'")
+        raise RecordError("Feld 'ended' liegt vor 'started'", "ended")
     if kind == MEMBERSHIP:
         key = f"{props['commune']}@{props['network']}"
         return Record(MEMBERSHIP, key, props, {}, ref_fields)

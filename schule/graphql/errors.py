@@ -1,11 +1,13 @@
-"""Errors of the GraphQL API, in three tiers.
+"""Errors of the GraphQL API, in three tiers; the one place where ``Code`` becomes GraphQL.
 
-1. Expected failures of a mutation come back as data: ``UserErrors`` with a ``ErrorCode``, the
-   path of the input field concerned and a German message.
-2. Mistakes in a query the client can fix (page too large, bad cursor) raise ``ClientError``:
-   a GraphQL error with that message.
+1. Expected failures of a mutation come back as data: ``UserErrors`` with an ``ErrorCode`` (the
+   GraphQL spelling of ``schule.domain.problems.Code``), the path of the input field concerned and a
+   German message.
+2. Mistakes in a query the client can fix (page too large, bad cursor, a bad date in a filter) raise
+   a ``ProblemError``: a GraphQL error with its German message and ``extensions``
+   ``{"code": "<CODE>", "field": "<argument>"}`` (``problem_extensions``), never a traceback in the log.
 3. Everything else is unexpected: logged with the request id and masked for the client as
-   "Interner Fehler" plus the request id (``MaskUnexpectedErrors``).
+   "Interner Fehler" plus the request id (``MaskUnexpectedErrors``; ``view.format_error`` over HTTP).
 """
 
 from __future__ import annotations
@@ -19,14 +21,11 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
-from schule.services.access import Code, TrustError
-from schule.services.projects import FieldProblem, ProblemCode
+from schule.domain.problems import Code, Problem
+from schule.errors import ProblemError, StoreUnavailable
+from schule.services.access import TrustError
 
 log = logging.getLogger("schule.graphql")
-
-
-class ClientError(Exception):
-    """A mistake in the query that the client can fix; the message is shown as is."""
 
 
 @strawberry.enum(description="Art eines erwarteten Fehlers bei einer Änderung (Mutation).")
@@ -60,6 +59,43 @@ class ErrorCode(enum.Enum):
         description="Widersprüchlicher Auftrag, z. B. einen Eintrag mit sich selbst oder mit einem Eintrag "
         "anderer Art zusammenführen.",
     )
+    TOO_COMPLEX = strawberry.enum_value(
+        "too_complex", description="Die Abfrage ist zu aufwendig (geschätzte Kosten über dem Budget)."
+    )
+    RATE_LIMITED = strawberry.enum_value(
+        "rate_limited", description="Zu viele Anfragen in kurzer Zeit; bitte etwas später erneut versuchen."
+    )
+    TIMEOUT = strawberry.enum_value("timeout", description="Die Ausführung hat zu lange gedauert und wurde beendet.")
+    UNAVAILABLE = strawberry.enum_value(
+        "unavailable", description="Die Datenbank ist gerade nicht erreichbar; bitte später erneut versuchen."
+    )
+
+
+def error_code(code: Code) -> ErrorCode:
+    """The GraphQL enum value of a domain code (same names and values; a unit test holds them together)."""
+    return ErrorCode(code.value)
+
+
+def problem_extensions(problem: Problem) -> dict[str, str]:
+    """``extensions`` of a request-level GraphQL error: the code's name, and the argument concerned."""
+    out = {"code": problem.code.name}
+    if problem.field:
+        out["field"] = problem.field
+    return out
+
+
+def client_problem(error: BaseException | None) -> Problem | None:
+    """The problem a client should see for an error raised while executing, or None if unexpected."""
+    if isinstance(error, ProblemError):
+        return error.problems[0]
+    if isinstance(error, GlobalIDValueError):
+        return Problem(
+            Code.INVALID, "id",
+            "Ungültige globale ID: bitte nur IDs verwenden, die die API als `id` eines Eintrags geliefert hat.",
+        )
+    if isinstance(error, StoreUnavailable):
+        return Problem(Code.UNAVAILABLE, None, "Die Datenbank ist gerade nicht erreichbar; bitte später erneut.")
+    return None
 
 
 @strawberry.type(description="Ein erwarteter Fehler einer Änderung, bezogen auf ein Eingabefeld.")
@@ -86,11 +122,11 @@ def _camel(name: str) -> str:
 _INPUT_NAMES = {"project": "project", "adapted_from": "adaptedFrom"}
 
 
-def user_errors(problems: Sequence[FieldProblem], root: str = "input") -> UserErrors:
+def user_errors(problems: Sequence[Problem], root: str = "input") -> UserErrors:
     return UserErrors(
         errors=[
             UserError(
-                code=ErrorCode(ProblemCode(p.code).value),
+                code=error_code(p.code),
                 field=[root, _INPUT_NAMES.get(p.field, _camel(p.field))] if p.field else None,
                 message=p.message,
             )
@@ -99,12 +135,21 @@ def user_errors(problems: Sequence[FieldProblem], root: str = "input") -> UserEr
     )
 
 
+def annotate(error: GraphQLError) -> None:
+    """Give an error raised from a ``ProblemError`` (or another client problem) its message and
+    ``extensions``, for every caller of the schema (the HTTP view and the in-process web pages)."""
+    problem = client_problem(error.original_error)
+    if problem is not None:
+        error.message = str(error.original_error) if isinstance(error.original_error, ProblemError) else problem.message
+        error.extensions = {**(error.extensions or {}), **problem_extensions(problem)}
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """Errors raised by our code that are not meant for clients."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
-    return not isinstance(original, ClientError | GlobalIDValueError)
+    return client_problem(original) is None
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -133,4 +178,5 @@ def trust_errors(error: TrustError, field: str | None = None) -> UserErrors:
         path: list[str] | None = ["reason"]
     else:
         path = [field] if field and error.code in (Code.NOT_FOUND, Code.INVALID, Code.CONFLICT) else None
-    return UserErrors(errors=[UserError(code=ErrorCode(error.code.value), field=path, message=str(error))])
+    return UserErrors(errors=[UserError(code=error_code(p.code), field=path, message=p.message)
+                              for p in error.problems])

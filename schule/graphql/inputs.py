@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from schule.domain.problems import Code
 from schule.domain.records import DATE_PATTERN
+from schule.errors import refuse
 from schule.graphql.enums import MembershipRole
-from schule.graphql.errors import ClientError
 
 DATE_HELP = "Datum als JJJJ, JJJJ-MM oder JJJJ-MM-TT"
 
@@ -26,7 +27,7 @@ class DateRange:
     def bounds(self, name: str) -> tuple[str | None, str | None]:
         for value in (self.from_, self.to):
             if value is not None and not DATE_PATTERN.match(value):
-                raise ClientError(f"`{name}`: {value!r} ist kein {DATE_HELP}.")
+                raise refuse(Code.INVALID, f"`{name}`: {value!r} ist kein {DATE_HELP}.", name)
         return self.from_, self.to
 
 

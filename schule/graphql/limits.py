@@ -49,6 +49,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
 from strawberry.schema.config import StrawberryConfig
 
+from schule.graphql.strings import StorableStringsRule
 from schule.settings import Settings
 
 MAX_DEPTH = 10
@@ -107,7 +108,7 @@ def _depth(
 
 # Built once: ValidationCache keys on the rule classes.
 _ALIASES_RULE = create_aliases_rule(MAX_ALIASES)
-_RULES: list[type[ASTValidationRule]] = [DepthRule, _ALIASES_RULE]
+_RULES: list[type[ASTValidationRule]] = [DepthRule, _ALIASES_RULE, StorableStringsRule]
 _RULES_WITHOUT_INTROSPECTION: list[type[ASTValidationRule]] = [*_RULES, NoSchemaIntrospectionCustomRule]
 
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]

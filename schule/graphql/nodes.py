@@ -9,7 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from schule.domain.model import Entity, Kind
-from schule.graphql.errors import ClientError
+from schule.domain.problems import Code
+from schule.errors import refuse
 
 SLUG = (
     "Unsere eigene, stabile ID (Kleinbuchstaben, Ziffern und '-', z. B. 'stadtlabor-soest'): "
@@ -63,7 +64,7 @@ async def resolve_nodes(
     entities = await info.context.loaders.entity.load_many(list(node_ids))
     out = [cls.from_entity(e) if e is not None and e.kind == kind else None for e in entities]
     if required and any(node is None for node in out):
-        raise ClientError("Mindestens eine angefragte ID gibt es nicht.")
+        raise refuse(Code.NOT_FOUND, "Mindestens eine angefragte ID gibt es nicht.", "ids")
     return out
 
 

@@ -17,7 +17,8 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from schule.domain.model import Kind
-from schule.graphql.errors import ClientError
+from schule.domain.problems import Code
+from schule.errors import refuse
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.registry import to_node
 
@@ -73,16 +74,21 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+_BAD_CURSOR = (
+    "Ungültiger Cursor {cursor!r}: bitte nur Cursor verwenden, die die API geliefert hat (z. B. pageInfo.endCursor)."
+)
+
+
+def decode_cursor(cursor: str, field: str = "after") -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         if not text.startswith(_PREFIX):
             raise ValueError(cursor)
         offset = int(text[len(_PREFIX) :])
     except (ValueError, binascii.Error, UnicodeError):
-        raise ClientError(f"Ungültiger Cursor {cursor!r}.") from None
+        raise refuse(Code.INVALID, _BAD_CURSOR.format(cursor=cursor[:80]), field) from None
     if offset < 0:
-        raise ClientError(f"Ungültiger Cursor {cursor!r}.")
+        raise refuse(Code.INVALID, _BAD_CURSOR.format(cursor=cursor[:80]), field)
     return offset
 
 
@@ -90,9 +96,9 @@ def _check_size(name: str, value: int | None) -> None:
     if value is None:
         return
     if value < 0:
-        raise ClientError(f"`{name}` darf nicht negativ sein.")
+        raise refuse(Code.INVALID, f"`{name}` darf nicht negativ sein.", name)
     if value > MAX_PAGE_SIZE:
-        raise ClientError(f"`{name}` darf höchstens {MAX_PAGE_SIZE} sein (angefragt: {value}).")
+        raise refuse(Code.INVALID, f"`{name}` darf höchstens {MAX_PAGE_SIZE} sein (angefragt: {value}).", name)
 
 
 async def paginate(
@@ -112,7 +118,7 @@ async def paginate(
     if first is None and last is None:
         first = DEFAULT_PAGE_SIZE
     start = decode_cursor(after) + 1 if after else 0
-    end = decode_cursor(before) if before else None
+    end = decode_cursor(before, "before") if before else None
 
     counted: asyncio.Future[int] | None = None
 

@@ -19,7 +19,7 @@ from schule.graphql.admin.mutations import AdminMutations
 from schule.graphql.communes.queries import CommuneQueries
 from schule.graphql.communes.types import Commune
 from schule.graphql.context import Context, ProvideContext
-from schule.graphql.errors import MaskUnexpectedErrors, is_unexpected
+from schule.graphql.errors import MaskUnexpectedErrors, annotate, is_unexpected
 from schule.graphql.events.queries import EventQueries
 from schule.graphql.events.types import Event
 from schule.graphql.handlungsfelder.queries import HandlungsfeldQueries
@@ -104,6 +104,7 @@ class SchuleSchema(strawberry.Schema):
         context = execution_context.context if execution_context else None
         request_id = getattr(context, "request_id", None)
         for error in errors:
+            annotate(error)
             if is_unexpected(error):
                 log.error(
                     "unexpected error in GraphQL request %s at %s",

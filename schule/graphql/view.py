@@ -51,7 +51,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from schule.errors import ConfigError, SchuleError, StoreError
+from schule import json_input
+from schule.graphql.errors import annotate, client_problem
 
 log = logging.getLogger("schule.graphql")
 
@@ -249,15 +250,20 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    """What a client may see of an error: ours in full, anything unexpected masked and logged."""
+    """What a client may see of an error: ours in full, anything unexpected masked and logged.
+
+    A ``ProblemError`` (bad page size, cursor, date, id …) is the client's to fix: its message and
+    ``extensions.code``/``field`` (``graphql.errors.problem_extensions``), nothing logged."""
     original = error.original_error
-    if (
-        original is None
-        or isinstance(original, GraphQLError)
-        or (isinstance(original, SchuleError) and not isinstance(original, StoreError | ConfigError))
-    ):
+    if original is None or isinstance(original, GraphQLError):
         formatted = dict(error.formatted)
         formatted["message"] = _SUGGESTION.sub("", error.message)
+        return formatted
+    problem = client_problem(original)
+    if problem is not None:
+        annotate(error)  # done by the schema already; again for errors that did not pass through it
+        formatted = dict(error.formatted)
+        formatted["extensions"] = {**(error.extensions or {}), "requestId": request_id}
         return formatted
     log.error(
         "unexpected error in GraphQL request %s at %s",
@@ -291,23 +297,29 @@ def _check_content_type(header: str | None) -> None:
 
 
 def _decode_json(body: bytes) -> object:
+    """The body as JSON; refused (400) when it is not JSON we can process: nested deeper than any
+    input type, a NUL or lone surrogate in a string, a number beyond 64 bits (``json_input``)."""
     if not body.strip():
         raise Refused(400, "BAD_REQUEST", "The request body is empty")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise Refused(400, "BAD_REQUEST", "The request body is not valid JSON") from e
+        return json_input.loads(body)
+    except json_input.BadJSON as e:
+        raise Refused(400, "BAD_REQUEST", f"The request body is not valid JSON: {e}") from None
 
 
 def _params_from_url(request: Request) -> dict[str, object]:
     params: dict[str, object] = dict(request.query_params)
+    for key, value in params.items():
+        reason = json_input.text_problem(value) if isinstance(value, str) else None
+        if reason:
+            raise Refused(400, "BAD_REQUEST", f"The {key!r} parameter {reason}")
     for key in ("variables", "extensions"):
         value = params.get(key)
         if isinstance(value, str):
             try:
-                params[key] = json.loads(value) if value else None
-            except ValueError as e:
-                raise Refused(400, "BAD_REQUEST", f"The {key!r} parameter is not valid JSON") from e
+                params[key] = json_input.loads(value) if value else None
+            except json_input.BadJSON as e:
+                raise Refused(400, "BAD_REQUEST", f"The {key!r} parameter is not valid JSON: {e}") from None
     return params
 
 

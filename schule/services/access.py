@@ -13,37 +13,36 @@ nothing. Every refusal is an ``AccessDenied`` (a ``PermissionDenied``) with the 
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from schule.auth.identity import Identity
 from schule.domain.model import Entity, Kind, Lesson, Person, Project, ReviewState
-from schule.errors import PermissionDenied, SchuleError
+from schule.domain.problems import Code, Problem
+from schule.errors import PermissionDenied, ProblemError
 from schule.store.graph import CypherGraphStore
 
 E = TypeVar("E", bound=Entity)
 
 
-class Code(enum.StrEnum):
-    """Why a trust operation was refused (GraphQL shows these as a code enum)."""
+class TrustError(ProblemError):
+    """A refused trust operation: one problem (``code``, ``field``, message); ``operation`` says what
+    was tried, ``target`` on which entry."""
 
-    FORBIDDEN = "forbidden"            # the role or commune does not allow it
-    NOT_FOUND = "not_found"            # no such entry, or one the caller may not see
-    INVALID_STATE = "invalid_state"    # the entry is not in a state this step starts from
-    REASON_REQUIRED = "reason_required"
-    INVALID = "invalid"                # a value is malformed or not allowed
-    CONFLICT = "conflict"              # e.g. merging an entry into itself or across kinds
-
-
-class TrustError(SchuleError):
-    """A refused trust operation; ``code`` says why, ``operation`` what was tried."""
-
-    def __init__(self, code: Code, message: str, *, operation: str = "", target: str | None = None) -> None:
-        self.code = code
+    def __init__(
+        self, code: Code, message: str, *, operation: str = "", target: str | None = None, field: str | None = None
+    ) -> None:
         self.operation = operation
         self.target = target
-        super().__init__(message)
+        super().__init__([Problem(code, field, message)])
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem], *, operation: str = "") -> TrustError:
+        """A refusal for several problems at once (e.g. every bad field of an entry)."""
+        first = problems[0]
+        error = cls(first.code, first.message, operation=operation, field=first.field)
+        ProblemError.__init__(error, problems)
+        return error
 
 
 class AccessDenied(TrustError, PermissionDenied):

@@ -21,8 +21,9 @@ from datetime import datetime
 from schule.auth import credentials
 from schule.auth.identity import Identity
 from schule.domain.model import Commune, Person
+from schule.domain.problems import Code
 from schule.domain.trust import Account, AccountStatus, Role
-from schule.services.access import Code, TrustError, require_admin
+from schule.services.access import TrustError, require_admin
 from schule.services.audit import audit_statements
 from schule.store.graph import CypherGraphStore, now_iso
 

@@ -7,14 +7,15 @@ stored. Importing a record that exists is an update (ids are ours and stable).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from schule import json_input
 from schule.domain.model import Kind, Rel
+from schule.domain.problems import Code, Problem
 from schule.domain.records import MEMBERSHIP, Record, RecordError, parse_record
-from schule.errors import ImportValidationError, Problem, SchuleError
+from schule.errors import ImportValidationError, LineProblem, SchuleError
 from schule.store.graph import CypherGraphStore
 
 # Progress callback: (phase, done, total)
@@ -28,7 +29,12 @@ class ImportResult:
     by_kind: dict[str, int]
 
 
-def read_lines(path: Path) -> list[str]:
+def read_lines(path: Path) -> list[bytes]:
+    """The file's lines as bytes, split at line feeds only.
+
+    JSON Lines separates records by ``\n`` (a ``\r`` before it is tolerated). ``str.splitlines``
+    would also split at U+2028, U+0085, form feeds and other characters that may stand inside a JSON
+    string, and reject valid files. Each line is decoded on its own, so a bad byte names its line."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -39,17 +45,20 @@ def read_lines(path: Path) -> list[str]:
         raise SchuleError(f"{path}: nicht lesbar ({e.strerror})") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # tolerate a UTF-8 byte order mark written by some editors
-    return raw.decode("utf-8", errors="surrogateescape").splitlines()
+    lines = raw.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
 
 
 def parse_files(
     paths: Sequence[Path], progress: Progress | None = None
-) -> tuple[list[Record], list[Problem]]:
+) -> tuple[list[Record], list[LineProblem]]:
     """Parse and validate every line of every file on its own (no store access)."""
     files = [(p, read_lines(p)) for p in paths]
     total = sum(len(lines) for _, lines in files)
     records: list[Record] = []
-    problems: list[Problem] = []
+    problems: list[LineProblem] = []
     done = 0
     for path, lines in files:
         name = str(path)
@@ -60,19 +69,13 @@ def parse_files(
             if not line.strip():
                 continue
             try:
-                line.encode("utf-8")
-            except UnicodeEncodeError:
-                problems.append(Problem(name, number, "kein gültiges UTF-8"))
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                problems.append(Problem(name, number, f"kein gültiges JSON ({e.msg}, Spalte {e.colno})"))
-                continue
-            try:
+                obj = json_input.loads(line)
                 record = parse_record(obj)
+            except json_input.BadJSON as e:
+                problems.append(LineProblem(name, number, Problem(Code.INVALID, None, str(e))))
+                continue
             except RecordError as e:
-                problems.append(Problem(name, number, str(e)))
+                problems.append(LineProblem(name, number, e.problem))
                 continue
             record.file, record.line = name, number
             records.append(record)
@@ -81,24 +84,28 @@ def parse_files(
     return records, problems
 
 
-def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[Problem]:
+def _at(record: Record, code: Code, field: str | None, message: str) -> LineProblem:
+    return LineProblem(record.file, record.line, Problem(code, field, message))
+
+
+def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[LineProblem]:
     """Checks that need the whole run and the store: duplicates, kinds, references, cycles."""
-    problems: list[Problem] = []
+    problems: list[LineProblem] = []
     seen: dict[tuple[str, str], Record] = {}
     run_kinds: dict[str, Record] = {}
     for r in records:
         key = (r.kind, r.id)
         if key in seen:
             first = seen[key]
-            problems.append(Problem(r.file, r.line, f"{r.kind} {r.id!r} steht schon in {first.file}:{first.line}"))
+            problems.append(_at(r, Code.DUPLICATE, "id", f"{r.kind} {r.id!r} steht schon in {first.file}:{first.line}"))
             continue
         seen[key] = r
         if r.is_membership:
             continue
         other = run_kinds.get(r.id)
         if other is not None and other.kind != r.kind:
-            problems.append(Problem(
-                r.file, r.line, f"ID {r.id!r} ist schon als {other.kind} vergeben ({other.file}:{other.line})"
+            problems.append(_at(
+                r, Code.DUPLICATE, "id", f"ID {r.id!r} ist schon als {other.kind} vergeben ({other.file}:{other.line})"
             ))
             continue
         run_kinds[r.id] = r
@@ -113,7 +120,8 @@ def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[Proble
             continue
         stored_kind = stored.get(r.id)
         if stored_kind is not None and stored_kind != r.kind:
-            problems.append(Problem(r.file, r.line, f"ID {r.id!r} gehört schon zu einem gespeicherten {stored_kind}"))
+            message = f"ID {r.id!r} gehört schon zu einem gespeicherten {stored_kind}"
+            problems.append(_at(r, Code.DUPLICATE, "id", message))
 
     def kind_of(target: str) -> str | None:
         if target in run_kinds:
@@ -125,19 +133,20 @@ def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[Proble
         for target, field_name, allowed in r.ref_fields:
             found = kind_of(target)
             if found is None:
-                problems.append(Problem(r.file, r.line, f"Feld {field_name!r} verweist auf unbekannte ID {target!r}"))
+                message = f"Feld {field_name!r} verweist auf unbekannte ID {target!r}"
+                problems.append(_at(r, Code.NOT_FOUND, field_name, message))
             elif found not in allowed:
                 names = " oder ".join(k.value for k in allowed)
-                problems.append(Problem(
-                    r.file, r.line, f"Feld {field_name!r}: {target!r} ist ein {found}, erwartet {names}"
-                ))
+                message = f"Feld {field_name!r}: {target!r} ist ein {found}, erwartet {names}"
+                problems.append(_at(r, Code.INVALID, field_name, message))
             elif target == r.id and not r.is_membership:
-                problems.append(Problem(r.file, r.line, f"Feld {field_name!r} verweist auf den Datensatz selbst"))
+                message = f"Feld {field_name!r} verweist auf den Datensatz selbst"
+                problems.append(_at(r, Code.INVALID, field_name, message))
     problems.extend(_parent_cycles(records, store))
     return problems
 
 
-def _parent_cycles(records: Sequence[Record], store: CypherGraphStore) -> list[Problem]:
+def _parent_cycles(records: Sequence[Record], store: CypherGraphStore) -> list[LineProblem]:
     """A Handlungsfeld hierarchy must be a tree: no record may be its own ancestor."""
     fields = [r for r in records if r.kind == Kind.HANDLUNGSFELD]
     if not fields:
@@ -154,7 +163,7 @@ def _parent_cycles(records: Sequence[Record], store: CypherGraphStore) -> list[P
         node = parent.get(r.id)
         while node is not None:
             if node in seen:
-                problems.append(Problem(r.file, r.line, f"Handlungsfeld {r.id!r}: 'parent' ergibt einen Kreis"))
+                problems.append(_at(r, Code.INVALID, "parent", f"Handlungsfeld {r.id!r}: 'parent' ergibt einen Kreis"))
                 break
             seen.add(node)
             node = parent.get(node)

@@ -13,8 +13,9 @@ from typing import Any
 
 from schule.auth.identity import Identity
 from schule.domain.model import Entity, Kind, Membership, MembershipBasis, MembershipRole
+from schule.domain.problems import Code
 from schule.domain.records import RecordError, parse_record
-from schule.services.access import Code, TrustError, require_admin
+from schule.services.access import TrustError, require_admin
 from schule.services.audit import audit_statements
 from schule.services.importing import check_run
 from schule.store.graph import CypherGraphStore, now_iso
@@ -39,11 +40,13 @@ def join_network(
             "kind": "membership", "commune": commune, "network": network, "role": str(MembershipRole(role)),
             "basis": str(MembershipBasis(basis)), "since": since, "document": document,
         })
-    except (RecordError, ValueError) as e:
+    except RecordError as e:
+        raise TrustError.of([e.problem], operation=operation) from None
+    except ValueError as e:  # an unknown role or basis
         raise TrustError(Code.INVALID, str(e), operation=operation) from None
     problems = check_run([record], store)
     if problems:
-        raise TrustError(Code.INVALID, "; ".join(p.reason for p in problems), operation=operation)
+        raise TrustError.of([p.problem for p in problems], operation=operation)
     now = now_iso()
     statements = store.upsert_statements([record], now)
     statements += audit_statements(identity, operation, target=network, target_kind=Kind.NETWORK.value, now=now,
@@ -72,10 +75,10 @@ def save_reference_entry(
     try:
         record = parse_record({"kind": kind.value, **{k: v for k, v in fields.items() if v is not None}})
     except RecordError as e:
-        raise TrustError(Code.INVALID, str(e), operation=operation) from None
+        raise TrustError.of([e.problem], operation=operation) from None
     problems = check_run([record], store)
     if problems:
-        raise TrustError(Code.INVALID, "; ".join(p.reason for p in problems), operation=operation)
+        raise TrustError.of([p.problem for p in problems], operation=operation)
     now = now_iso()
     statements = store.upsert_statements([record], now)
     statements += audit_statements(identity, operation, target=record.id, target_kind=kind.value, now=now,

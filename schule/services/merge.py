@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from schule.auth.identity import Identity
 from schule.domain.model import Entity, ReviewState
+from schule.domain.problems import Code
 from schule.domain.trust import FieldChange
-from schule.services.access import Code, TrustError, not_found, require_moderator
+from schule.services.access import TrustError, not_found, require_moderator
 from schule.services.audit import audit_statements
 from schule.services.history import version_statements
 from schule.store.graph import CypherGraphStore, now_iso

@@ -22,10 +22,10 @@ from typing import Any
 
 from schule.auth.identity import Identity
 from schule.domain.model import Entity, Kind, Lesson, Project, Rel, ReviewState
+from schule.domain.problems import Code
 from schule.domain.records import Record, RecordError, parse_record
 from schule.domain.trust import FieldChange
 from schule.services.access import (
-    Code,
     TrustError,
     communes_of,
     entity_communes,
@@ -144,10 +144,10 @@ def parse_entry(store: CypherGraphStore, kind: Kind, fields: Mapping[str, Any], 
     try:
         record = parse_record({"kind": kind.value, **{k: v for k, v in fields.items() if v is not None}})
     except RecordError as e:
-        raise TrustError(Code.INVALID, str(e), operation=operation) from None
+        raise TrustError.of([e.problem], operation=operation) from None
     problems = check_run([record], store)
     if problems:
-        raise TrustError(Code.INVALID, "; ".join(p.reason for p in problems), operation=operation)
+        raise TrustError.of([p.problem for p in problems], operation=operation)
     return record
 
 

@@ -10,9 +10,9 @@ or ``draft`` when they ask for it; a member's edit of a published entry goes bac
 moderators and admins publish directly), and writes a ``Version`` (and an audit entry for
 moderators) in the same atomic batch, together with the change log the search index follows.
 
-Expected failures raise ``Rejected`` with one ``FieldProblem`` per mistake: a code, the import
-field it concerns and a German message. A refusal of the trust layer (``TrustError``) becomes a
-problem with its code (``forbidden``, ``not_found``, ``invalid_state`` …).
+Expected failures raise ``Rejected`` (a ``ProblemError``) with one ``Problem`` per mistake: a
+``Code``, the import field it concerns and a German message, as the validation that found it made
+them. A refusal of the trust layer (``TrustError``) carries its problem already.
 
 Updates read, change and rewrite the whole record; two concurrent updates of one project can
 overwrite each other (last write wins); the versions show both.
@@ -20,17 +20,16 @@ overwrite each other (last write wins); the versions show both.
 
 from __future__ import annotations
 
-import enum
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from schule.auth.identity import Identity
 from schule.domain import model
+from schule.domain.problems import Code, Problem
 from schule.domain.records import ID_PATTERN, Record, RecordError, parse_record
-from schule.errors import SchuleError
+from schule.errors import ProblemError
 from schule.services import access, moderation
 from schule.services.access import TrustError
 from schule.services.importing import check_run
@@ -38,39 +37,20 @@ from schule.store.graph import CypherGraphStore
 
 MAX_ID_LENGTH = 80
 E = TypeVar("E", bound=model.Entity)
-_FIELD_IN_MESSAGE = re.compile(r"Feld '([a-z_]+)'|entweder '([a-z_]+)'")
 
 
-class ProblemCode(enum.StrEnum):
-    INVALID = "invalid"  # a value is malformed or not allowed
-    NOT_FOUND = "not_found"  # a referenced id does not exist (or the caller may not see it)
-    DUPLICATE = "duplicate"  # the id is taken, or the fact is already recorded
-    FORBIDDEN = "forbidden"  # the caller may not write
-    INVALID_STATE = "invalid_state"  # the entry is not in a review state this step starts from
-    REASON_REQUIRED = "reason_required"  # a moderator's step needs a reason
-    CONFLICT = "conflict"  # e.g. merging an entry into itself or across kinds
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One reason a write was refused. ``field`` is the import-format field name, or None."""
-
-    code: ProblemCode
-    field: str | None
-    message: str
-
-
-class Rejected(SchuleError):
+class Rejected(ProblemError):
     """A write was refused; nothing was changed. ``problems`` says why, field by field."""
 
-    def __init__(self, problems: Sequence[FieldProblem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(p.message for p in self.problems))
+
+def _rejected(code: Code, field: str | None, message: str) -> Rejected:
+    return Rejected([Problem(code, field, message)])
 
 
-def problem_of(error: TrustError, field: str | None = None) -> FieldProblem:
-    """A refusal of the trust layer as a problem (``access.Code`` values are ``ProblemCode`` values)."""
-    return FieldProblem(ProblemCode(error.code.value), field, str(error))
+def problem_of(error: TrustError, field: str | None = None) -> Problem:
+    """A refusal of the trust layer as a problem, on ``field`` if it has none of its own."""
+    first = error.problems[0]
+    return first if first.field or field is None else Problem(first.code, field, first.message)
 
 
 # -- use cases ------------------------------------------------------------------------------------
@@ -131,12 +111,10 @@ def record_adaptation(
     """Record that ``project_id`` adapted ("übernommen") ``adapted_from_id``."""
     _require_member(identity, "record_adaptation")
     if project_id == adapted_from_id:
-        raise Rejected(
-            [FieldProblem(ProblemCode.INVALID, "adapted_from", "Ein Projekt kann sich nicht selbst übernehmen.")]
-        )
+        raise _rejected(Code.INVALID, "adapted_from", "Ein Projekt kann sich nicht selbst übernehmen.")
     found = access.visible(store, identity, [project_id, adapted_from_id])
     problems = [
-        FieldProblem(ProblemCode.NOT_FOUND, name, f"Kein Projekt mit der ID {pid!r}.")
+        Problem(Code.NOT_FOUND, name, f"Kein Projekt mit der ID {pid!r}.")
         for name, pid in (("project", project_id), ("adapted_from", adapted_from_id))
         if not isinstance(found.get(pid), model.Project)
     ]
@@ -145,14 +123,9 @@ def record_adaptation(
     project, model_project = found[project_id], found[adapted_from_id]
     assert isinstance(project, model.Project)
     if model_project.id in project.adapted_from:
-        raise Rejected(
-            [
-                FieldProblem(
-                    ProblemCode.DUPLICATE,
-                    "adapted_from",
-                    f"Dass {project_id!r} das Projekt {adapted_from_id!r} übernommen hat, ist schon erfasst.",
-                )
-            ]
+        raise _rejected(
+            Code.DUPLICATE, "adapted_from",
+            f"Dass {project_id!r} das Projekt {adapted_from_id!r} übernommen hat, ist schon erfasst.",
         )
     return update_project(store, identity, project.id, {"adapted_from": [*project.adapted_from, model_project.id]},
                           action="record_adaptation")
@@ -197,7 +170,7 @@ def _write(
         written = moderation.write_entry(store, identity, record, before, action=action, submit=submit,
                                          operation=f"{action}_{record.kind}")
     except TrustError as e:
-        field = "project" if e.code == access.Code.NOT_FOUND and record.kind == model.Kind.LESSON.value else None
+        field = "project" if e.code == Code.NOT_FOUND and record.kind == model.Kind.LESSON.value else None
         raise Rejected([problem_of(e, field)]) from None
     assert isinstance(written, cls), f"{record.id} was just written"
     return written
@@ -207,31 +180,16 @@ def _given(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != []}
 
 
-def _field_of(message: str) -> str | None:
-    match = _FIELD_IN_MESSAGE.search(message)
-    if match:
-        return match.group(1) or match.group(2)
-    return "id" if message.startswith("ID ") else None
-
-
 def _parse(kind: model.Kind, fields: Mapping[str, Any]) -> Record:
     try:
         return parse_record({"kind": kind.value, **fields})
     except RecordError as e:
-        raise Rejected([FieldProblem(ProblemCode.INVALID, _field_of(str(e)), str(e))]) from None
+        raise Rejected([e.problem]) from None
 
 
 def _check(store: CypherGraphStore, record: Record) -> None:
-    """The import's run checks; their reasons are classified into codes by what they say."""
-    problems = []
-    for p in check_run([record], store):
-        if "unbekannte ID" in p.reason:
-            code = ProblemCode.NOT_FOUND
-        elif "schon als" in p.reason or "gehört schon" in p.reason:
-            code = ProblemCode.DUPLICATE
-        else:
-            code = ProblemCode.INVALID
-        problems.append(FieldProblem(code, _field_of(p.reason), p.reason))
+    """The import's run checks (references, duplicates), with the codes they found."""
+    problems = [p.problem for p in check_run([record], store)]
     if problems:
         raise Rejected(problems)
 
@@ -239,13 +197,7 @@ def _check(store: CypherGraphStore, record: Record) -> None:
 def _require_new(store: CypherGraphStore, entity_id: str) -> None:
     kinds = store.kinds_of([entity_id])
     if entity_id in kinds:
-        raise Rejected(
-            [
-                FieldProblem(
-                    ProblemCode.DUPLICATE, "id", f"Die ID {entity_id!r} ist schon vergeben ({kinds[entity_id].value})."
-                )
-            ]
-        )
+        raise _rejected(Code.DUPLICATE, "id", f"Die ID {entity_id!r} ist schon vergeben ({kinds[entity_id].value}).")
 
 
 def _visible(store: CypherGraphStore, identity: Identity, entity_id: str, cls: type[E], field: str) -> E:
@@ -253,7 +205,7 @@ def _visible(store: CypherGraphStore, identity: Identity, entity_id: str, cls: t
     entity = access.visible(store, identity, [entity_id]).get(entity_id)
     if not isinstance(entity, cls):
         what = {"Project": "Projekt", "Lesson": "Erkenntnis"}.get(cls.__name__, cls.__name__)
-        raise Rejected([FieldProblem(ProblemCode.NOT_FOUND, field, f"Kein {what} mit der ID {entity_id!r}.")])
+        raise _rejected(Code.NOT_FOUND, field, f"Kein {what} mit der ID {entity_id!r}.")
     return entity
 
 
@@ -275,4 +227,4 @@ def _free_id(store: CypherGraphStore, title: str) -> str:
     for candidate in candidates:
         if candidate not in taken and ID_PATTERN.match(candidate):
             return candidate
-    raise Rejected([FieldProblem(ProblemCode.DUPLICATE, "id", f"Bitte eine eigene ID angeben: {base!r} ist vergeben.")])
+    raise _rejected(Code.DUPLICATE, "id", f"Bitte eine eigene ID angeben: {base!r} ist vergeben.")

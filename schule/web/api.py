@@ -16,25 +16,28 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.requests import Request
 
+from schule.graphql.errors import client_problem
 from schule.graphql.view import GraphQLView, HTTPContext
+from schule.http_status import status_for
 
 log = logging.getLogger("schule.web")
 
-USER_ERROR_CODES = frozenset({"BAD_USER_INPUT", "BAD_REQUEST", "FORBIDDEN", "UNAUTHENTICATED", "NOT_FOUND"})
-
-
 class ApiError(Exception):
-    """A GraphQL operation of a page failed. ``user_facing``: the message may be shown as is."""
+    """A GraphQL operation of a page failed.
+
+    ``problems``: what the caller can fix (a bad cursor in the URL, a forbidden step), one per
+    error; ``user_facing`` when every error is such a problem, so the message may be shown and
+    ``status`` (from the first problem's code) answers. Anything else is a bug of the page."""
 
     def __init__(self, errors: list[GraphQLError], request_id: str) -> None:
         self.errors = errors
         self.request_id = request_id
-        self.user_facing = all(_code(e) in USER_ERROR_CODES for e in errors)
-        super().__init__("; ".join(e.message for e in errors))
-
-
-def _code(error: GraphQLError) -> str | None:
-    return (error.extensions or {}).get("code")
+        problems = [client_problem(e.original_error) for e in errors]
+        self.problems = [p for p in problems if p is not None]
+        self.user_facing = len(self.problems) == len(errors)
+        self.status = status_for(self.problems[0].code) if self.user_facing else 500
+        super().__init__("; ".join(p.message for p in self.problems) if self.user_facing
+                         else "; ".join(e.message for e in errors))
 
 
 def request_id(request: Request) -> str:

@@ -26,6 +26,10 @@ log = logging.getLogger("schule.web")
 Handler = Callable[["Pages", Request], Awaitable[Response]]
 
 
+_TITLES = {403: "Nicht erlaubt", 404: "Nicht gefunden", 409: "Nicht möglich", 429: "Zu viele Anfragen",
+           503: "Vorübergehend nicht erreichbar"}
+
+
 class NotFound(Exception):
     """The page's entity does not exist (or is not published)."""
 
@@ -61,7 +65,8 @@ class Pages:
                                        message="Diese Seite gibt es nicht (mehr).")
             except ApiError as e:
                 if e.user_facing:
-                    response = self.render(request, "error.html", 400, title="Ungültige Anfrage", message=str(e))
+                    title = _TITLES.get(e.status, "Ungültige Anfrage")
+                    response = self.render(request, "error.html", e.status, title=title, message=str(e))
                 else:
                     response = self._internal_error(request)
             except Exception:

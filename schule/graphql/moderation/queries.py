@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from schule.domain.model import Kind
+from schule.domain.problems import Code
+from schule.errors import refuse
 from schule.graphql.context import Context
 from schule.graphql.enums import ReviewState
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -24,7 +25,7 @@ from schule.graphql.moderation.types import AuditEntry, EntryVersion, ReviewEntr
 from schule.graphql.pagination import After, Connection, Edge, PageInfo, decode_cursor, encode_cursor
 from schule.graphql.registry import to_node
 from schule.services import audit, history, moderation
-from schule.services.access import Code, TrustError
+from schule.services.access import TrustError
 
 T = TypeVar("T")
 
@@ -43,9 +44,9 @@ FIRST_ARG = strawberry.argument(
 )
 
 
-def denied(error: TrustError) -> GraphQLError:
-    code = "FORBIDDEN" if error.code == Code.FORBIDDEN else error.code.name
-    return GraphQLError(str(error), extensions={"code": code})
+def denied(error: TrustError) -> TrustError:
+    """A refusal as a request error (``extensions.code`` from its ``Code``, see ``graphql.errors``)."""
+    return error
 
 
 def _kinds(kinds: list[ReviewKind] | None) -> list[Kind] | None:
@@ -55,8 +56,7 @@ def _kinds(kinds: list[ReviewKind] | None) -> list[Kind] | None:
 def _window(first: int | None, after: str | None) -> tuple[int, int]:
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 0 <= size <= MAX_PAGE_SIZE:
-        raise GraphQLError(f"`first` muss zwischen 0 und {MAX_PAGE_SIZE} liegen.",
-                           extensions={"code": "BAD_USER_INPUT"})
+        raise refuse(Code.INVALID, f"`first` muss zwischen 0 und {MAX_PAGE_SIZE} liegen.", "first")
     return (decode_cursor(after) + 1 if after else 0), size
 
 

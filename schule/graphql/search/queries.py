@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from schule.domain.model import Kind
+from schule.domain.problems import Code
+from schule.errors import refuse
 from schule.graphql.limits import MAX_PAGE_SIZE
 from schule.graphql.search.types import (
     Facet,
@@ -22,7 +23,6 @@ from schule.graphql.search.types import (
 )
 from schule.services.search import SearchService
 
-BAD_INPUT = {"code": "BAD_USER_INPUT"}
 STATUS_LABELS = {
     "idea": "Idee", "planning": "Planung", "implementation": "Umsetzung", "operation": "in Betrieb",
     "completed": "abgeschlossen", "stopped": "eingestellt",
@@ -79,9 +79,9 @@ class SearchQuery:
         offset: Annotated[int, strawberry.argument(description="Wie viele Treffer übersprungen werden.")] = 0,
     ) -> SearchResult:
         if not 1 <= first <= MAX_PAGE_SIZE:
-            raise GraphQLError(f"first muss zwischen 1 und {MAX_PAGE_SIZE} liegen", extensions=BAD_INPUT)
+            raise refuse(Code.INVALID, f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.", "first")
         if offset < 0:
-            raise GraphQLError("offset darf nicht negativ sein", extensions=BAD_INPUT)
+            raise refuse(Code.INVALID, "`offset` darf nicht negativ sein.", "offset")
         service = search_service(info)
         kinds, filters = _filters(filter)
 
@@ -116,7 +116,7 @@ class SearchQuery:
         first: Annotated[int, strawberry.argument(description=f"Höchstens so viele (bis {MAX_PAGE_SIZE}).")] = 5,
     ) -> list[SearchHit]:
         if not 1 <= first <= MAX_PAGE_SIZE:
-            raise GraphQLError(f"first muss zwischen 1 und {MAX_PAGE_SIZE} liegen", extensions=BAD_INPUT)
+            raise refuse(Code.INVALID, f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.", "first")
         service = search_service(info)
         hits = await run_in_threadpool(service.similar, Kind.PROJECT.value, str(id), first)
         return [SearchHit(kind=SearchKind(h.kind), id=strawberry.ID(h.id), title=h.title, score=h.score,

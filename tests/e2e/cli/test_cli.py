@@ -100,7 +100,7 @@ def test_unreachable_neo4j_is_one_line_and_non_zero(tmp_path: Path) -> None:
 
     result = run_schule("stats", data_dir=tmp_path, env=env, timeout=90)
 
-    assert result.returncode == 1
+    assert result.returncode == 75  # EX_TEMPFAIL: a script may try again later
     assert "Neo4j" in result.stderr and "nicht erreichbar" in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0
 

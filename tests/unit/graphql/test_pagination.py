@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schule.graphql.errors import ClientError
+from schule.errors import ProblemError
 from schule.graphql.pagination import decode_cursor, encode_cursor
 
 
@@ -15,5 +15,5 @@ def test_cursor_round_trip(offset: int) -> None:
 
 @pytest.mark.parametrize("cursor", ["", "abc", "b2Zmc2V0Oi0x", "eHl6OjE="])
 def test_bad_cursors_are_client_errors(cursor: str) -> None:
-    with pytest.raises(ClientError):
+    with pytest.raises(ProblemError):
         decode_cursor(cursor)
