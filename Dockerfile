@@ -13,10 +13,13 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
+# The locked dependencies first (exact versions, checked against their hashes), in their own layer.
+COPY requirements/main.lock requirements/main.lock
+RUN pip install --require-hashes -r requirements/main.lock
 # The whole context (filtered by .dockerignore): pyproject.toml names README.md as the readme,
 # so copying only pyproject.toml + schule/ would break the build.
 COPY . .
-RUN pip install .
+RUN pip install --no-deps .
 
 # --- runtime: the virtualenv, the seed data, a non-root user ---------------------------------
 FROM python:3.11-slim

@@ -24,6 +24,8 @@ def gid(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+NODE = '{{ node(id: "{}") {{ id }} }}'
+
 # (name, query, expected extensions.code, expected field, a German word of the message)
 EXECUTION_ERRORS = [
     ("first over the page limit", "{ projects(first: 101) { totalCount } }", "INVALID", "first", "höchstens"),
@@ -34,10 +36,8 @@ EXECUTION_ERRORS = [
     ("bad date in a filter", '{ projects(filter: {started: {from: "2021-13"}}) { totalCount } }', "INVALID",
      "started", "Datum"),
     ("search page too large", '{ search(query: "Parken", first: 500) { total } }', "INVALID", "first", "zwischen"),
-    ("forged relay id of a non-node type", '{ node(id: "%s") { id } }' % gid("Account:x"), "INVALID", "id",
-     "globale ID"),
-    ("forged relay id of an unknown type", '{ node(id: "%s") { id } }' % gid("Nope:x"), "INVALID", "id",
-     "globale ID"),
+    ("forged relay id of a non-node type", NODE.format(gid("Account:x")), "INVALID", "id", "globale ID"),
+    ("forged relay id of an unknown type", NODE.format(gid("Nope:x")), "INVALID", "id", "globale ID"),
     ("relay id that is no base64", '{ node(id: "%%%") { id } }', "INVALID", "id", "globale ID"),
 ]
 

@@ -83,7 +83,8 @@ def test_windows_line_ends_and_a_byte_order_mark_are_accepted(tmp_path: Path) ->
 
 def test_a_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     path = tmp_path / "latin1.jsonl"
-    path.write_bytes(GOOD.encode() + b"\n" + '{"kind": "commune", "id": "k", "name": "Mühle"}'.encode("latin-1") + b"\n")
+    latin1 = '{"kind": "commune", "id": "k", "name": "Mühle"}'.encode("latin-1")
+    path.write_bytes(GOOD.encode() + b"\n" + latin1 + b"\n")
 
     result = run_schule("import", str(path), data_dir=tmp_path / "data")
 
