@@ -18,6 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
+from schule.domain.records import is_link
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -100,6 +102,9 @@ class Renderer:
             ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
         )
         self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number)
+        # Only https, http and mailto become links; anything else stored before validation existed
+        # (javascript:, data:, vbscript:) is shown as text. The CSP stays the last line, not the first.
+        self.env.tests["link"] = is_link
 
     def static_url(self, name: str) -> str:
         """A static file's URL with its content hash, so browsers may cache it for long."""
