@@ -8,7 +8,8 @@ anything but GraphQL POSTs).
 * The result is ``scope["user"]`` (so ``request.user`` works) and ``scope["schule.identity"]``:
   an ``Identity``, anonymous when nothing was presented.
 * GraphQL mutations (a POST to ``/graphql`` whose operation is a mutation) are rate-limited per
-  account and per client address: **429** with ``Retry-After``. The body is read once here and
+  account and per client address: **429** with ``Retry-After``. The web forms' mutations take from
+  the same buckets (``schule.web.api``), keyed by ``mutation_keys``. The body is read once here and
   replayed to the app; bodies over the view's cap are left for the view to refuse (413).
 """
 
@@ -33,6 +34,7 @@ SESSION_COOKIE = "schule_session"
 GRAPHQL_PATH = "/graphql"
 MAX_INSPECTED_BODY = 100_000
 IDENTITY_KEY = "schule.identity"
+TOO_MANY_MUTATIONS = "Zu viele Änderungen; bitte später erneut versuchen."
 UNAUTHENTICATED_MESSAGE = "Ungültiger, abgelaufener oder gesperrter Zugangsschlüssel."
 
 
@@ -51,6 +53,14 @@ def identity_of(scope: Scope) -> Identity:
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
+
+
+def mutation_keys(scope: Scope, identity: Identity) -> list[str]:
+    """The rate-limit buckets a mutation of this client takes from: its address and its account."""
+    keys = [f"addr:{client_address(scope)}"]
+    if identity.account_id:
+        keys.append(f"account:{identity.account_id}")
+    return keys
 
 
 def _legacy_write_token(scope: Scope, token: str) -> bool:
@@ -143,12 +153,9 @@ class AuthMiddleware:
         if complete and size <= MAX_INSPECTED_BODY:
             body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
             if is_mutation(body):
-                keys = [f"addr:{client_address(scope)}"]
-                if identity.account_id:
-                    keys.append(f"account:{identity.account_id}")
-                wait = self.limits.mutations.take(*keys)
+                wait = self.limits.mutations.take(*mutation_keys(scope, identity))
                 if wait:
-                    return receive, _error(429, "RATE_LIMITED", "Zu viele Änderungen; bitte später erneut versuchen.",
+                    return receive, _error(429, "RATE_LIMITED", TOO_MANY_MUTATIONS,
                                            {"Retry-After": str(int(wait))})
 
         async def replay() -> Message:
