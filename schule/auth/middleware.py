@@ -15,6 +15,7 @@ anything but GraphQL POSTs).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -79,15 +80,25 @@ def is_mutation(body: bytes) -> bool:
     view refuses such bodies anyway.)"""
     try:
         payload = json.loads(body)
-        query = payload.get("query") if isinstance(payload, dict) else None
-        if not isinstance(query, str):
-            return False
+    except ValueError:
+        return False
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(query, str):
+        return False
+    name = payload.get("operationName")
+    return _asks_for_mutation(query, name if isinstance(name, str) else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _asks_for_mutation(query: str, name: str | None) -> bool:
+    """Cached: parsing a large document costs milliseconds, and a client repeating one (a flood of
+    the same query) would otherwise pay them on every request before the limits see it."""
+    try:
         document = parse(query, no_location=True, max_tokens=10_000)
-    except (ValueError, GraphQLError, RecursionError):
+    except (GraphQLError, RecursionError):
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    name = payload.get("operationName")
-    if isinstance(name, str) and name:
+    if name:
         operations = [op for op in operations if op.name is not None and op.name.value == name]
     return any(op.operation == OperationType.MUTATION for op in operations)
 
