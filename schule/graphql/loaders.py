@@ -68,7 +68,8 @@ class Loaders:
     of a nested list froze the server for ~10 s). A network round trip to Neo4j would make each
     inline call slower still. In a thread, the loop keeps serving, and cancelling a request
     (its timeout) stops it at its next ``await``: a call already running in a thread finishes,
-    and nothing of that request issues another one (the steps after it never start).
+    and nothing of that request issues another one (the steps after it never start). The price,
+    measured with bench/graphql at 10k projects: 4.9 -> 6.0 ms CPU per detail request.
     """
 
     def __init__(
