@@ -76,7 +76,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from schule.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # proxy_headers=False: uvicorn's default believes X-Forwarded-For from any local client (so
+    # anyone on the host could pick the address the rate limits count); create_app believes it
+    # only from SCHULE_TRUSTED_PROXIES.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 

@@ -18,10 +18,15 @@ Environment variables:
                       allowed). Search indexes that fell further behind rebuild from the graph.
     SCHULE_CHANGE_RETENTION_MAX   at most this many newest change-log entries are kept (default
                       100000; 0: no limit). See ``schule.services.change_log`` for why.
+    SCHULE_TRUSTED_PROXIES  reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed: a comma
+                      list of addresses or CIDR networks, e.g. ``10.0.0.5,172.16.0.0/12`` (default:
+                      none, so the client address is the connection's). Rate limits per address
+                      depend on it: a forwarded address from anyone else could be made up.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -49,6 +54,7 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
+    trusted_proxies: tuple[str, ...] = ()
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -60,6 +66,14 @@ class Settings:
             raise ConfigError("SCHULE_CHANGE_RETENTION_DAYS muss eine Zahl größer als 0 sein")
         if self.change_retention_max < 0:
             raise ConfigError("SCHULE_CHANGE_RETENTION_MAX muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"SCHULE_TRUSTED_PROXIES: {proxy!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
+                    "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
+                ) from None
 
     @property
     def development(self) -> bool:
@@ -89,6 +103,7 @@ class Settings:
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
+            trusted_proxies=tuple(p.strip() for p in env.get("SCHULE_TRUSTED_PROXIES", "").split(",") if p.strip()),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 
