@@ -18,6 +18,7 @@ from schule.domain.model import (
 )
 from schule.domain.records import MEMBERSHIP, OWNED_RELS, SPEC, Record, record_to_json
 from schule.store import cypher
+from schule.store.backup import BackupQueries
 from schule.store.base import Change, Edge, Engine, Statement
 from schule.store.rows import entity_from_row, now_iso, refs_by_rel
 from schule.store.trust import TrustQueries
@@ -31,7 +32,7 @@ _REQUIRED: dict[Kind, tuple[str, ...]] = {
     kind: tuple(name for name, spec in SPEC[kind].items() if spec.required) for kind in Kind
 }
 
-class CypherGraphStore(TrustQueries):
+class CypherGraphStore(TrustQueries, BackupQueries):
     """Runs the shared Cypher of ``cypher.py`` on an engine and speaks in domain objects.
 
     ``calls`` counts round trips to the database; tests use it to prove that GraphQL
