@@ -82,7 +82,8 @@ class GraphStore(Protocol):
         """Every published entity of a kind, sorted by id."""
 
     def iter_export(self) -> Iterator[dict[str, Any]]:
-        """Every published record in the import format, kind by kind, sorted by id."""
+        """Every published record in the import format, kind by kind, sorted by id; references to
+        unpublished entries are dropped, records that need one are left out (see ``exporting``)."""
 
     def published_counts(self) -> dict[str, int]:
         """Number of published entities per kind."""

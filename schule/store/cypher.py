@@ -114,6 +114,24 @@ WITH c, m, n ORDER BY c.id, n.id SKIP $skip LIMIT $limit
 RETURN c.id AS commune, n.id AS network, properties(m) AS props
 """
 
+# Export: published records with their references to published records only, so that an export
+# never names a record it leaves out (schule/services/exporting.py says what is dropped and why).
+_EXPORT_PAGE_OF_KIND = """
+MATCH (n:{label})
+WHERE n.state = 'published'
+WITH n ORDER BY n.id SKIP $skip LIMIT $limit
+RETURN properties(n) AS props,
+       [(n)-[r]->(m:Entity) WHERE m.state = 'published' | [type(r), m.kind, m.id]] AS refs
+"""
+EXPORT_PAGE_OF_KIND: dict[Kind, str] = {k: _EXPORT_PAGE_OF_KIND.format(label=k.label) for k in Kind}
+
+EXPORT_PAGE_OF_MEMBERSHIPS = """
+MATCH (c:Commune)-[m:MEMBER_OF]->(n:Network)
+WHERE c.state = 'published' AND n.state = 'published'
+WITH c, m, n ORDER BY c.id, n.id SKIP $skip LIMIT $limit
+RETURN c.id AS commune, n.id AS network, properties(m) AS props
+"""
+
 _OUTGOING = """
 MATCH (a:Entity)-[r:{rel}]->(b:Entity)
 WHERE a.id IN $ids
