@@ -16,10 +16,13 @@ The cost of a selection is the sum over its fields of (how many times the field 
   with their entry), a field that fetches related entries (``Project.communes``, ``Lesson.project``)
   ``LINK`` per parent, a top-level list or lookup ``QUERY``, a count ``COUNT``, a full-text search
   ``SEARCH``; structure that costs nothing to build (``edges``, ``nodes``, ``Edge.node``,
-  ``__typename``) is free. Introspection is not counted here: it has its own limits (``limits.py``).
+  ``__typename``, the ``changes`` of a version or a revision, decoded from it) is free.
+  Introspection is not counted here: it has its own limits (``limits.py``).
 
-Fragments (inline or named) are added up as if every one applied: an upper bound for unions.
-``@skip``/``@include`` are ignored the same way.
+Fragments (inline or named) are added up as if every one applied (``@skip``/``@include`` are
+ignored the same way), except that on a union or interface, fragments on different object types are
+alternatives: an object has one type, so the most expensive type's fragments count. Still an upper
+bound: the review queue asks for a project's or a lesson's fields, never both.
 
 The estimate runs in ``on_execute`` (``CostLimit``), after validation, so that the variables are
 known: ``first: $n`` costs what ``$n`` says, not the worst case (a validation rule could not see
@@ -56,6 +59,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
+    is_abstract_type,
     is_leaf_type,
     value_from_ast_untyped,
 )
@@ -72,7 +76,7 @@ from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 log = logging.getLogger("schule.graphql")
 
 # The most an operation may cost. 29 aliases of a four-level nested list (the abuse that stalled
-# the server) estimate at ~38 million; the web pages' heaviest documents at ~2,000 (the review
+# the server) estimate at ~38 million; the web pages' heaviest documents at ~2,800 (the review
 # queue with 50 entries); a list of 100 projects with their communes, Handlungsfelder and lessons
 # at ~4,700.
 BUDGET = 10_000
@@ -98,6 +102,9 @@ PAGE_ARGUMENTS = ("first", "last")
 PAGE_LISTS = frozenset({"edges", "nodes", "hits"})
 # Built in memory from what the field above fetched.
 FREE = frozenset({"edges", "nodes", "node", "hits", "pageInfo", "__typename"})
+# Lists of objects decoded from the object above them (a version's or a revision's field changes):
+# the list costs nothing to build, its items what they select.
+EMBEDDED = frozenset({"EntryVersion.changes", "EntryRevision.changes"})
 COUNTS = frozenset({"totalCount", "reviewQueueCount"})
 SEARCHES = frozenset({"search", "similarProjects"})
 
@@ -159,15 +166,27 @@ class _Estimator:
         """The cost of ``selection_set`` on one object of type ``parent``; ``page``: the page size
         set by the field above (for its ``edges``/``nodes``/``hits``)."""
         total = 0
+        # on a union or interface, fragments on different object types are alternatives: each
+        # object is of one type, so only the most expensive type's fragments count
+        alternatives: dict[str, int] = {}
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
                 total += self.field(node, parent, page, root)
-            elif isinstance(node, InlineFragmentNode):
+                continue
+            if isinstance(node, InlineFragmentNode):
                 condition = self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
-                total += self.selection(node.selection_set, condition or parent, page, root)
+                cost = self.selection(node.selection_set, condition or parent, page, root)
             elif isinstance(node, FragmentSpreadNode):
-                total += self.spread(node.name.value, page, root)
-        return total
+                fragment = self.fragments.get(node.name.value)
+                condition = self.schema.get_type(fragment.type_condition.name.value) if fragment else None
+                cost = self.spread(node.name.value, page, root)
+            else:
+                continue
+            if is_abstract_type(parent) and isinstance(condition, GraphQLObjectType) and condition is not parent:
+                alternatives[condition.name] = alternatives.get(condition.name, 0) + cost
+            else:
+                total += cost
+        return total + max(alternatives.values(), default=0)
 
     def spread(self, name: str, page: int | None, root: bool) -> int:
         fragment = self.fragments.get(name)
@@ -191,7 +210,7 @@ class _Estimator:
         if definition is None:
             return 0  # does not pass validation
         returned = get_named_type(definition.type)
-        weight = self.weight(name, definition, root)
+        weight = 0 if f"{parent.name}.{name}" in EMBEDDED else self.weight(name, definition, root)
         if node.selection_set is None or is_leaf_type(returned):
             return weight
         size = self.page_size(node, definition)

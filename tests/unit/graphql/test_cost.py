@@ -89,10 +89,28 @@ def test_fragments_count_like_the_fields_they_stand_for(schema: GraphQLSchema) -
     assert cost_of(schema, inline) == cost_of(schema, named) == QUERY + LEAF + LINK + ASSUMED_FEW * LEAF
 
 
+def test_fragments_on_the_types_of_a_union_are_alternatives(schema: GraphQLSchema) -> None:
+    # each entry of the queue is a project or a lesson: the dearer of the two counts, not both
+    query = """{ reviewQueue(first: 10) { nodes { __typename ... on Project { slug communes { name } }
+      ... on Lesson { slug title } ... on Project { title } } } }"""
+    project = LEAF + (LINK + ASSUMED_FEW * LEAF) + LEAF
+    assert cost_of(schema, query) == QUERY + 10 * project
+    # and named fragments alike
+    named = """query { reviewQueue(first: 10) { nodes { ...L ...P } } }
+      fragment L on Lesson { slug title text } fragment P on Project { slug }"""
+    assert cost_of(schema, named) == QUERY + 10 * 3 * LEAF
+
+
 def test_a_mutation_costs_its_field_and_what_it_selects(schema: GraphQLSchema) -> None:
-    # the change, then its result: a state, or a few errors of three scalars each (both counted)
+    # the change, then its result: a state, or a few errors of three scalars each (the dearer counts)
     errors = LINK + ASSUMED_FEW * 3 * LEAF
-    assert cost_of(schema, documents.SUBMIT_ENTRY, {"id": "x"}) == cost.MUTATION + LEAF + errors
+    assert cost_of(schema, documents.SUBMIT_ENTRY, {"id": "x"}) == cost.MUTATION + max(LEAF, errors)
+
+
+def test_the_field_changes_of_a_version_cost_only_what_they_select(schema: GraphQLSchema) -> None:
+    # a version's changes are decoded from the version: no fetch, so no LINK for the list
+    query = '{ history(id: "x") { action changes { field old new } } }'
+    assert cost_of(schema, query) == QUERY + ASSUMED_FEW * (LEAF + ASSUMED_FEW * 3 * LEAF)
 
 
 def test_the_alias_abuse_is_far_over_the_budget(schema: GraphQLSchema) -> None:
