@@ -27,8 +27,9 @@ from strawberry.dataloader import DataLoader
 
 from schule.auth.identity import ANONYMOUS, Identity
 from schule.domain.model import Entity, Kind, Rel
-from schule.domain.trust import Version
-from schule.services import access
+from schule.domain.trust import Revision
+from schule.services import access, history
+from schule.services.history import ShownVersion
 from schule.store.base import Edge
 from schule.store.graph import CypherGraphStore
 from schule.store.neighbourhood import Direction, get_with_neighbours
@@ -81,7 +82,8 @@ class Loaders:
         self.entity: DataLoader[str, Entity | None] = DataLoader(load_fn=self._load_entities)
         self._edges: dict[tuple[Rel, bool], DataLoader[str, list[Edge]]] = {}
         self._parents: asyncio.Future[dict[str, str]] | None = None
-        self.versions: DataLoader[str, list[Version]] = DataLoader(load_fn=self._load_versions)
+        self.versions: DataLoader[str, list[ShownVersion]] = DataLoader(load_fn=self._load_versions)
+        self.revisions: DataLoader[str, list[Revision]] = DataLoader(load_fn=self._load_revisions)
         self._step: _Step | None = None
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -131,13 +133,23 @@ class Loaders:
         found, edges = get_with_neighbours(self.store, ids, wanted)
         return access.screen(self.store, self.identity, found), edges
 
-    async def _load_versions(self, ids: Sequence[str]) -> list[list[Version]]:
-        """Versions of entries the caller was already allowed to load (the field sits on them)."""
-        versions = await self.run(self.store.versions_of, list(ids))
-        by_entity: dict[str, list[Version]] = {i: [] for i in ids}
-        for v in versions:
-            by_entity.setdefault(v.entity, []).append(v)
-        return [sorted(by_entity[i], key=lambda v: v.number) for i in ids]
+    async def _load_versions(self, ids: Sequence[str]) -> list[list[ShownVersion]]:
+        """Versions of entries the caller was already allowed to load (the field sits on them), as
+        this caller may see them (``history.shown_versions``: the public sees published ones only)."""
+        shown = await self.run(self._shown_versions, list(ids))
+        return [shown.get(i, []) for i in ids]
+
+    def _shown_versions(self, ids: list[str]) -> dict[str, list[ShownVersion]]:
+        entities = self.store.get(ids)
+        return history.shown_versions(self.store, self.identity, entities, self.store.versions_of(list(entities)))
+
+    async def _load_revisions(self, ids: Sequence[str]) -> list[list[Revision]]:
+        """Revisions of entries, newest first; the resolver screens them for the caller."""
+        found = await self.run(self.store.revisions_of, list(ids))
+        by_entity: dict[str, list[Revision]] = {i: [] for i in ids}
+        for r in found:
+            by_entity.setdefault(r.entity, []).append(r)
+        return [by_entity[i] for i in ids]
 
     def edges(self, rel: Rel, *, incoming: bool = False) -> DataLoader[str, list[Edge]]:
         """``rel`` edges leaving (or entering) a node; ``Edge.target`` is the node at the other end."""

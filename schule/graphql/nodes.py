@@ -26,7 +26,26 @@ REVIEW_STATE = (
 REVIEW_NOTE = "Hinweis der Moderation zum aktuellen Prüfstand, z. B. der Grund einer Ablehnung oder Rückgabe."
 HISTORY = (
     "Die Versionen dieses Eintrags, älteste zuerst: wer wann welche Felder geändert hat "
-    "(alter → neuer Wert), einschließlich der Schritte der Moderation."
+    "(alter → neuer Wert), einschließlich der Schritte der Moderation. Was sichtbar ist, hängt von der "
+    "anfragenden Person ab: Moderation und Administration sowie Mitglieder einer Kommune des Eintrags (bei "
+    "gemeinsamen Projekten jeder beteiligten Kommune; bei Erkenntnissen der Kommunen ihres Projekts) sehen "
+    "jede Version, auch Entwürfe, mit Kontoname, Rolle und Hinweisen der Moderation. Alle anderen (ohne "
+    "Anmeldung oder aus anderen Kommunen) sehen nur Versionen, nach denen der Eintrag veröffentlicht war, mit "
+    "`author` 'Moderation' oder dem Namen der Kommune und ohne Kontonamen, Rollen und Hinweise."
+)
+PENDING_REVISION = (
+    "Der offene Änderungsvorschlag eines Mitglieds zu diesem veröffentlichten Eintrag (wartet auf Prüfung oder "
+    "ist zur Überarbeitung zurückgegeben), mit den Feldänderungen gegenüber dem veröffentlichten Stand; null, "
+    "wenn es keinen gibt oder die anfragende Person ihn nicht sehen darf. Sehen dürfen ihn die Moderation und "
+    "Mitglieder der Kommunen des Eintrags. Die Felder des Eintrags selbst zeigen immer den veröffentlichten Stand."
+)
+OWN_REVISION = (
+    "Der neueste Änderungsvorschlag der anfragenden Person zu diesem Eintrag, in jedem Stand (wartet, "
+    "zurückgegeben mit `note`, abgelehnt, übernommen); null ohne eigenen Vorschlag oder ohne Anmeldung."
+)
+REVISIONS = (
+    "Alle Änderungsvorschläge von Mitgliedern zu diesem Eintrag, neueste zuerst (offene, zurückgegebene, "
+    "abgelehnte, übernommene). Sichtbar wie `pendingRevision`; für alle anderen leer."
 )
 SOURCE = "Herkunft der Angaben, z. B. ein Zeitungsartikel, ein Blogbeitrag oder ein amtliches Verzeichnis."
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from schule import json_input
 from schule.domain.model import Kind, Rel
 from schule.domain.problems import Code, Problem
 from schule.domain.records import MEMBERSHIP, Record, RecordError, parse_record
 from schule.errors import ImportValidationError, LineProblem, SchuleError
+from schule.store.base import Edge
 from schule.store.graph import CypherGraphStore
 
 # Progress callback: (phase, done, total)
@@ -88,7 +90,15 @@ def _at(record: Record, code: Code, field: str | None, message: str) -> LineProb
     return LineProblem(record.file, record.line, Problem(code, field, message))
 
 
-def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[LineProblem]:
+class StoredKinds(Protocol):
+    """What ``check_run`` reads of the store (services pass a view screened for the caller)."""
+
+    def kinds_of(self, ids: Sequence[str]) -> dict[str, Kind]: ...
+
+    def all_edges(self, rel: Rel) -> list[Edge]: ...
+
+
+def check_run(records: Sequence[Record], store: StoredKinds) -> list[LineProblem]:
     """Checks that need the whole run and the store: duplicates, kinds, references, cycles."""
     problems: list[LineProblem] = []
     seen: dict[tuple[str, str], Record] = {}
@@ -146,7 +156,7 @@ def check_run(records: Sequence[Record], store: CypherGraphStore) -> list[LinePr
     return problems
 
 
-def _parent_cycles(records: Sequence[Record], store: CypherGraphStore) -> list[LineProblem]:
+def _parent_cycles(records: Sequence[Record], store: StoredKinds) -> list[LineProblem]:
     """A Handlungsfeld hierarchy must be a tree: no record may be its own ancestor."""
     fields = [r for r in records if r.kind == Kind.HANDLUNGSFELD]
     if not fields:

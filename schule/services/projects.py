@@ -2,13 +2,15 @@
 record that one project adapted another ("wir haben X übernommen").
 
 Every write is checked like an import (``parse_record`` for the shape, ``check_run`` for the
-references), so mistakes come back field by field, and is then written by the moderation
-service (``moderation.write_entry``) with the caller's ``Identity``: that decides who may write
-(members: projects and lessons of their own commune, and only their own unpublished entries;
-moderators and admins: everything), the review state (members' new entries start ``submitted``,
-or ``draft`` when they ask for it; a member's edit of a published entry goes back to review;
-moderators and admins publish directly), and writes a ``Version`` (and an audit entry for
-moderators) in the same atomic batch, together with the change log the search index follows.
+references, screened for the caller: an entry they may not see is an unknown id), so mistakes
+come back field by field, and is then written by the moderation service
+(``moderation.write_entry``) with the caller's ``Identity``: that decides who may write
+(members: projects and lessons of their own commune, never removing a commune; moderators and
+admins: everything), the review state (members' new entries start ``submitted``, or ``draft``
+when they ask for it; a member's edit of a published entry becomes a pending revision and the
+entry stays published as it is; moderators and admins publish directly), and writes a ``Version``
+(and an audit entry for moderators) in the same atomic batch, together with the change log the
+search index follows. Members' new entries get ids the server makes (``services.ids``).
 
 Expected failures raise ``Rejected`` (a ``ProblemError``) with one ``Problem`` per mistake: a
 ``Code``, the import field it concerns and a German message, as the validation that found it made
@@ -20,22 +22,19 @@ overwrite each other (last write wins); the versions show both.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from schule.auth.identity import Identity
 from schule.domain import model
 from schule.domain.problems import Code, Problem
-from schule.domain.records import ID_PATTERN, Record, RecordError, parse_record
+from schule.domain.records import Record, RecordError, parse_record
 from schule.errors import ProblemError
-from schule.services import access, moderation
+from schule.services import access, moderation, revisions
 from schule.services.access import TrustError
-from schule.services.importing import check_run
+from schule.services.ids import slugify
 from schule.store.graph import CypherGraphStore
 
-MAX_ID_LENGTH = 80
 E = TypeVar("E", bound=model.Entity)
 
 
@@ -59,15 +58,15 @@ def problem_of(error: TrustError, field: str | None = None) -> Problem:
 def create_project(
     store: CypherGraphStore, identity: Identity, data: Mapping[str, Any], *, draft: bool = False
 ) -> model.Project:
-    """Create a project from import-format fields; ``id`` is derived from the title if absent.
-    A member's project is submitted for review (kept as a draft if ``draft``)."""
+    """Create a project from import-format fields. A member's project is submitted for review (kept
+    as a draft if ``draft``) and gets an id the server makes; moderators may give one (else it is
+    derived from the title)."""
     _require_member(identity, "create_project")
     fields = _given(data)
-    if not fields.get("id"):
-        fields["id"] = _free_id(store, str(fields.get("title") or "projekt"))
+    fields["id"] = _new_id(store, identity, fields, "projekt", "create_project")
     record = _parse(model.Kind.PROJECT, fields)
     _require_new(store, record.id)
-    _check(store, record)
+    _check(store, identity, record)
     return _write(store, identity, record, None, "create", submit=not draft, cls=model.Project)
 
 
@@ -75,40 +74,44 @@ def update_project(
     store: CypherGraphStore, identity: Identity, project_id: str, changes: Mapping[str, Any], *,
     submit: bool = False, action: str = "update",
 ) -> model.Project:
-    """Change the given fields of a project the caller may write; None (or []) clears a field."""
+    """Change the given fields of a project the caller may write; None (or []) clears a field.
+    A member's change to a published project becomes a pending revision (their own open one grows)."""
     _require_member(identity, "update_project")
     current = _visible(store, identity, project_id, model.Project, "id")
     fields = project_fields(current)
+    if action == "update":
+        fields = revisions.proposal_fields(store, identity, current, fields)
     for name, value in changes.items():
         if value is None or value == []:
             fields.pop(name, None)
         else:
             fields[name] = value
     record = _parse(model.Kind.PROJECT, fields)
-    _check(store, record)
+    _check(store, identity, record, current)
     return _write(store, identity, record, current, action, submit=submit, cls=model.Project)
 
 
 def add_lesson(
     store: CypherGraphStore, identity: Identity, data: Mapping[str, Any], *, draft: bool = False
 ) -> model.Lesson:
-    """Add a lesson learned to a project; ``id`` is derived from the title if absent."""
+    """Add a lesson learned to a project; ids as for ``create_project``."""
     _require_member(identity, "add_lesson")
     fields = _given(data)
     if fields.get("project"):
         _visible(store, identity, str(fields["project"]), model.Project, "project")
-    if not fields.get("id"):
-        fields["id"] = _free_id(store, str(fields.get("title") or "erkenntnis"))
+    fields["id"] = _new_id(store, identity, fields, "erkenntnis", "add_lesson")
     record = _parse(model.Kind.LESSON, fields)
     _require_new(store, record.id)
-    _check(store, record)
+    _check(store, identity, record)
     return _write(store, identity, record, None, "create", submit=not draft, cls=model.Lesson)
 
 
 def record_adaptation(
     store: CypherGraphStore, identity: Identity, project_id: str, adapted_from_id: str
 ) -> model.Project:
-    """Record that ``project_id`` adapted ("übernommen") ``adapted_from_id``."""
+    """Record that ``project_id`` adapted ("übernommen") ``adapted_from_id``: only the adopting
+    project's ``adapted_from`` changes, at once even when it is published (it alters no published
+    text; see ``moderation``), and ``adapted_from_id`` is never written."""
     _require_member(identity, "record_adaptation")
     if project_id == adapted_from_id:
         raise _rejected(Code.INVALID, "adapted_from", "Ein Projekt kann sich nicht selbst übernehmen.")
@@ -171,7 +174,8 @@ def _write(
                                          operation=f"{action}_{record.kind}")
     except TrustError as e:
         field = "project" if e.code == Code.NOT_FOUND and record.kind == model.Kind.LESSON.value else None
-        raise Rejected([problem_of(e, field)]) from None
+        raise Rejected([p if p.field or field is None else Problem(p.code, field, p.message)
+                        for p in e.problems]) from None
     assert isinstance(written, cls), f"{record.id} was just written"
     return written
 
@@ -187,11 +191,22 @@ def _parse(kind: model.Kind, fields: Mapping[str, Any]) -> Record:
         raise Rejected([e.problem]) from None
 
 
-def _check(store: CypherGraphStore, record: Record) -> None:
-    """The import's run checks (references, duplicates), with the codes they found."""
-    problems = [p.problem for p in check_run([record], store)]
+def _check(store: CypherGraphStore, identity: Identity, record: Record, before: model.Entity | None = None) -> None:
+    """The import's run checks (references, duplicates), with the codes they found; a reference to
+    an entry the caller may not see is an unknown id (``moderation.reference_problems``)."""
+    problems = moderation.reference_problems(store, identity, record, before)
     if problems:
         raise Rejected(problems)
+
+
+def _new_id(
+    store: CypherGraphStore, identity: Identity, fields: Mapping[str, Any], default: str, operation: str
+) -> str:
+    given = str(fields["id"]) if fields.get("id") else None
+    try:
+        return moderation.entry_id(store, identity, given, str(fields.get("title") or default), operation)
+    except ProblemError as e:
+        raise Rejected(list(e.problems)) from None
 
 
 def _require_new(store: CypherGraphStore, entity_id: str) -> None:
@@ -209,22 +224,5 @@ def _visible(store: CypherGraphStore, identity: Identity, entity_id: str, cls: t
     return entity
 
 
-def slugify(text: str) -> str:
-    """An id from a title: lowercase ASCII, German umlauts spelt out, words joined by '-'."""
-    text = text.lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(a, b)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:MAX_ID_LENGTH].strip("-")
-    return slug or "eintrag"
-
-
-def _free_id(store: CypherGraphStore, title: str) -> str:
-    """The slug of ``title``, or with the smallest suffix -2, -3 … that is not taken yet."""
-    base = slugify(title)
-    candidates = [base] + [f"{base}-{n}" for n in range(2, 51)]
-    taken = store.kinds_of(candidates)
-    for candidate in candidates:
-        if candidate not in taken and ID_PATTERN.match(candidate):
-            return candidate
-    raise _rejected(Code.DUPLICATE, "id", f"Bitte eine eigene ID angeben: {base!r} ist vergeben.")
+__all__ = ["Rejected", "create_project", "update_project", "add_lesson", "record_adaptation", "project_fields",
+           "slugify"]

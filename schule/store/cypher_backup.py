@@ -18,6 +18,7 @@ NODE_KEYS: dict[str, tuple[str, ...]] = {
     "Account": ("name",),  # unique, a constraint on Neo4j (ids are unique too)
     "Token": ("hash",),  # API tokens and web sessions, as SHA-256 of the secret
     "Version": ("entity", "number"),
+    "Revision": ("id",),  # members' pending (and decided) changes to published entries
     "AuditEntry": ("seq",),
     "AuditCounter": ("name",),
     "ChangeCounter": ("name",),

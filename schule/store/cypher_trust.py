@@ -1,8 +1,8 @@
-"""Cypher of the trust layer: accounts, tokens, versions, the audit log, review and merges.
+"""Cypher of the trust layer: accounts, tokens, versions, revisions, the audit log, review and merges.
 
 Same rules as ``cypher.py``: named constants with ``$parameters``; relationship types that vary come
-from the ``Rel`` enum. Accounts, tokens, versions and audit entries are not ``:Entity`` nodes, so they
-never reach export, search or counts.
+from the ``Rel`` enum. Accounts, tokens, versions, revisions and audit entries are not ``:Entity``
+nodes, so they never reach export, search or counts.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ OPTIONAL MATCH (v:Version {entity: $entity})
 WITH count(v) AS n
 CREATE (:Version {entity: $entity, kind: $kind, number: n + 1, at: $now, action: $action, state: $state,
                   author: $author, author_name: $author_name, author_role: $author_role,
-                  changes: $changes, note: $note})
+                  author_commune: $author_commune, changes: $changes, note: $note})
 """
 
 VERSIONS_OF = """
@@ -111,24 +111,64 @@ MATCH (n:Entity {id: $id})
 SET n.state = $state, n.review_note = $note, n.updated_at = $now
 """
 
+# A member's change to a published entry: a Revision node beside the entry (found by its `entity`
+# property, like versions), never a change of the entry's node. Ids are ours (`rev-` + random hex),
+# so MERGE makes a retried batch write it once.
+SAVE_REVISION = """
+MERGE (r:Revision {id: $id})
+ON CREATE SET r.entity = $entity, r.kind = $kind, r.created_at = $now, r.author = $author,
+              r.author_name = $author_name, r.author_role = $author_role, r.author_commune = $author_commune
+SET r.state = $state, r.changes = $changes, r.updated_at = $now, r.note = null
+"""
+
+DECIDE_REVISION = """
+MATCH (r:Revision {id: $id})
+SET r.state = $state, r.note = $note, r.updated_at = $now, r.decided_at = $now, r.decided_by = $by,
+    r.decided_by_name = $by_name
+"""
+
+REVISIONS_OF = """
+UNWIND $ids AS entity
+MATCH (r:Revision {entity: entity})
+RETURN properties(r) AS revision
+ORDER BY r.created_at DESC, r.id
+"""
+
+# The review queue: submitted entries, and published ones with a pending revision (since when it
+# was proposed). Members' revisions of entries no longer published are left out.
 REVIEW_QUEUE = """
+OPTIONAL MATCH (p:Revision {state: 'pending'})
+WITH collect(DISTINCT p.entity) AS revised
 MATCH (n:Entity)
-WHERE n.state = 'submitted' AND ($kinds IS NULL OR n.kind IN $kinds)
-WITH n ORDER BY n.updated_at, n.id SKIP $skip LIMIT $limit
-RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs
+WHERE (n.state = 'submitted' OR (n.state = 'published' AND n.id IN revised))
+  AND ($kinds IS NULL OR n.kind IN $kinds)
+OPTIONAL MATCH (r:Revision {entity: n.id, state: 'pending'})
+WITH n, min(r.created_at) AS proposed
+WITH n, coalesce(proposed, n.updated_at) AS since
+ORDER BY since, n.id SKIP $skip LIMIT $limit
+RETURN properties(n) AS props, [(n)-[x]->(m:Entity) | [type(x), m.kind, m.id]] AS refs
 """
 
 REVIEW_QUEUE_COUNT = """
+OPTIONAL MATCH (p:Revision {state: 'pending'})
+WITH collect(DISTINCT p.entity) AS revised
 MATCH (n:Entity)
-WHERE n.state = 'submitted' AND ($kinds IS NULL OR n.kind IN $kinds)
+WHERE (n.state = 'submitted' OR (n.state = 'published' AND n.id IN revised))
+  AND ($kinds IS NULL OR n.kind IN $kinds)
 RETURN count(n) AS count
 """
 
-ENTRIES_CREATED_BY = """
+# An account's entries: those it created, and those it proposed revisions of (last touched first).
+ENTRIES_OF_ACCOUNT = """
+OPTIONAL MATCH (p:Revision {author: $account})
+WITH collect(DISTINCT p.entity) AS revised
 MATCH (n:Entity)
-WHERE n.created_by = $account AND n.state <> 'merged'
-WITH n ORDER BY n.updated_at DESC, n.id SKIP $skip LIMIT $limit
-RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs
+WHERE (n.created_by = $account OR n.id IN revised) AND n.state <> 'merged'
+OPTIONAL MATCH (r:Revision {author: $account, entity: n.id})
+WITH n, max(r.updated_at) AS proposed
+WITH n, CASE WHEN proposed IS NOT NULL AND proposed > n.updated_at THEN proposed ELSE n.updated_at END AS touched
+ORDER BY touched DESC, n.id SKIP $skip LIMIT $limit
+RETURN properties(n) AS props, [(n)-[x]->(m:Entity) | [type(x), m.kind, m.id]] AS refs
 """
 
 MERGE_TARGETS = """

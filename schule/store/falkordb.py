@@ -150,6 +150,7 @@ class FalkorEngine:
             wanted += [(k.label, "id") for k in Kind]
             wanted += [("Account", "id"), ("Account", "name"), ("Token", "hash"), ("Version", "entity"),
                        ("AuditEntry", "seq"), ("AuditCounter", "name")]  # trust (moderation)
+            wanted += [("Revision", "id"), ("Revision", "entity"), ("Revision", "author")]  # pending revisions
             for label, prop in wanted:
                 if prop not in indexed.get(label, set()):
                     self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")

@@ -29,12 +29,15 @@ def _constraint_statements() -> list[str]:
     stmts += [
         f"CREATE INDEX schule_{k.value}_id IF NOT EXISTS FOR (n:{k.label}) ON (n.id)" for k in Kind
     ]
-    stmts += [  # trust (moderation): accounts, tokens, versions, the audit log
+    stmts += [  # trust (moderation): accounts, tokens, versions, revisions, the audit log
         "CREATE CONSTRAINT schule_account_name IF NOT EXISTS FOR (n:Account) REQUIRE n.name IS UNIQUE",
         "CREATE CONSTRAINT schule_token_hash IF NOT EXISTS FOR (n:Token) REQUIRE n.hash IS UNIQUE",
         "CREATE INDEX schule_account_id IF NOT EXISTS FOR (n:Account) ON (n.id)",
         "CREATE INDEX schule_version_entity IF NOT EXISTS FOR (n:Version) ON (n.entity)",
         "CREATE INDEX schule_audit_seq IF NOT EXISTS FOR (n:AuditEntry) ON (n.seq)",
+        "CREATE CONSTRAINT schule_revision_id IF NOT EXISTS FOR (n:Revision) REQUIRE n.id IS UNIQUE",
+        "CREATE INDEX schule_revision_entity IF NOT EXISTS FOR (n:Revision) ON (n.entity)",
+        "CREATE INDEX schule_revision_author IF NOT EXISTS FOR (n:Revision) ON (n.author)",
     ]
     return stmts
 

@@ -1,7 +1,8 @@
-"""Trust queries of the graph store: accounts, tokens, versions, the audit log, review and merges.
+"""Trust queries of the graph store: accounts, tokens, versions, revisions, the audit log, review and
+merges.
 
 A mixin of ``CypherGraphStore`` (which provides ``_read``, ``_write`` and ``get``), used by
-``schule.services.{accounts,moderation,history,audit,merge}``. The ``*_statements`` builders return
+``schule.services.{accounts,moderation,revisions,history,audit,merge}``. The ``*_statements`` builders return
 statements that services put into one atomic batch together with the change itself, its version
 and its audit entry.
 """
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from schule.domain.model import Entity, Kind, Rel
-from schule.domain.trust import Account, AuditEntry, StoredToken, Version
+from schule.domain.trust import Account, AuditEntry, Revision, StoredToken, Version
 from schule.store import cypher
 from schule.store import cypher_trust as trust_cypher
 from schule.store.base import Statement
@@ -95,17 +96,46 @@ class TrustQueries:
     def version_statements(
         *, entity: str, kind: str, action: str, state: str | None, author: str | None,
         author_name: str | None, author_role: str | None, changes: str, note: str | None, now: str,
+        author_commune: str | None = None,
     ) -> list[Statement]:
         """One Version of ``entity``; ``changes`` is JSON: a list of {field, old, new}."""
         return [Statement(trust_cypher.APPEND_VERSION, {
             "entity": entity, "kind": kind, "action": action, "state": state, "author": author,
-            "author_name": author_name, "author_role": author_role, "changes": changes, "note": note,
-            "now": now,
+            "author_name": author_name, "author_role": author_role, "author_commune": author_commune,
+            "changes": changes, "note": note, "now": now,
         })]
 
     def versions_of(self, ids: Sequence[str]) -> list[Version]:
         rows = self._read(trust_cypher.VERSIONS_OF, {"ids": list(ids)})
         return [Version.from_props(r["version"]) for r in rows]
+
+    @staticmethod
+    def revision_statements(
+        *, id: str, entity: str, kind: str, state: str, author: str | None, author_name: str | None,
+        author_role: str | None, author_commune: str | None, changes: str, now: str,
+    ) -> list[Statement]:
+        """Create revision ``id`` of ``entity``, or replace its proposed ``changes`` (JSON: a list
+        of {field, old, new}) and state; the author and creation time stay those of the first write."""
+        return [Statement(trust_cypher.SAVE_REVISION, {
+            "id": id, "entity": entity, "kind": kind, "state": state, "author": author, "author_name": author_name,
+            "author_role": author_role, "author_commune": author_commune, "changes": changes, "now": now,
+        })]
+
+    @staticmethod
+    def decide_revision_statements(
+        revision: str, state: str, note: str | None, now: str, by: str | None, by_name: str | None
+    ) -> list[Statement]:
+        """A revision approved, rejected, sent back or withdrawn, with the reason and who decided."""
+        return [Statement(trust_cypher.DECIDE_REVISION, {
+            "id": revision, "state": state, "note": note, "now": now, "by": by, "by_name": by_name,
+        })]
+
+    def revisions_of(self, ids: Sequence[str]) -> list[Revision]:
+        """Every revision of these entries, newest first."""
+        if not ids:
+            return []
+        rows = self._read(trust_cypher.REVISIONS_OF, {"ids": list(dict.fromkeys(ids))})
+        return [Revision.from_props(r["revision"]) for r in rows]
 
     @staticmethod
     def audit_statements(
@@ -141,7 +171,8 @@ class TrustQueries:
         ]
 
     def review_queue(self, kinds: Sequence[str] | None, skip: int, limit: int) -> list[Entity]:
-        """Submitted entities, oldest submission first."""
+        """Submitted entities and published ones with a pending revision, the oldest submission or
+        proposal first."""
         rows = self._read(trust_cypher.REVIEW_QUEUE, {
             "kinds": list(kinds) if kinds else None, "skip": int(skip), "limit": int(limit),
         })
@@ -151,8 +182,9 @@ class TrustQueries:
         rows = self._read(trust_cypher.REVIEW_QUEUE_COUNT, {"kinds": list(kinds) if kinds else None})
         return int(rows[0]["count"]) if rows else 0
 
-    def entries_created_by(self, account: str, skip: int = 0, limit: int = 50) -> list[Entity]:
-        rows = self._read(trust_cypher.ENTRIES_CREATED_BY, {"account": account, "skip": int(skip), "limit": int(limit)})
+    def entries_of_account(self, account: str, skip: int = 0, limit: int = 50) -> list[Entity]:
+        """Entries ``account`` created or proposed a revision of, the last touched first."""
+        rows = self._read(trust_cypher.ENTRIES_OF_ACCOUNT, {"account": account, "skip": int(skip), "limit": int(limit)})
         return [entity_from_row(row["props"], row["refs"]) for row in rows]
 
     def resolve_ids(self, ids: Sequence[str]) -> dict[str, str]:

@@ -173,32 +173,45 @@ REVIEW_COUNT = """
 query WebReviewCount { reviewQueueCount }
 """
 
-REVIEW_QUEUE = """
-query WebReviewQueue($first: Int!) {
-  reviewQueue(first: $first) {
+# A published entry in the queue waits with a member's revision: the page shows its diff.
+_PENDING_REVISION = "pendingRevision { createdAt authorName changes { field old new } }"
+
+REVIEW_QUEUE = f"""
+query WebReviewQueue($first: Int!) {{
+  reviewQueue(first: $first) {{
     totalCount
-    nodes {
+    nodes {{
       __typename
-      ... on Project { slug title summary updatedAt communes { slug name } handlungsfelder { slug name } }
-      ... on Lesson { slug title text updatedAt project { slug title } }
-    }
-  }
-}
+      ... on Project {{ slug title summary updatedAt communes {{ slug name }} handlungsfelder {{ slug name }}
+                       {_PENDING_REVISION} }}
+      ... on Lesson {{ slug title text updatedAt project {{ slug title }} {_PENDING_REVISION} }}
+    }}
+  }}
+}}
 """
 
-MY_SUBMISSIONS = """
-query WebMySubmissions {
-  mySubmissions(first: 100) {
+# The member's own latest revision of an entry (published entries they proposed a change to).
+_OWN_REVISION = "ownRevision { state note }"
+
+MY_SUBMISSIONS = f"""
+query WebMySubmissions {{
+  mySubmissions(first: 100) {{
     __typename
-    ... on Project { slug title state reviewNote updatedAt }
-    ... on Lesson { slug title state reviewNote updatedAt }
-  }
-}
+    ... on Project {{ slug title state reviewNote updatedAt {_OWN_REVISION} }}
+    ... on Lesson {{ slug title state reviewNote updatedAt {_OWN_REVISION} }}
+  }}
+}}
 """
 
 _STEP_RESULT = """
     __typename
     ... on ModerationPayload { state }
+    ... on UserErrors { errors { code field message } }
+"""
+# approve, reject, send back: of a member's revision when the entry has one (then `revision` is set)
+_DECISION_RESULT = """
+    __typename
+    ... on ModerationPayload { state revision { state } }
     ... on UserErrors { errors { code field message } }
 """
 
@@ -207,16 +220,18 @@ mutation WebSubmitEntry($id: String!) {{ submitEntry(id: $id) {{ {_STEP_RESULT} 
 """
 
 APPROVE_ENTRY = f"""
-mutation WebApproveEntry($id: String!) {{ approveEntry(id: $id) {{ {_STEP_RESULT} }} }}
+mutation WebApproveEntry($id: String!) {{ approveEntry(id: $id) {{ {_DECISION_RESULT} }} }}
 """
 
 REJECT_ENTRY = f"""
-mutation WebRejectEntry($id: String!, $reason: String!) {{ rejectEntry(id: $id, reason: $reason) {{ {_STEP_RESULT} }} }}
+mutation WebRejectEntry($id: String!, $reason: String!) {{
+  rejectEntry(id: $id, reason: $reason) {{ {_DECISION_RESULT} }}
+}}
 """
 
 REQUEST_CHANGES = f"""
 mutation WebRequestChanges($id: String!, $reason: String!) {{
-  requestChanges(id: $id, reason: $reason) {{ {_STEP_RESULT} }}
+  requestChanges(id: $id, reason: $reason) {{ {_DECISION_RESULT} }}
 }}
 """
 

@@ -1,5 +1,7 @@
-"""Review pages: a member's own submissions (``/meine-einreichungen``) and the moderators' review
-queue (``/pruefen``: approve; reject or send back with a required reason; merge a duplicate).
+"""Review pages: a member's own submissions and proposed changes (``/meine-einreichungen``) and the
+moderators' review queue (``/pruefen``: approve; reject or send back with a required reason; merge
+a duplicate). A published entry in the queue waits with a member's revision: the page shows its
+diff (field, published value, proposed value), and the same buttons decide the revision.
 
 Both run the API's documents and nothing else: who may see the queue and who may take which step
 is the API's (the services') decision; the pages only keep anonymous visitors out and explain.
@@ -30,6 +32,9 @@ DONE = {
     "zurueckgeben": "Der Eintrag ist zur Überarbeitung zurückgegeben.",
     "ablehnen": "Der Eintrag ist abgelehnt.",
     "zusammenfuehren": "Die Dublette ist in den verbleibenden Eintrag überführt.",
+    "freigeben-aenderung": "Die Änderung ist übernommen und jetzt für alle sichtbar.",
+    "zurueckgeben-aenderung": "Die Änderung ist zur Überarbeitung zurückgegeben.",
+    "ablehnen-aenderung": "Die Änderung ist abgelehnt; der veröffentlichte Eintrag bleibt, wie er war.",
 }
 
 
@@ -107,7 +112,8 @@ async def review_page(pages: Pages, request: Request) -> Response:
         if outcome is not None:
             action, result = outcome
             if result["__typename"] == "ModerationPayload":
-                return _done(request.url.path, action, form.get("id"))
+                decided = f"{action}-aenderung" if result.get("revision") else action
+                return _done(request.url.path, decided, form.get("id"))
             problems[form.get("id")] = _messages(result)
             values = {"id": form.get("id"), "reason": form.get("reason"), "survivor": form.get("survivor")}
     data = await pages.api.run(request, documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN})

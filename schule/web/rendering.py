@@ -42,6 +42,17 @@ REVIEW_STATE = {
     "DRAFT": "Entwurf", "SUBMITTED": "eingereicht, wartet auf Prüfung", "PUBLISHED": "veröffentlicht",
     "CHANGES_REQUESTED": "zur Überarbeitung zurückgegeben", "REJECTED": "abgelehnt", "MERGED": "zusammengeführt",
 }
+REVISION_STATE = {
+    "PENDING": "Änderung wartet auf Prüfung", "CHANGES_REQUESTED": "Änderung zur Überarbeitung zurückgegeben",
+    "APPROVED": "Änderung übernommen", "REJECTED": "Änderung abgelehnt", "WITHDRAWN": "Änderung zurückgezogen",
+}
+# Import-format field names as the pages show them (the diff of a revision).
+FIELD = {
+    "title": "Titel", "summary": "Kurzbeschreibung", "description": "Beschreibung", "communes": "Kommunen",
+    "handlungsfelder": "Handlungsfelder", "status": "Stand", "tags": "Schlagwörter", "contacts": "Ansprechpersonen",
+    "adapted_from": "Übernommen von", "started": "Beginn", "ended": "Ende", "links": "Links", "source": "Quelle",
+    "text": "Text", "type": "Art", "project": "Projekt", "author": "Verfasst von",
+}
 LESSON_TYPE = {"SUCCESS": "Erfolg", "PITFALL": "Stolperstein", "RECOMMENDATION": "Empfehlung"}
 ROLE = {"PIONEER": "Pionierkommune", "MITMACHER": "Mitmacherkommune", "SUPPORTER": "Unterstützer", "MEMBER": "Mitglied"}
 ROLE_PLURAL = {
@@ -100,6 +111,7 @@ class Renderer:
         self.env.globals.update(
             static=self.static_url, url_of=url_of, STATUS=STATUS, LESSON_TYPE=LESSON_TYPE, ROLE=ROLE,
             ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
+            REVISION_STATE=REVISION_STATE, FIELD=FIELD,
         )
         self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number)
         # Only https, http and mailto become links; anything else stored before validation existed

@@ -12,6 +12,7 @@ from schule.graphql.context import Context
 from schule.graphql.enums import LessonType
 from schule.graphql.errors import UserErrors, user_errors
 from schule.graphql.lessons.types import Lesson
+from schule.graphql.projects.mutations import MEMBER_IDS
 from schule.services import projects as service
 
 
@@ -22,9 +23,7 @@ class LessonPayload:
 
 @strawberry.input(description="Eine neue Erkenntnis (Lesson Learned) zu einem Projekt.")
 class AddLessonInput:
-    id: str | None = strawberry.field(
-        default=None, description="Eigene ID (Kleinbuchstaben, Ziffern, '-'); ohne Angabe aus dem Titel gebildet."
-    )
+    id: str | None = strawberry.field(default=None, description=MEMBER_IDS)
     project: str = strawberry.field(description="ID des Projekts, aus dem die Erkenntnis stammt.")
     title: str = strawberry.field(description="Die Erkenntnis in einem Satz.")
     text: str = strawberry.field(description="Ausführliche Darstellung.")

@@ -16,8 +16,11 @@ from schule.graphql.enums import LessonType, ReviewState
 from schule.graphql.nodes import (
     CREATED_AT,
     HISTORY,
+    OWN_REVISION,
+    PENDING_REVISION,
     REVIEW_NOTE,
     REVIEW_STATE,
+    REVISIONS,
     SLUG,
     SOURCE,
     UPDATED_AT,
@@ -29,9 +32,10 @@ from schule.graphql.nodes import (
 from schule.graphql.registry import node_type, to_node
 
 if TYPE_CHECKING:
-    from schule.graphql.moderation.types import EntryVersion
+    from schule.graphql.moderation.types import EntryRevision, EntryVersion
 
 EntryVersionRef = Annotated["EntryVersion", strawberry.lazy("schule.graphql.moderation.types")]
+EntryRevisionRef = Annotated["EntryRevision", strawberry.lazy("schule.graphql.moderation.types")]
 
 if TYPE_CHECKING:
     from schule.graphql.handlungsfelder.types import Handlungsfeld
@@ -93,3 +97,21 @@ class Lesson(relay.Node):
     @strawberry.field(description=HISTORY)
     async def history(self, info: Info[Context, None]) -> list[EntryVersionRef]:
         return await entry_history(info, self.key)
+
+    @strawberry.field(description=PENDING_REVISION)
+    async def pending_revision(self, info: Info[Context, None]) -> EntryRevisionRef | None:
+        from schule.graphql.moderation.types import pending_revision
+
+        return await pending_revision(info, self.entity)
+
+    @strawberry.field(description=REVISIONS)
+    async def revisions(self, info: Info[Context, None]) -> list[EntryRevisionRef]:
+        from schule.graphql.moderation.types import entry_revisions
+
+        return await entry_revisions(info, self.entity)
+
+    @strawberry.field(description=OWN_REVISION)
+    async def own_revision(self, info: Info[Context, None]) -> EntryRevisionRef | None:
+        from schule.graphql.moderation.types import own_revision
+
+        return await own_revision(info, self.entity)

@@ -17,7 +17,7 @@ from schule.domain.model import Entity
 from schule.graphql.context import Context
 from schule.graphql.enums import ReviewState
 from schule.graphql.errors import UserErrors, trust_errors
-from schule.graphql.moderation.types import ModerationPayload
+from schule.graphql.moderation.types import EntryRevision, ModerationPayload
 from schule.graphql.registry import to_node
 from schule.services import merge, moderation
 from schule.services.access import TrustError
@@ -44,6 +44,25 @@ async def _step(info: Info[Context, None], fn: Callable[..., Entity], *args: Any
     return ModerationPayload(entry=to_node(entity), state=ReviewState(entity.state.value))
 
 
+async def _decision(info: Info[Context, None], step: str, entity_id: str, reason: str | None) -> Any:
+    """approve / reject / request_changes: of the entry's open revision if it has one, else of the entry."""
+    ctx = info.context
+    try:
+        outcome = await run_in_threadpool(moderation.decide, ctx.store, ctx.identity, entity_id, step, reason)
+    except TrustError as e:
+        return trust_errors(e, "id")
+    revision = EntryRevision.of(outcome.revision, outcome.entity, ctx.identity) if outcome.revision else None
+    return ModerationPayload(entry=to_node(outcome.entity), state=ReviewState(outcome.entity.state.value),
+                             revision=revision)
+
+
+ON_REVISION = (
+    " Hat der Eintrag einen offenen Änderungsvorschlag eines Mitglieds (`pendingRevision`), gilt der Schritt "
+    "diesem Vorschlag; der veröffentlichte Eintrag bleibt dabei veröffentlicht, und `revision` im Ergebnis "
+    "zeigt die Entscheidung."
+)
+
+
 @strawberry.type(
     description="Schritte der Moderation: einreichen, freigeben, ablehnen, zurückgeben, umordnen, zusammenführen."
 )
@@ -57,7 +76,8 @@ class ModerationMutations:
 
     @strawberry.mutation(
         description="Einen eingereichten Eintrag freigeben: er wird veröffentlicht und ist ab dann für alle "
-        "sichtbar und in der Suche zu finden. Nur für Moderation und Administration."
+        "sichtbar und in der Suche zu finden. Einen Änderungsvorschlag freigeben heißt: ihn übernehmen (Eintrag, "
+        "Version und Prüfprotokoll in einem Schritt)." + ON_REVISION + " Nur für Moderation und Administration."
     )
     async def approve_entry(
         self,
@@ -66,25 +86,26 @@ class ModerationMutations:
         note: Annotated[str | None, strawberry.argument(description="Optionaler Hinweis an die Verfasserin "
                                                                     "bzw. den Verfasser.")] = None,
     ) -> ModerationResult:
-        return await _step(info, moderation.approve, id, note)
+        return await _decision(info, "approve", id, note)
 
     @strawberry.mutation(
         description="Einen Eintrag ablehnen, mit Begründung: er wird nicht (mehr) veröffentlicht und erscheint nie "
-        "in der Suche. Nur für Moderation und Administration."
+        "in der Suche." + ON_REVISION + " Nur für Moderation und Administration."
     )
     async def reject_entry(
         self, info: Info[Context, None], id: Annotated[str, ID], reason: Annotated[str, REASON]  # noqa: A002
     ) -> ModerationResult:
-        return await _step(info, moderation.reject, id, reason)
+        return await _decision(info, "reject", id, reason)
 
     @strawberry.mutation(
         description="Einen eingereichten Eintrag zur Überarbeitung zurückgeben, mit Begründung; die Verfasserin "
-        "bzw. der Verfasser ändert ihn und reicht ihn neu ein. Nur für Moderation und Administration."
+        "bzw. der Verfasser ändert ihn und reicht ihn neu ein." + ON_REVISION
+        + " Nur für Moderation und Administration."
     )
     async def request_changes(
         self, info: Info[Context, None], id: Annotated[str, ID], reason: Annotated[str, REASON]  # noqa: A002
     ) -> ModerationResult:
-        return await _step(info, moderation.request_changes, id, reason)
+        return await _decision(info, "request_changes", id, reason)
 
     @strawberry.mutation(
         description="Einen Eintrag anderen Handlungsfeldern zuordnen (ersetzt die bisherigen). "

@@ -84,8 +84,9 @@ async def _page(
 @strawberry.type(description="Abfragen der Moderation und der eigenen Einreichungen.")
 class ModerationQueries:
     @strawberry.field(
-        description="Die Prüfliste: eingereichte Projekte und Erkenntnisse, die älteste Einreichung zuerst. "
-        "Nur für Moderation und Administration."
+        description="Die Prüfliste: eingereichte Projekte und Erkenntnisse, und veröffentlichte mit einem "
+        "Änderungsvorschlag eines Mitglieds (`pendingRevision`: die Feldänderungen gegenüber dem veröffentlichten "
+        "Stand), die älteste Einreichung bzw. der älteste Vorschlag zuerst. Nur für Moderation und Administration."
     )
     async def review_queue(
         self,
@@ -108,8 +109,9 @@ class ModerationQueries:
         )
 
     @strawberry.field(
-        description="Wie viele Einträge auf Prüfung warten. Oberflächen fragen das regelmäßig ab: so erfährt "
-        "die Moderation von neuen Einreichungen. Nur für Moderation und Administration."
+        description="Wie viele Einträge auf Prüfung warten (Einreichungen und Änderungsvorschläge). Oberflächen "
+        "fragen das regelmäßig ab: so erfährt die Moderation von neuen Einreichungen. Nur für Moderation und "
+        "Administration."
     )
     async def review_queue_count(
         self, info: Info[Context, None], kinds: Annotated[list[ReviewKind] | None, KINDS_ARG] = None
@@ -124,7 +126,8 @@ class ModerationQueries:
     @strawberry.field(
         description="Die eigenen Einträge des angemeldeten Kontos in jedem Prüfstand (Entwurf, eingereicht, "
         "veröffentlicht, zur Überarbeitung, abgelehnt), mit `state` und dem Hinweis der Moderation "
-        "(`reviewNote`); zuletzt geänderte zuerst. Ohne Anmeldung leer."
+        "(`reviewNote`), und die veröffentlichten Einträge, zu denen es Änderungen vorgeschlagen hat (deren Stand "
+        "in `revisions`, die eigenen mit `own`); zuletzt geänderte zuerst. Ohne Anmeldung leer."
     )
     async def my_submissions(
         self,
@@ -141,7 +144,9 @@ class ModerationQueries:
     @strawberry.field(
         description="Die Versionen eines Projekts oder einer Erkenntnis, älteste zuerst: wer wann welche Felder "
         "von welchem auf welchen Wert geändert hat. null, wenn es den Eintrag nicht gibt oder er für die "
-        "anfragende Person nicht sichtbar ist. Eine überführte ID liefert die Versionen des verbleibenden Eintrags."
+        "anfragende Person nicht sichtbar ist. Eine überführte ID liefert die Versionen des verbleibenden Eintrags. "
+        "Wer was sieht, steht beim Feld `history` von `Project`: ohne Anmeldung und für Mitglieder anderer "
+        "Kommunen nur veröffentlichte Versionen, ohne Kontonamen."
     )
     async def history(
         self,

@@ -15,9 +15,17 @@ from schule.graphql.projects.types import Project
 from schule.services import projects as service
 
 WHO = (
-    " Mitglieder schreiben für ihre eigene Kommune; ihre Einträge werden von der Moderation geprüft "
-    "(`state` SUBMITTED) und sind erst nach der Freigabe für alle sichtbar. Einträge der Moderation "
+    " Mitglieder schreiben für ihre eigene Kommune; ihre neuen Einträge werden von der Moderation geprüft "
+    "(`state` SUBMITTED) und sind erst nach der Freigabe für alle sichtbar. Ändert ein Mitglied einen "
+    "veröffentlichten Eintrag, bleibt er unverändert veröffentlicht (auch in der Suche): die Änderung wartet als "
+    "Vorschlag (`pendingRevision`) auf die Prüfung und gilt erst nach der Freigabe. Einträge der Moderation "
     "sind sofort veröffentlicht. Jede Änderung wird als Version festgehalten (`history`)."
+)
+MEMBER_IDS = (
+    "Nur für Moderation und Administration: eigene ID (Kleinbuchstaben, Ziffern, '-'); ohne Angabe aus dem "
+    "Titel gebildet. Mitglieder geben keine ID an (sonst wird die Änderung mit INVALID abgelehnt): ihre "
+    "Einträge bekommen eine vom Server gebildete ID, den Titel plus ein zufälliges Kürzel aus sechs Zeichen "
+    "(z. B. 'parken-in-olpe-k3q7za')."
 )
 
 DATE = "Datum als JJJJ, JJJJ-MM oder JJJJ-MM-TT."
@@ -30,10 +38,7 @@ class ProjectPayload:
 
 @strawberry.input(description="Ein neues Projekt. Verweise (Kommunen, Handlungsfelder, Personen, Projekte) sind IDs.")
 class CreateProjectInput:
-    id: str | None = strawberry.field(
-        default=None,
-        description="Eigene ID (Kleinbuchstaben, Ziffern, '-'); ohne Angabe aus dem Titel gebildet.",
-    )
+    id: str | None = strawberry.field(default=None, description=MEMBER_IDS)
     title: str = strawberry.field(description="Titel.")
     summary: str = strawberry.field(description="Kurzbeschreibung in ein bis zwei Sätzen.")
     description: str | None = strawberry.field(default=None, description="Ausführliche Beschreibung.")
@@ -70,7 +75,9 @@ class UpdateProjectInput:
     )
     description: str | None = strawberry.field(default=strawberry.UNSET, description="Neue ausführliche Beschreibung.")
     communes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Neue Kommunen (ersetzt die bisherigen)."
+        default=strawberry.UNSET,
+        description="Neue Kommunen (ersetzt die bisherigen). Mitglieder können Kommunen hinzufügen, aber keine "
+        "entfernen (FORBIDDEN auf `communes`): das darf nur die Moderation.",
     )
     handlungsfelder: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Neue Handlungsfelder (ersetzt die bisherigen)."
@@ -94,7 +101,8 @@ class UpdateProjectInput:
     submit: bool = strawberry.field(
         default=False,
         description="Einen Entwurf (oder einen zur Überarbeitung zurückgegebenen Eintrag) mit dieser Änderung "
-        "zur Prüfung einreichen. Ändert ein Mitglied ein veröffentlichtes Projekt, wird es ohnehin neu geprüft.",
+        "zur Prüfung einreichen. Ändert ein Mitglied ein veröffentlichtes Projekt, wird die Änderung ohnehin "
+        "als Vorschlag geprüft.",
     )
 
 
@@ -186,8 +194,9 @@ class ProjectMutations:
 
     @strawberry.mutation(
         description="Festhalten, dass ein Projekt ein anderes übernommen hat („wir haben X übernommen“). "
-        "Danach erscheint das Vorbild in `adaptedFrom` und das übernehmende Projekt in dessen `adaptations`. "
-        "Wie jede Änderung eines Mitglieds an einem veröffentlichten Projekt wird sie erst nach der Prüfung sichtbar."
+        "Danach erscheint das Vorbild in `adaptedFrom` und das übernehmende Projekt in dessen `adaptations`, sofort "
+        "und auch bei einem veröffentlichten Projekt: es ändert keinen veröffentlichten Text, nur diese Verbindung, "
+        "und wird als Version festgehalten. Das Vorbild selbst wird nicht verändert."
     )
     async def record_adaptation(
         self,

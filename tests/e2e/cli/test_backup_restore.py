@@ -22,9 +22,12 @@ MERGE = f"""mutation {{ mergeEntries(duplicate: "stadtlabor-iserlohn", survivor:
   reason: "Test") {{ {RESULT} ... on {STEP} }} }}"""
 MY = "{ mySubmissions { ... on Project { slug state } } }"
 AUDIT = "{ auditLog(first: 50) { totalCount nodes { action target } } }"
-HISTORY = 'query { history(id: "olpe-schulweg") { action } }'
+HISTORY = "query($id: String!) { history(id: $id) { action } }"
 PROJECT = 'query { project(id: "stadtlabor-iserlohn") { slug } }'
 PASSWORD = "ein sehr gutes Passwort"
+# the data dir, the API tokens by role, the web session, the ids the server made for the member's
+# entries (by what they are: "olpe-entwurf", "olpe-schulweg", "olpe-doppelt")
+Original = tuple[Path, dict[str, str], str, dict[str, str]]
 
 
 def backup_lines(path: Path) -> list[dict[str, Any]]:
@@ -36,10 +39,10 @@ def backup_lines(path: Path) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def original(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str], str]]:
+def original(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Original]:
     """A seeded data dir after a working day: accounts (one with a password and a web session),
     a draft, an approved and a rejected submission, a merge. Yields the dir, the API tokens and the
-    session cookie."""
+    session cookie and the ids the server made for the member's entries."""
     data_dir = tmp_path_factory.mktemp("backup-original")
     assert run_schule("seed", data_dir=data_dir).returncode == 0
     tokens = {"member": add_user(data_dir, "anna", "member", "--commune", "olpe"),
@@ -51,28 +54,30 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, d
         env={**env, "SCHULE_DATA_DIR": str(data_dir)},
     )
     assert with_password.returncode == 0, with_password.stderr
+    ids: dict[str, str] = {}
     with client_for(data_dir) as c:
         member, moderator = tokens["member"], tokens["moderator"]
         project = {"title": "Schulwegsicherung", "summary": "Karte sicherer Schulwege.", "communes": ["olpe"]}
-        for slug, draft in (("olpe-entwurf", True), ("olpe-schulweg", False), ("olpe-doppelt", False)):
-            created = graphql(c, CREATE, member, input={"id": slug, **project, "draft": draft})["createProject"]
+        for name, draft in (("olpe-entwurf", True), ("olpe-schulweg", False), ("olpe-doppelt", False)):
+            created = graphql(c, CREATE, member, input={**project, "draft": draft})["createProject"]
             assert created["__typename"] == "ProjectPayload", created
-        assert graphql(c, APPROVE, moderator, id="olpe-schulweg")["approveEntry"]["state"] == "PUBLISHED"
-        assert graphql(c, REJECT, moderator, id="olpe-doppelt")["rejectEntry"]["state"] == "REJECTED"
+            ids[name] = created["project"]["slug"]  # members' ids are made by the server
+        assert graphql(c, APPROVE, moderator, id=ids["olpe-schulweg"])["approveEntry"]["state"] == "PUBLISHED"
+        assert graphql(c, REJECT, moderator, id=ids["olpe-doppelt"])["rejectEntry"]["state"] == "REJECTED"
         assert graphql(c, MERGE, moderator)["mergeEntries"]["__typename"] == "ModerationPayload"
         csrf = sign_in_form(c)
         signed_in = c.post("/signin", data={"name": "wera", "password": PASSWORD, "csrf_token": csrf},
                            follow_redirects=False)
         assert signed_in.status_code == 303
         session = signed_in.cookies["schule_session"]
-    yield data_dir, tokens, session
+    yield data_dir, tokens, session, ids
 
 
 def test_backup_then_restore_into_an_empty_data_dir_keeps_everything(
-    original: tuple[Path, dict[str, str], str], tmp_path: Path
+    original: Original, tmp_path: Path
 ) -> None:
     # given a backup of a data dir with drafts, versions, audit entries, accounts, sessions, a merge
-    data_dir, _, _ = original
+    data_dir, _, _, ids = original
     first = tmp_path / "sicherung.jsonl"
     done = run_schule("backup", str(first), data_dir=data_dir)
     assert done.returncode == 0, done.stderr
@@ -80,11 +85,12 @@ def test_backup_then_restore_into_an_empty_data_dir_keeps_everything(
     lines = backup_lines(first)
     by_label = {label: [line["props"] for line in lines if line.get("node") == label]
                 for label in {line["node"] for line in lines if "node" in line}}
-    assert {"olpe-entwurf": "draft", "olpe-schulweg": "published", "olpe-doppelt": "rejected",
+    assert {ids["olpe-entwurf"]: "draft", ids["olpe-schulweg"]: "published", ids["olpe-doppelt"]: "rejected",
             "stadtlabor-iserlohn": "merged"}.items() <= {p["id"]: p["state"] for p in by_label["Project"]}.items()
     merged = next(p for p in by_label["Project"] if p["id"] == "stadtlabor-iserlohn")
     assert merged["merged_into"] == "stadtlabor-menden"
-    assert {v["entity"] for v in by_label["Version"]} >= {"olpe-entwurf", "olpe-schulweg", "olpe-doppelt"}
+    assert {v["entity"] for v in by_label["Version"]} >= {ids["olpe-entwurf"], ids["olpe-schulweg"],
+                                                          ids["olpe-doppelt"]}
     assert {"approve", "reject", "merge"} <= {a["action"] for a in by_label["AuditEntry"]}
     assert {a["name"] for a in by_label["Account"]} == {"anna", "mona", "wera"}
     assert next(a for a in by_label["Account"] if a["name"] == "wera")["password_hash"].startswith("$argon2id$")
@@ -104,14 +110,14 @@ def test_backup_then_restore_into_an_empty_data_dir_keeps_everything(
     # and search finds restored entries (the index was rebuilt from the restored graph)
     found = run_schule("search", "Schulwegsicherung", "--json", data_dir=restored)
     assert found.returncode == 0, found.stderr
-    assert "olpe-schulweg" in [hit["id"] for hit in json.loads(found.stdout)]
+    assert ids["olpe-schulweg"] in [hit["id"] for hit in json.loads(found.stdout)]
 
 
 def test_tokens_and_sessions_from_before_the_backup_work_after_the_restore(
-    original: tuple[Path, dict[str, str], str], tmp_path: Path
+    original: Original, tmp_path: Path
 ) -> None:
     # given a data dir restored from a backup
-    data_dir, tokens, session = original
+    data_dir, tokens, session, ids = original
     backup = tmp_path / "sicherung.jsonl"
     assert run_schule("backup", str(backup), data_dir=data_dir).returncode == 0
     restored = tmp_path / "wiederhergestellt"
@@ -121,13 +127,15 @@ def test_tokens_and_sessions_from_before_the_backup_work_after_the_restore(
         # when the member asks for their own entries with the token made before the backup
         mine = graphql(c, MY, tokens["member"])["mySubmissions"]
         # then the request is theirs: their draft and their rejected submission are listed
-        assert {(e["slug"], e["state"]) for e in mine} >= {("olpe-entwurf", "DRAFT"), ("olpe-doppelt", "REJECTED")}
+        assert {(e["slug"], e["state"]) for e in mine} >= {(ids["olpe-entwurf"], "DRAFT"),
+                                                           (ids["olpe-doppelt"], "REJECTED")}
         # and the moderator's token reads the audit log, with every entry of before
         audit = graphql(c, AUDIT, tokens["moderator"])["auditLog"]
-        assert {("approve", "olpe-schulweg"), ("reject", "olpe-doppelt")} <= {
+        assert {("approve", ids["olpe-schulweg"]), ("reject", ids["olpe-doppelt"])} <= {
             (n["action"], n["target"]) for n in audit["nodes"]}
         # and the versions are there, the merged id still leads to its survivor
-        assert [v["action"] for v in graphql(c, HISTORY, tokens["member"])["history"]][:1] == ["create"]
+        history = graphql(c, HISTORY, tokens["member"], id=ids["olpe-schulweg"])["history"]
+        assert [v["action"] for v in history][:1] == ["create"]
         assert graphql(c, PROJECT)["project"] == {"slug": "stadtlabor-menden"}
         # and the web session signed in before the backup is still signed in
         me = c.get("/auth/session", headers={"Cookie": f"schule_session={session}"}).json()
@@ -137,10 +145,10 @@ def test_tokens_and_sessions_from_before_the_backup_work_after_the_restore(
 
 
 def test_restore_into_a_store_that_holds_anything_is_refused_in_one_line(
-    original: tuple[Path, dict[str, str], str], tmp_path: Path
+    original: Original, tmp_path: Path
 ) -> None:
     # given a backup, and a data dir that was seeded
-    data_dir, _, _ = original
+    data_dir, _, _, _ = original
     backup = tmp_path / "sicherung.jsonl"
     assert run_schule("backup", str(backup), data_dir=data_dir).returncode == 0
     target = tmp_path / "voll"
@@ -157,10 +165,10 @@ def test_restore_into_a_store_that_holds_anything_is_refused_in_one_line(
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(
-    original: tuple[Path, dict[str, str], str], tmp_path: Path
+    original: Original, tmp_path: Path
 ) -> None:
     # given a backup cut short (its last line lost) and one with a bad line
-    data_dir, _, _ = original
+    data_dir, _, _, _ = original
     backup = tmp_path / "sicherung.jsonl"
     assert run_schule("backup", str(backup), data_dir=data_dir).returncode == 0
     lines = backup.read_text(encoding="utf-8").split("\n")

@@ -1,18 +1,20 @@
-"""``schule export`` writes what ``schule import`` reads back: with line separators in the text, and
-after a member's edit sent a shared project back to review (its lessons must not point at it)."""
+"""``schule export`` writes what ``schule import`` reads back: with line separators in the text; after a
+member's edit of a shared project (a pending revision: the published version is exported); and after a
+moderator took it out of publication (its lessons must not point at it)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.e2e.cli.api import APPROVE, CREATE, add_user, graphql
+from tests.e2e.cli.api import CREATE, RESULT, STEP, add_user, graphql
 from tests.e2e.cli.helpers import run_schule
 from tests.e2e.trust.test_auth_http import client_for
 
 UPDATE = """mutation($input: UpdateProjectInput!) { updateProject(input: $input) {
   __typename ... on ProjectPayload { project { slug state } } } }"""
 PROJECT = "query($id: String!) { project(id: $id) { title summary tags } }"
+REJECT = f'mutation($id: String!) {{ rejectEntry(id: $id, reason: "Veraltet.") {{ {RESULT} ... on {STEP} }} }}'
 # Every line break Python's str.splitlines knows besides \n and \r, and more the API accepts.
 BREAKS = "\u2028 \u0085 \f \u2029 \x0b \x1c \x1d \x1e"
 SHARED = "rahmenstrategie-suedwestfalen-2020"  # five communes; three lessons; adapted by ADAPTED
@@ -46,36 +48,47 @@ def test_text_with_line_separators_exports_as_one_line_per_record_and_imports_ag
         assert graphql(c, PROJECT, id="trenner")["project"] == {"title": title, "summary": summary, "tags": [tag]}
 
 
-def test_lessons_of_a_shared_project_a_member_sent_back_to_review_are_left_out_of_the_export(tmp_path: Path) -> None:
-    # given a shared project of five communes, with lessons and a project that adapted it, which a
-    # member of one of them edited: it is back in review and no longer published
+def export_records(source: Path, tmp_path: Path, name: str) -> dict[str | None, list[dict[str, object]]]:
+    """Export ``source``, check that an empty data dir imports it, and return its records by id
+    (lessons under their project's id as ``lessons:<id>``)."""
+    export = tmp_path / f"{name}.jsonl"
+    assert run_schule("export", str(export), data_dir=source).returncode == 0
+    imported = run_schule("import", str(export), data_dir=tmp_path / f"ziel-{name}")
+    assert imported.returncode == 0, imported.stderr
+    records = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    by_id: dict[str | None, list[dict[str, object]]] = {}
+    for r in records:
+        by_id.setdefault(r.get("id"), []).append(r)
+        if r.get("kind") == "lesson":
+            by_id.setdefault(f"lessons:{r['project']}", []).append(r)
+    return by_id
+
+
+def test_a_shared_project_stays_in_the_export_through_a_members_edit_and_leaves_with_its_lessons_when_rejected(
+    tmp_path: Path,
+) -> None:
+    # given a shared project of five communes, with lessons and a project that adapted it
     source = tmp_path / "quelle"
     assert run_schule("seed", data_dir=source).returncode == 0
     member, moderator = add_user(source, "anna", "member", "--commune", "olpe"), add_user(source, "mona", "moderator")
+    published = export_records(source, tmp_path, "vorher")[SHARED][0]["summary"]
+
+    # when a member of one of them edits it: the edit waits for review, the project stays published
     with client_for(source) as c:
         edited = graphql(c, UPDATE, member, input={"id": SHARED, "summary": "Neu gefasst."})["updateProject"]
-        assert edited["project"]["state"] == "SUBMITTED"
+        assert edited["project"]["state"] == "PUBLISHED"
+    # then the export (which the import takes) holds the published version, its lessons and the reference
+    records = export_records(source, tmp_path, "bearbeitet")
+    assert records[SHARED][0]["summary"] == published
+    assert len(records[f"lessons:{SHARED}"]) == 3
+    assert records[ADAPTED][0]["adapted_from"] == [SHARED]
 
-    # when everything published is exported and imported into an empty data dir
-    export = tmp_path / "export.jsonl"
-    assert run_schule("export", str(export), data_dir=source).returncode == 0
-    imported = run_schule("import", str(export), data_dir=tmp_path / "ziel")
-
-    # then the import takes it
-    assert imported.returncode == 0, imported.stderr
-    records = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
-    by_id = {r.get("id"): r for r in records}
-    # the unpublished project and its lessons are left out; the project that adapted it stays, without
-    # the reference
-    assert SHARED not in by_id
-    assert not [r for r in records if r.get("project") == SHARED]
-    assert ADAPTED in by_id and "adapted_from" not in by_id[ADAPTED]
-
-    # and once a moderator approved the edit, project, lessons and reference are exported again
+    # when a moderator takes it out of publication
     with client_for(source) as c:
-        assert graphql(c, APPROVE, moderator, id=SHARED)["approveEntry"]["state"] == "PUBLISHED"
-    again = tmp_path / "wieder.jsonl"
-    assert run_schule("export", str(again), data_dir=source).returncode == 0
-    records = [json.loads(line) for line in again.read_text(encoding="utf-8").splitlines()]
-    assert len([r for r in records if r.get("project") == SHARED]) == 3
-    assert {r.get("id"): r for r in records}[ADAPTED]["adapted_from"] == [SHARED]
+        assert graphql(c, REJECT, moderator, id=SHARED)["rejectEntry"]["state"] == "PUBLISHED"  # the revision
+        assert graphql(c, REJECT, moderator, id=SHARED)["rejectEntry"]["state"] == "REJECTED"  # then the project
+    # then the unpublished project and its lessons are left out; the project that adapted it stays,
+    # without the reference, and the import takes it
+    records = export_records(source, tmp_path, "abgelehnt")
+    assert SHARED not in records and f"lessons:{SHARED}" not in records
+    assert ADAPTED in records and "adapted_from" not in records[ADAPTED][0]

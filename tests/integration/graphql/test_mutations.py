@@ -135,10 +135,13 @@ def test_anonymous_writes_are_refused_even_without_a_configured_token(
 def test_the_operator_token_publishes_directly_and_writes_a_version(client: Client) -> None:
     # SCHULE_WRITE_TOKEN acts as an admin: the project is published at once, with its first version
     project = client.data(CREATE, {"input": NEW_PROJECT}, token=TOKEN)["createProject"]["project"]
-    found = client.data('query($id: String!) { project(id: $id) { state history { action author_name: authorName } } }',
-                        {"id": project["slug"]})["project"]
+    query = 'query($id: String!) { project(id: $id) { state history { action author authorName } } }'
+    found = client.data(query, {"id": project["slug"]}, token=TOKEN)["project"]
     assert found["state"] == "PUBLISHED"
-    assert [(v["action"], v["author_name"]) for v in found["history"]] == [("create", "Betrieb (SCHULE_WRITE_TOKEN)")]
+    assert [(v["action"], v["authorName"]) for v in found["history"]] == [("create", "Betrieb (SCHULE_WRITE_TOKEN)")]
+    # the public sees the step too, as one of the moderation, without the account's name
+    public = client.data(query, {"id": project["slug"]})["project"]["history"]
+    assert public == [{"action": "create", "author": "Moderation", "authorName": None}]
 
 
 def test_invalid_values(client: Client) -> None:

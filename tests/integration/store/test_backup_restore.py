@@ -29,31 +29,36 @@ def lines_of(path: Path) -> list[dict[str, Any]]:
     return lines
 
 
-def a_working_day(store: CypherGraphStore) -> str:
-    """Seed data, accounts, a draft, a submission approved and one rejected, a merge, a session;
-    returns an API token made on the way."""
+def a_working_day(store: CypherGraphStore) -> tuple[str, dict[str, str]]:
+    """Seed data, accounts, a draft, a submission approved and one rejected, a merge, a member's
+    revision approved and one pending, a session; returns an API token made on the way and the ids
+    the server made for the member's entries."""
     seed(store, SEED_DIR)
     world = build_world(store)
-    moderation.create_entry(store, world.member_a, Kind.PROJECT, {"id": "entwurf", **NEW_PROJECT})
-    moderation.create_entry(store, world.member_a, Kind.PROJECT, {"id": "eingereicht", **NEW_PROJECT}, submit=True)
-    moderation.approve(store, world.moderator, "eingereicht")
-    moderation.create_entry(store, world.member_a, Kind.PROJECT, {"id": "doppelt", **NEW_PROJECT}, submit=True)
-    moderation.reject(store, world.moderator, "doppelt", "Doppelt.")
-    merge.merge(store, world.moderator, "eingereicht", "olpe-parken", "Dasselbe.")
+    ids = {name: moderation.create_entry(store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT),
+                                         submit=name != "entwurf").id
+           for name in ("entwurf", "eingereicht", "doppelt")}
+    moderation.approve(store, world.moderator, ids["eingereicht"])
+    moderation.reject(store, world.moderator, ids["doppelt"], "Doppelt.")
+    merge.merge(store, world.moderator, ids["eingereicht"], "olpe-parken", "Dasselbe.")
+    moderation.edit_entry(store, world.member_a, ids["eingereicht"], {"summary": "Übernommen."})
+    moderation.approve(store, world.moderator, ids["eingereicht"])
+    moderation.edit_entry(store, world.member_a, ids["eingereicht"], {"summary": "Wartet noch."})
     _, token = accounts.add_account(store, Identity.system(), "wera", "member", commune="soest",
                                     password="ein sehr gutes Passwort")
     assert accounts.sign_in(store, "wera", "ein sehr gutes Passwort") is not None
-    return token
+    return token, ids
 
 
 def test_a_backup_restored_into_the_emptied_store_gives_the_same_backup(
     store: CypherGraphStore, store_settings: Settings, tmp_path: Path
 ) -> None:
     # given a store after a working day, and its backup
-    token = a_working_day(store)
+    token, ids = a_working_day(store)
     first = tmp_path / "eins.jsonl"
     summary = backup_to_file(store, first)
     assert summary.nodes["Version"] >= 5 and summary.nodes["AuditEntry"] >= 3 and summary.nodes["Token"] >= 6
+    assert summary.nodes["Revision"] == 2
 
     # when the store is emptied and the backup restored into it
     wipe(store, store_settings.graph)
@@ -70,8 +75,10 @@ def test_a_backup_restored_into_the_emptied_store_gives_the_same_backup(
     identity = accounts.identity_for_token(store, token)
     assert identity is not None and identity.name == "wera"
     # and the merged id still leads to its survivor, the draft is still a draft
-    assert store.resolve_ids(["olpe-parken"]) == {"olpe-parken": "eingereicht"}
-    assert store.get(["entwurf"])["entwurf"].state == "draft"
+    assert store.resolve_ids(["olpe-parken"]) == {"olpe-parken": ids["eingereicht"]}
+    assert store.get([ids["entwurf"]])[ids["entwurf"]].state == "draft"
+    # and the member's revisions: one applied, one still waiting for review
+    assert sorted(r.state.value for r in store.revisions_of([ids["eingereicht"]])) == ["approved", "pending"]
 
 
 def test_restore_into_a_store_that_holds_anything_changes_nothing(store: CypherGraphStore, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 that must hide drafts and contact data (``node(id:)``, lookups, nested edges, ``history``), run
 in-process through the schema with the Identity the auth middleware would put in the context.
 Each cell's id reads like ``member-other-commune×node(draft)→denied``; the matrix is printed at
-the end of the run, after the services' matrix."""
+the end of the run, after the services' matrix. The roles are those of ``test_role_matrix``
+(anonymous, members of the owning, a partner and an unrelated commune, moderator, admin); shared
+projects, pending revisions and history are cells like any other."""
 
 from __future__ import annotations
 
@@ -20,21 +22,20 @@ from schule.graphql.schema import build_schema
 from schule.services import moderation
 from schule.settings import Settings
 from tests.integration.trust.conftest import GRAPHQL_MATRIX
-from tests.integration.trust.world import NEW_PROJECT, World
+from tests.integration.trust.world import NEW_PROJECT, ROLES, SHARED, World
 
-ROLES = ["anonymous", "member-own-commune", "member-other-commune", "moderator", "admin"]
 SCHEMA = build_schema(Settings())
 
 RESULT = "__typename ... on UserErrors { errors { code field message } }"
 CREATE = f"""mutation($input: CreateProjectInput!) {{ createProject(input: $input) {{ {RESULT}
   ... on ProjectPayload {{ project {{ slug state }} }} }} }}"""
 UPDATE = f"""mutation($input: UpdateProjectInput!) {{ updateProject(input: $input) {{ {RESULT}
-  ... on ProjectPayload {{ project {{ slug state }} }} }} }}"""
+  ... on ProjectPayload {{ project {{ slug state summary communes {{ slug }} }} }} }} }}"""
 ADD_LESSON = f"""mutation($input: AddLessonInput!) {{ addLesson(input: $input) {{ {RESULT}
   ... on LessonPayload {{ lesson {{ slug state }} }} }} }}"""
 ADAPT = f"""mutation($input: RecordAdaptationInput!) {{ recordAdaptation(input: $input) {{ {RESULT}
   ... on ProjectPayload {{ project {{ slug state }} }} }} }}"""
-STEP = "ModerationPayload { state entry { ... on Project { slug } ... on Lesson { slug } } }"
+STEP = "ModerationPayload { state revision { state } entry { ... on Project { slug } ... on Lesson { slug } } }"
 ON_STEP = f"{RESULT} ... on {STEP}"
 SUBMIT = f"mutation($id: String!) {{ submitEntry(id: $id) {{ {ON_STEP} }} }}"
 APPROVE = f"mutation($id: String!) {{ approveEntry(id: $id) {{ {ON_STEP} }} }}"
@@ -51,6 +52,10 @@ PROJECT = "query($id: String!) { project(id: $id) { slug state } }"
 COMMUNE_PROJECTS = '{ commune(id: "olpe") { projects { slug } } }'
 HISTORY = "query($id: String!) { history(id: $id) { action } }"
 PROJECT_HISTORY = "query($id: String!) { project(id: $id) { history { action } } }"
+FULL_HISTORY = """query($id: String!) { project(id: $id) { history { action state author authorName authorRole note
+  changes { field old new } } } }"""
+PENDING = """query($id: String!) { project(id: $id) { summary state communes { slug }
+  pendingRevision { state authorName own changes { field old new } } revisions { state } } }"""
 PERSON = '{ person(id: "erika") { email phone } }'
 NESTED_CONTACT = '{ project(id: "olpe-parken") { contacts { slug email phone } } }'
 # reached through an edge: the loaders fetch these people together with the edges (not by id)
@@ -95,8 +100,69 @@ def mutate(w: World, who: Identity, query: str, variables: dict[str, Any], field
 
 
 def draft(w: World) -> str:
-    """A draft of Olpe's member anna."""
-    return moderation.create_entry(w.store, w.member_a, Kind.PROJECT, {"id": "entwurf", **NEW_PROJECT}).id
+    """A draft of Olpe's member anna (its id is made by the server)."""
+    return moderation.create_entry(w.store, w.member_a, Kind.PROJECT, dict(NEW_PROJECT)).id
+
+
+def revised(w: World, entity_id: str = "olpe-parken", by: Identity | None = None) -> str:
+    """A pending revision of a published project (by anna unless ``by``), made over GraphQL."""
+    project = mutate(w, by or w.member_a, UPDATE, {"input": {"id": entity_id, "summary": "Vorgeschlagen."}},
+                     "updateProject")["project"]
+    assert project["state"] == "PUBLISHED" and project["summary"] != "Vorgeschlagen."
+    return entity_id
+
+
+def _edit_published(w: World, who: Identity, changes: dict[str, Any]) -> None:
+    """A change to the shared project: moderators' applies; a member's waits as a revision and the
+    project stays as published, for everyone (the member included)."""
+    before = run(w, w.role("anonymous"), PENDING, {"id": SHARED})["project"]
+    project = mutate(w, who, UPDATE, {"input": {"id": SHARED, **changes}}, "updateProject")["project"]
+    after = run(w, w.role("anonymous"), PENDING, {"id": SHARED})["project"]
+    assert project["state"] == after["state"] == "PUBLISHED"
+    if who.is_moderator:
+        assert after != before
+        return
+    assert after == before and project["summary"] == before["summary"]
+    mine = run(w, who, PENDING, {"id": SHARED})["project"]["pendingRevision"]
+    assert mine["state"] == "PENDING" and mine["own"] and mine["changes"]
+
+
+def _sees_pending_revision(w: World, who: Identity) -> None:
+    """Mia (Menden) proposes a change to the shared project: who sees it, with the diff?"""
+    revised(w, SHARED, by=w.member_partner)
+    project = run(w, who, PENDING, {"id": SHARED})["project"]
+    if project["pendingRevision"] is None:
+        assert project["revisions"] == []
+        raise Denied("revision not visible")
+    assert project["pendingRevision"]["authorName"] == "mia"
+    assert project["pendingRevision"]["changes"] == [
+        {"field": "summary", "old": project["summary"], "new": "Vorgeschlagen."}]
+
+
+def _shared_history(w: World) -> str:
+    """A project of Olpe and Menden drafted, edited and submitted by anna, approved by mona."""
+    entry = moderation.create_entry(w.store, w.member_a, Kind.PROJECT, {**NEW_PROJECT, "communes": ["olpe", "menden"]})
+    mutate(w, w.member_a, UPDATE, {"input": {"id": entry.id, "summary": "Entwurfstext, nie veröffentlicht."}},
+           "updateProject")
+    mutate(w, w.member_a, UPDATE, {"input": {"id": entry.id, "summary": NEW_PROJECT["summary"], "submit": True}},
+           "updateProject")
+    run(w, w.moderator, 'mutation($id: String!) { approveEntry(id: $id, note: "Danke!") { __typename } }',
+        {"id": entry.id})
+    return entry.id
+
+
+def _complete_history(w: World, who: Identity) -> None:
+    """Allowed: every version with names and notes. Denied: published ones only, by "Moderation"."""
+    versions = run(w, who, FULL_HISTORY, {"id": _shared_history(w)})["project"]["history"]
+    if any(v["authorName"] for v in versions):
+        assert [(v["action"], v["authorName"]) for v in versions] == [
+            ("create", "anna"), ("update", "anna"), ("update", "anna"), ("approve", "mona")]
+        assert versions[-1]["note"] == "Danke!"
+        return
+    assert [(v["action"], v["state"], v["author"], v["authorRole"], v["note"]) for v in versions] == [
+        ("approve", "PUBLISHED", "Moderation", None, None)]
+    assert "Entwurfstext" not in repr(versions) and "Danke" not in repr(versions)
+    raise Denied("published versions only")
 
 
 def submitted(w: World) -> str:
@@ -125,7 +191,7 @@ def _draft_in_commune(w: World, who: Identity) -> None:
 
 def _draft_lesson(w: World, who: Identity) -> None:
     lesson = moderation.create_entry(w.store, w.member_a, Kind.LESSON, {
-        "id": "entwurf-erkenntnis", "project": "olpe-parken", "title": "Entwurf", "text": "Noch nicht geprüft."})
+        "project": "olpe-parken", "title": "Entwurf", "text": "Noch nicht geprüft."})
     _seen(lesson.id in {x["slug"] for x in run(w, who, PROJECT_LESSONS)["project"]["lessons"]})
 
 
@@ -134,22 +200,49 @@ def _contact(data: dict[str, Any]) -> None:
 
 
 def _create(w: World, who: Identity) -> None:
-    project = mutate(w, who, CREATE, {"input": {"id": "neu", **NEW_PROJECT}}, "createProject")["project"]
+    project = mutate(w, who, CREATE, {"input": dict(NEW_PROJECT)}, "createProject")["project"]
     # members' entries wait for review; moderators' and admins' are published
     assert project["state"] == ("PUBLISHED" if who.is_moderator else "SUBMITTED")
+
+
+def _decide_revision(w: World, who: Identity, query: str, field: str, state: str) -> None:
+    """A moderation step on olpe-parken while anna's revision waits: it decides the revision."""
+    payload = mutate(w, who, query, {"id": revised(w)}, field)
+    assert payload["state"] == "PUBLISHED" and payload["revision"] == {"state": state}
+
+
+def _record_adaptation(w: World, who: Identity) -> None:
+    """olpe-parken adopted Soest's project: olpe-parken stays published, the model untouched."""
+    model = _model(w)
+    view = "query($id: String!) { project(id: $id) { state summary adaptations { slug } history { action } } }"
+    before = run(w, w.moderator, view, {"id": model})["project"]
+    payload = mutate(w, who, ADAPT, {"input": {"project": "olpe-parken", "adaptedFrom": model}}, "recordAdaptation")
+    assert payload["project"]["state"] == "PUBLISHED"
+    after = run(w, w.moderator, view, {"id": model})["project"]
+    assert after == {**before, "adaptations": [{"slug": "olpe-parken"}]}
 
 
 Operation = Callable[[World, Identity], object]
 OPERATIONS: dict[str, Operation] = {
     "createProject": _create,
+    "createProject(adaptedFrom: anna's draft)": lambda w, who: mutate(w, who, CREATE, {"input": {
+        **NEW_PROJECT, "communes": [who.commune_id or "olpe"], "adaptedFrom": [draft(w)]}}, "createProject"),
     "addLesson": lambda w, who: mutate(w, who, ADD_LESSON, {"input": {
-        "id": "neue-erkenntnis", "project": "olpe-parken", "title": "Neu", "text": "Gelernt."}}, "addLesson"),
+        "project": "olpe-parken", "title": "Neu", "text": "Gelernt."}}, "addLesson"),
     "updateProject(published)": lambda w, who: mutate(
         w, who, UPDATE, {"input": {"id": "olpe-parken", "summary": "Neu gefasst."}}, "updateProject"),
+    "updateProject(shared)": lambda w, who: _edit_published(w, who, {"summary": "Neu gefasst."}),
+    "updateProject(shared, drop a commune)": lambda w, who: _edit_published(
+        w, who, {"communes": [who.commune_id or "olpe"]}),
+    "approveEntry(revision)": lambda w, who: _decide_revision(w, who, APPROVE, "approveEntry", "APPROVED"),
+    "rejectEntry(revision)": lambda w, who: _decide_revision(w, who, REJECT, "rejectEntry", "REJECTED"),
+    "requestChanges(revision)": lambda w, who: _decide_revision(w, who, CHANGES, "requestChanges",
+                                                                "CHANGES_REQUESTED"),
+    "project.pendingRevision(shared)": _sees_pending_revision,
+    "history(shared): every version, with names": _complete_history,
     "updateProject(draft)": lambda w, who: mutate(
         w, who, UPDATE, {"input": {"id": draft(w), "summary": "Geändert."}}, "updateProject"),
-    "recordAdaptation": lambda w, who: mutate(
-        w, who, ADAPT, {"input": {"project": "olpe-parken", "adaptedFrom": _model(w)}}, "recordAdaptation"),
+    "recordAdaptation": _record_adaptation,
     "submitEntry(draft)": lambda w, who: mutate(w, who, SUBMIT, {"id": draft(w)}, "submitEntry"),
     "approveEntry": lambda w, who: mutate(w, who, APPROVE, {"id": submitted(w)}, "approveEntry"),
     "rejectEntry": lambda w, who: mutate(w, who, REJECT, {"id": submitted(w)}, "rejectEntry"),
@@ -174,11 +267,13 @@ OPERATIONS: dict[str, Operation] = {
     "commune.people.email/phone": lambda w, who: _contact(run(w, who, COMMUNE_PEOPLE)["commune"]["people"][0]),
 }
 
-MEMBER_OWN = {"createProject", "addLesson", "updateProject(published)", "updateProject(draft)", "recordAdaptation",
-              "submitEntry(draft)", "node(draft)", "project(id: draft)", "commune.projects(draft)",
-              "project.lessons(draft)", "history(draft)", "person.email/phone", "project.contacts.email/phone",
-              "commune.people.email/phone"}
+SHARED_ROLES = {"updateProject(shared)", "project.pendingRevision(shared)",
+                "history(shared): every version, with names"}
 ANY_MEMBER = {"person.email/phone", "project.contacts.email/phone", "commune.people.email/phone"}
+MEMBER_OWN = {"createProject", "createProject(adaptedFrom: anna's draft)", "addLesson", "updateProject(published)",
+              "updateProject(draft)", "recordAdaptation", "submitEntry(draft)", "node(draft)", "project(id: draft)",
+              "commune.projects(draft)", "project.lessons(draft)", "history(draft)"} | SHARED_ROLES | ANY_MEMBER
+MEMBER_PARTNER = SHARED_ROLES | ANY_MEMBER
 ADMIN_ONLY = {"joinNetwork", "saveHandlungsfeld", "saveNetwork"}
 
 
@@ -191,6 +286,8 @@ def expected(role: str, operation: str) -> str:
         return "allowed"
     if role == "member-own-commune":
         return "allowed" if operation in MEMBER_OWN else "denied"
+    if role == "member-partner-commune":
+        return "allowed" if operation in MEMBER_PARTNER else "denied"
     if role == "member-other-commune":
         return "allowed" if operation in ANY_MEMBER else "denied"
     return "denied"
@@ -243,17 +340,20 @@ def test_history_shows_who_changed_which_fields(world: World) -> None:
     entry = draft(world)
     mutate(world, world.member_a, UPDATE, {"input": {"id": entry, "summary": "Neu.", "submit": True}}, "updateProject")
     mutate(world, world.moderator, APPROVE, {"id": entry}, "approveEntry")
-    # when anyone reads its history (it is published now)
+    # when someone of Olpe reads its history (it is published now)
     query = """query($id: String!) { project(id: $id) { state history { number action state authorName
       changes { field old new } } } }"""
-    project = run(world, world.role("anonymous"), query, {"id": entry})["project"]
+    project = run(world, world.member_a, query, {"id": entry})["project"]
     # then every step is there, with the changed fields old → new
     assert project["state"] == "PUBLISHED"
-    steps = [(v["action"], v["state"]) for v in project["history"]]
-    assert steps == [("create", "DRAFT"), ("update", "SUBMITTED"), ("approve", "PUBLISHED")]
+    steps = [(v["action"], v["state"], v["authorName"]) for v in project["history"]]
+    assert steps == [("create", "DRAFT", "anna"), ("update", "SUBMITTED", "anna"), ("approve", "PUBLISHED", "mona")]
     update = project["history"][1]
     assert {"field": "summary", "old": NEW_PROJECT["summary"], "new": "Neu."} in update["changes"]
     assert {"field": "state", "old": "draft", "new": "submitted"} in update["changes"]
+    # and the public sees only the step that published it, by "Moderation"
+    public = run(world, world.role("anonymous"), query, {"id": entry})["project"]["history"]
+    assert [(v["number"], v["action"], v["authorName"]) for v in public] == [(3, "approve", None)]
 
 
 def test_reject_needs_a_reason_and_wrong_states_are_reported(world: World) -> None:

@@ -20,94 +20,102 @@ def found(sync: SearchSync, query: str) -> list[str]:
 
 def test_a_submission_is_searchable_only_after_approval(world: World, sync: SearchSync) -> None:
     # given a member's draft
-    entry = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, {"id": "schulweg", **NEW_PROJECT})
+    entry = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT))
+    schulweg = entry.id
     assert entry.state == ReviewState.DRAFT
-    assert "schulweg" not in found(sync, "Schulwegsicherung")
+    assert schulweg not in found(sync, "Schulwegsicherung")
     # when it is submitted, it is in the review queue but still not in search
-    moderation.submit(world.store, world.member_a, "schulweg")
-    assert [e.id for e in moderation.review_queue(world.store, world.moderator)] == ["schulweg"]
+    moderation.submit(world.store, world.member_a, schulweg)
+    assert [e.id for e in moderation.review_queue(world.store, world.moderator)] == [schulweg]
     assert moderation.review_queue_count(world.store, world.moderator) == 1
-    assert "schulweg" not in found(sync, "Schulwegsicherung")
+    assert schulweg not in found(sync, "Schulwegsicherung")
     # when a moderator approves it
-    moderation.approve(world.store, world.moderator, "schulweg")
+    moderation.approve(world.store, world.moderator, schulweg)
     # then it is published, searchable, and the queue is empty
-    assert "schulweg" in found(sync, "Schulwegsicherung")
+    assert schulweg in found(sync, "Schulwegsicherung")
     assert moderation.review_queue_count(world.store, world.moderator) == 0
 
 
 def test_a_rejected_submission_never_appears_in_search(world: World, sync: SearchSync) -> None:
     # given a submitted entry
-    moderation.create_entry(world.store, world.member_a, Kind.PROJECT, {"id": "schulweg", **NEW_PROJECT},
-                            submit=True)
+    schulweg = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT), submit=True).id
     # when a moderator rejects it (a reason is required)
     with pytest.raises(TrustError) as caught:
-        moderation.reject(world.store, world.moderator, "schulweg", "  ")
+        moderation.reject(world.store, world.moderator, schulweg, "  ")
     assert caught.value.code == access.Code.REASON_REQUIRED
-    rejected = moderation.reject(world.store, world.moderator, "schulweg", "Doppelt zu olpe-parken.")
+    rejected = moderation.reject(world.store, world.moderator, schulweg, "Doppelt zu olpe-parken.")
     # then it is rejected with the reason, never searchable, and cannot be approved any more
     assert rejected.state == ReviewState.REJECTED and rejected.review_note == "Doppelt zu olpe-parken."
-    assert "schulweg" not in found(sync, "Schulwegsicherung")
+    assert schulweg not in found(sync, "Schulwegsicherung")
     with pytest.raises(TrustError) as caught:
-        moderation.approve(world.store, world.moderator, "schulweg")
+        moderation.approve(world.store, world.moderator, schulweg)
     assert caught.value.code == access.Code.INVALID_STATE
     sync.rebuild()
-    assert "schulweg" not in found(sync, "Schulwegsicherung")
+    assert schulweg not in found(sync, "Schulwegsicherung")
 
 
 def test_requested_changes_go_back_to_the_author(world: World, sync: SearchSync) -> None:
-    moderation.create_entry(world.store, world.member_a, Kind.PROJECT, {"id": "schulweg", **NEW_PROJECT},
-                            submit=True)
-    back = moderation.request_changes(world.store, world.moderator, "schulweg", "Bitte eine Quelle angeben.")
+    schulweg = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT), submit=True).id
+    back = moderation.request_changes(world.store, world.moderator, schulweg, "Bitte eine Quelle angeben.")
     assert back.state == ReviewState.CHANGES_REQUESTED
-    edited = moderation.edit_entry(world.store, world.member_a, "schulweg", {"source": "Ratsvorlage 2024/12"},
+    edited = moderation.edit_entry(world.store, world.member_a, schulweg, {"source": "Ratsvorlage 2024/12"},
                                    submit=True)
     assert edited.state == ReviewState.SUBMITTED
-    moderation.approve(world.store, world.moderator, "schulweg")
-    assert "schulweg" in found(sync, "Schulwegsicherung")
+    moderation.approve(world.store, world.moderator, schulweg)
+    assert schulweg in found(sync, "Schulwegsicherung")
 
 
-def test_a_members_edit_of_published_knowledge_is_reviewed_again(world: World, sync: SearchSync) -> None:
+def test_a_members_edit_of_published_knowledge_waits_as_a_revision(world: World, sync: SearchSync) -> None:
+    # given Olpe's published project, found in search
+    changes_before = world.store.last_change()
     assert "olpe-parken" in found(sync, "Parkplatzsensoren")
-    edited = moderation.edit_entry(world.store, world.member_a, "olpe-parken", {"title": "Parkplatzsensoren 2.0"})
-    assert edited.state == ReviewState.SUBMITTED
-    assert "olpe-parken" not in found(sync, "Parkplatzsensoren")
+    # when a member of Olpe renames it
+    edited = moderation.edit_entry(world.store, world.member_a, "olpe-parken", {"title": "Funkparkplätze 2.0"})
+    # then it stays published and searchable under its published title, and nothing reached the
+    # change log the search index follows
+    assert edited.state == ReviewState.PUBLISHED and edited.title == "Parkplatzsensoren in Olpe"  # type: ignore[attr-defined]
+    assert world.store.last_change() == changes_before
+    assert "olpe-parken" in found(sync, "Parkplatzsensoren")
+    assert "olpe-parken" not in found(sync, "Funkparkplätze")
+    assert moderation.review_queue_count(world.store, world.moderator) == 1
+    # when a moderator approves the revision, search finds the new title
     moderation.approve(world.store, world.moderator, "olpe-parken")
-    assert "olpe-parken" in found(sync, "Parkplatzsensoren")
+    assert "olpe-parken" in found(sync, "Funkparkplätze")
+    assert moderation.review_queue_count(world.store, world.moderator) == 0
 
 
 def test_history_shows_each_change_with_its_author(world: World) -> None:
     # given a draft that is edited, submitted, sent back, resubmitted, approved and retagged
-    moderation.create_entry(world.store, world.member_a, Kind.PROJECT, {"id": "schulweg", **NEW_PROJECT})
-    moderation.edit_entry(world.store, world.member_a, "schulweg", {"summary": "Karte der Schulwege."})
-    moderation.submit(world.store, world.member_a, "schulweg")
-    moderation.request_changes(world.store, world.moderator, "schulweg", "Status fehlt.")
-    moderation.edit_entry(world.store, world.member_a, "schulweg", {"status": "planning"}, submit=True)
-    moderation.approve(world.store, world.moderator, "schulweg")
-    moderation.retag(world.store, world.moderator, "schulweg", ["bildung"])
+    schulweg = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT)).id
+    moderation.edit_entry(world.store, world.member_a, schulweg, {"summary": "Karte der Schulwege."})
+    moderation.submit(world.store, world.member_a, schulweg)
+    moderation.request_changes(world.store, world.moderator, schulweg, "Status fehlt.")
+    moderation.edit_entry(world.store, world.member_a, schulweg, {"status": "planning"}, submit=True)
+    moderation.approve(world.store, world.moderator, schulweg)
+    moderation.retag(world.store, world.moderator, schulweg, ["bildung"])
     # when the history is read
-    versions = history.history(world.store, world.member_a, "schulweg")
+    versions = history.history(world.store, world.member_a, schulweg)
     # then every change is a version with its author and what changed
-    steps = [(v.number, v.action, v.author_name) for v in versions]
+    steps = [(v.version.number, v.version.action, v.version.author_name) for v in versions]
     assert steps == [(1, "create", "anna"), (2, "update", "anna"), (3, "submit", "anna"),
                      (4, "request_changes", "mona"), (5, "update", "anna"), (6, "approve", "mona"),
                      (7, "retag", "mona")]
-    changed = {v.number: {c.field: (c.old, c.new) for c in v.changes} for v in versions}
+    changed = {v.version.number: {c.field: (c.old, c.new) for c in v.version.changes} for v in versions}
     assert changed[2]["summary"] == (NEW_PROJECT["summary"], "Karte der Schulwege.")
     assert changed[5]["status"] == (None, "planning")
     assert changed[5]["state"] == ("changes_requested", "submitted")
     assert changed[6]["state"] == ("submitted", "published")
     assert changed[7]["handlungsfelder"] == (["mobilitaet"], ["bildung"])
-    assert all(v.at for v in versions)
+    assert all(v.version.at for v in versions)
 
 
 def test_the_audit_log_shows_each_moderation_step(world: World) -> None:
-    moderation.create_entry(world.store, world.member_a, Kind.PROJECT, {"id": "schulweg", **NEW_PROJECT},
-                            submit=True)
-    moderation.request_changes(world.store, world.moderator, "schulweg", "Status fehlt.")
-    moderation.submit(world.store, world.member_a, "schulweg")
-    moderation.approve(world.store, world.moderator, "schulweg")
-    moderation.retag(world.store, world.moderator, "schulweg", ["bildung"])
-    entries = audit.audit_log(world.store, world.moderator, target="schulweg")
+    schulweg = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT), submit=True).id
+    moderation.request_changes(world.store, world.moderator, schulweg, "Status fehlt.")
+    moderation.submit(world.store, world.member_a, schulweg)
+    moderation.approve(world.store, world.moderator, schulweg)
+    moderation.retag(world.store, world.moderator, schulweg, ["bildung"])
+    entries = audit.audit_log(world.store, world.moderator, target=schulweg)
     # newest first; members' own steps (submit) are versions, not audit entries
     assert [(e.action, e.actor_name, e.actor_role) for e in reversed(entries)] == [
         ("request_changes", "mona", "moderator"), ("approve", "mona", "moderator"), ("retag", "mona", "moderator"),
@@ -155,7 +163,7 @@ def test_a_merge_keeps_every_relationship_and_the_old_id_resolves(world: World, 
     hits = found(sync, "Parksensoren Olpe")
     assert "parksensoren-olpe" not in hits and "olpe-parken" in hits
     # history and audit record the merge
-    assert history.history(store, mod, "parksensoren-olpe")[-1].action == "merge"
+    assert history.history(store, mod, "parksensoren-olpe")[-1].version.action == "merge"
     assert audit.audit_log(store, mod, target="olpe-parken")[0].details["duplicate"] == "parksensoren-olpe"
 
 

@@ -1,6 +1,7 @@
-"""A small world for trust tests: two communes, a network, a Handlungsfeld, a consenting person,
-a published project of commune A, and accounts for every role (member of A, member of B,
-moderator, admin)."""
+"""A small world for trust tests: three communes, a network, a Handlungsfeld, a consenting person,
+a published project of Olpe, a published project shared by Olpe and Menden, and accounts for every
+role (a member of Olpe, of Menden (Olpe's partner in the shared project), of Soest (unrelated),
+a moderator, an admin)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ RECORDS = [
     {"kind": "project", "id": "olpe-parken", "title": "Parkplatzsensoren in Olpe",
      "summary": "Sensoren zeigen freie Stellplätze.", "commune": "olpe", "handlungsfelder": ["mobilitaet"],
      "contacts": ["erika"]},
+    {"kind": "project", "id": "gemeinsam-funk", "title": "Gemeinsames Funknetz Olpe und Menden",
+     "summary": "Olpe und Menden teilen sich ein LoRaWAN-Netz.", "communes": ["olpe", "menden"],
+     "handlungsfelder": ["mobilitaet"]},
     {"kind": "lesson", "id": "olpe-parken-funk", "project": "olpe-parken", "title": "Funkabdeckung prüfen",
      "text": "Vorher die LoRaWAN-Abdeckung messen."},
 ]
@@ -33,14 +37,15 @@ RECORDS = [
 class World:
     store: CypherGraphStore
     member_a: Identity      # member of Olpe (author of drafts)
-    member_b: Identity      # member of Soest
+    member_b: Identity      # member of Soest (no project in common with Olpe)
     moderator: Identity
     admin: Identity
+    member_partner: Identity  # member of Menden, Olpe's partner in the shared project
 
     def role(self, name: str) -> Identity:
         return {
-            "anonymous": ANONYMOUS, "member-own-commune": self.member_a, "member-other-commune": self.member_b,
-            "moderator": self.moderator, "admin": self.admin,
+            "anonymous": ANONYMOUS, "member-own-commune": self.member_a, "member-partner-commune": self.member_partner,
+            "member-other-commune": self.member_b, "moderator": self.moderator, "admin": self.admin,
         }[name]
 
 
@@ -49,13 +54,15 @@ def build_world(store: CypherGraphStore) -> World:
     operator = Identity.system()
     ids = {}
     for name, role, commune in [("anna", "member", "olpe"), ("bernd", "member", "soest"),
-                                ("mona", "moderator", None), ("adam", "admin", None)]:
+                                ("mona", "moderator", None), ("adam", "admin", None), ("mia", "member", "menden")]:
         _, token = accounts.add_account(store, operator, name, role, commune=commune)
         identity = accounts.identity_for_token(store, token)
         assert identity is not None
         ids[name] = identity
-    return World(store, ids["anna"], ids["bernd"], ids["mona"], ids["adam"])
+    return World(store, ids["anna"], ids["bernd"], ids["mona"], ids["adam"], ids["mia"])
 
 
+ROLES = ["anonymous", "member-own-commune", "member-partner-commune", "member-other-commune", "moderator", "admin"]
+SHARED = "gemeinsam-funk"  # published, of Olpe and Menden
 NEW_PROJECT = {"title": "Digitale Schulwegsicherung", "summary": "Sensoren und Karte für sichere Schulwege.",
                "communes": ["olpe"], "handlungsfelder": ["mobilitaet"]}
