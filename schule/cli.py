@@ -92,10 +92,22 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from schule.services.importing import import_files
 
+    if args.csv:
+        return cmd_import_csv(settings, args)
     with opened_store(settings) as store:
         result = import_files(store, [Path(f) for f in args.files], ProgressBar(sys.stderr.isatty()))
     details = ", ".join(f"{kind}: {n}" for kind, n in sorted(result.by_kind.items()))
     print(f"{result.records} Datensätze importiert ({details})")
+    return 0
+
+
+def cmd_import_csv(settings: Settings, args: argparse.Namespace) -> int:
+    """``schule import --csv FILE…``: project lists from spreadsheets (see docs/csv-import.md)."""
+    from schule.services.csv_import import import_csv
+
+    with opened_store(settings) as store:
+        result = import_csv(store, [Path(f) for f in args.files])
+    print(f"{result.records} Projekt(e) aus {', '.join(args.files)} importiert")
     return 0
 
 
@@ -245,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="JSON-Lines-Dateien importieren (alles oder nichts)")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--csv", action="store_true",
+                   help="die Dateien sind Projektlisten als CSV mit deutschen Spaltennamen (docs/csv-import.md)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="alles Veröffentlichte im Importformat ausgeben")
