@@ -123,6 +123,32 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_harvest(settings: Settings, args: argparse.Namespace) -> int:
+    """``schule harvest publiccode PATH… [--publish] [--json]``: one line (or JSON entry) per file;
+    exit 1 when a file was rejected, after all the others were harvested."""
+    from schule.auth.identity import Identity
+    from schule.services.harvesting import IMPORTED, REJECTED, UNCHANGED, UPDATED, harvest_publiccode
+
+    with opened_store(settings) as store:
+        report = harvest_publiccode(store, Identity.system(), [Path(p) for p in args.paths], publish=args.publish)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        words = {IMPORTED: "importiert", UPDATED: "aktualisiert", UNCHANGED: "unverändert", REJECTED: "abgelehnt"}
+        for f in report.files:
+            detail = f": {f.reason}" if f.outcome == REJECTED else f" → {f.project}"
+            print(f"{words[f.outcome]:<12} {f.file}{detail}")
+            for note in f.notes:
+                print(f"{'':<12}   Hinweis: {note}")
+        print(f"{report.count(IMPORTED)} importiert, {report.count(UPDATED)} aktualisiert, "
+              f"{report.count(UNCHANGED)} unverändert, {len(report.rejected)} abgelehnt"
+              + ("" if args.publish else " (neue Einträge warten auf Prüfung unter /pruefen)"))
+    if report.rejected:
+        print(f"schule: {len(report.rejected)} Datei(en) abgelehnt", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
 def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     with opened_store(settings) as store:
         counts = store.counts()
@@ -304,6 +330,19 @@ def build_parser() -> argparse.ArgumentParser:
     u = user.add_parser("list", help="alle Konten")
     u.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("harvest", help="Projekte aus offenen Metadaten ernten")
+    harvest = p.add_subparsers(dest="harvest_command", required=True, metavar="QUELLE")
+    h = harvest.add_parser(
+        "publiccode", help="Open-Source-Lösungen aus publiccode.yml-Dateien (Dateien oder Ordner, offline)",
+        description="Jede Datei wird ein Projekt oder aktualisiert es. Ohne --publish warten neue Einträge auf "
+                    "Prüfung durch die Moderation; Änderungen veröffentlichter Projekte übernimmt nur --publish.",
+    )
+    h.add_argument("paths", nargs="+", metavar="PFAD", help="publiccode.yml-Dateien oder Ordner (alle *.yml/*.yaml)")
+    h.add_argument("--publish", action="store_true", help="direkt veröffentlichen (wie eine Administratorin)")
+    h.add_argument("--json", action="store_true",
+                   help='als {"imported": N, "updated": N, "unchanged": N, "rejected": [{"file", "reason"}]}')
+    p.set_defaults(func=cmd_harvest)
 
     p = sub.add_parser("stats", help="Anzahl je Art")
     p.add_argument("--json", action="store_true", help="als JSON-Objekt")
