@@ -336,6 +336,21 @@ class SearchIndex:
                 out[key] = digest
         return out
 
+    def fingerprints_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The fingerprints of the documents with these keys that are in the index."""
+        searcher = self._get_searcher()
+        out: dict[str, str] = {}
+        if "fingerprint" not in searcher.schema:
+            return out
+        column = None
+        for key in keys:
+            docnum = searcher.document_number(key=key)
+            if docnum is None:
+                continue
+            column = column or searcher.reader().column_reader("fingerprint")
+            out[key] = column[docnum].decode().partition(" ")[2]
+        return out
+
     def keys_embedding(self, ids: Iterable[str]) -> set[str]:
         """The keys of the documents that embed any of the entities ``ids``: name them as a commune, a
         Handlungsfeld (ancestors included) or a related entry (a lesson's project, a person's employer,

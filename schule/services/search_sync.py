@@ -21,7 +21,10 @@ last change it applied, in ``state.json`` beside it, and follows the log:
   index knows what its documents embed *now*, so it also finds documents whose relation is gone from
   the graph (an adaptation taken back, a sub-field moved under another parent, a merged-away
   Handlungsfeld), which neither a graph query at drain time nor the writer could name. The expansion
-  is bounded by the index (ids only) and rendered in chunks of ``BATCH`` into one index commit.
+  is bounded by the index (ids only) and rendered in chunks of ``BATCH`` into one index commit. An
+  entity whose own document did not change is not expanded (what others embed of it is in its own
+  document), and documents equal to the indexed ones are not written: re-importing unchanged
+  communes costs a lookup, not a re-render of every project.
 * ``repair()`` runs at start: a missing or foreign state, a log that went backwards (the graph
   was replaced), a log pruned past ``applied_seq`` or an index without document fingerprints means
   a full rebuild. Otherwise it compares every document's fingerprint (a hash of what was written for
@@ -188,23 +191,35 @@ class SearchSync:
             done += len(changes)
 
     def _apply(self, ids: Sequence[str]) -> None:
-        """Render the entities ``ids`` and every document that embeds one of them (module docstring)
-        again, and write them to the index in one commit."""
+        """Render the entities ``ids`` again and, for each whose own document changed (or is not in
+        the index), every document that embeds it (module docstring); write what differs from the
+        index, in one commit. A document equal to the indexed one is skipped, and so are the
+        dependents of an entity whose document is unchanged: whatever other documents embed of an
+        entity is part of its own document (a re-imported, unchanged commune costs nothing)."""
         changed = list(dict.fromkeys(ids))
-        embedding = {key.partition(":")[2] for key in self.index.keys_embedding(changed)}
         deletes: list[str] = []
-        docs = self._render([*changed, *sorted(embedding - set(changed))], deletes)
-        first = next(docs, None)
+        seen: set[str] = set()
+        docs = list(self._render(changed, deletes, seen))
+        indexed = self.index.fingerprints_of(d.key for d in docs)
+        fresh = [d for d in docs if indexed.get(d.key) != document_fingerprint(d)]
+        unchanged = {d.id for d in docs} - {d.id for d in fresh}
+        embedding = {key.partition(":")[2]
+                     for key in self.index.keys_embedding([i for i in changed if i not in unchanged])}
+        dependents = self._differing(self._render(sorted(embedding - set(changed) - _ids_of(seen)),
+                                                     deletes, seen))
+        stream = chain(fresh, dependents)
+        first = next(stream, None)
         if first is not None:
-            self.index.upsert(chain([first], docs))
+            self.index.upsert(chain([first], stream))
+        if self.index.has_fingerprints():  # only keys the index has (a writer and a commit each)
+            deletes = list(self.index.fingerprints_of(dict.fromkeys(deletes)))
         if deletes:
             self.index.delete(deletes)
 
-    def _render(self, ids: Sequence[str], deletes: list[str]) -> Iterator[SearchDocument]:
+    def _render(self, ids: Sequence[str], deletes: list[str], seen: set[str]) -> Iterator[SearchDocument]:
         """The documents of ``ids``, rendered ``BATCH`` ids at a time, each key once (one index writer
-        must not add a key twice); keys of entities that are not (or no longer) published go to
-        ``deletes``."""
-        seen: set[str] = set()
+        must not add a key twice; ``seen`` holds the keys already yielded); keys of entities that are
+        not (or no longer) published go to ``deletes``."""
         for start in range(0, len(ids), BATCH):
             self._check_stop()
             docs, gone = self.builder.for_ids(ids[start:start + BATCH])
@@ -213,6 +228,12 @@ class SearchSync:
                 if doc.key not in seen:
                     seen.add(doc.key)
                     yield doc
+
+    def _differing(self, docs: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+        """The documents whose content differs from what the index holds for them."""
+        for doc in docs:
+            if self.index.fingerprints_of([doc.key]).get(doc.key) != document_fingerprint(doc):
+                yield doc
 
     def rebuild(self) -> int:
         """Full rebuild from the graph; returns the number of documents."""
@@ -280,7 +301,7 @@ class SearchSync:
             current = self.index.fingerprints()
             deletes: list[str] = []
             candidates = [*differing, *(key.partition(":")[2] for key in foreign)]
-            rendered = list(self._render(candidates, deletes))
+            rendered = list(self._render(candidates, deletes, set()))
             stale = [d for d in rendered if current.get(d.key) != document_fingerprint(d)]
             keys = {d.key for d in rendered}
             gone = sorted({k for k in [*foreign, *deletes] if k in current and k not in keys})
@@ -303,6 +324,11 @@ class SearchSync:
 
     def close(self) -> None:
         self.index.close()
+
+
+def _ids_of(keys: set[str]) -> set[str]:
+    """The ids of document keys (``kind:id``)."""
+    return {key.partition(":")[2] for key in keys}
 
 
 def _documents(n: int) -> str:

@@ -196,3 +196,28 @@ def test_many_dependents_are_rendered_in_batches_each_once(
         sync, "Bigge")
     assert sync.index.doc_count() == count
     assert_as_rebuilt(sync, tmp_path)
+
+
+def test_writing_an_unchanged_entity_again_rewrites_no_document(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a followed index, and a record of every document written to it
+    followed(store, sync)
+    written: list[str] = []
+    upsert = sync.index.upsert
+
+    def recorded(docs: Any) -> int:
+        docs = list(docs)
+        written.extend(d.key for d in docs)
+        return upsert(docs)
+
+    monkeypatch.setattr(sync.index, "upsert", recorded)
+    # when the commune and the Handlungsfelder are written again unchanged (a re-import, say)
+    write(store, VILLAGE[0], VILLAGE[1], VILLAGE[2])
+    assert sync.drain() == 3
+    # then no document is written: neither theirs nor those embedding them
+    assert written == []
+    # while a real change writes the commune's document and those that embed it
+    write(store, dict(VILLAGE[0], region="Sauerland"))
+    sync.drain()
+    assert sorted(written) == ["commune:drolshagen", "lesson:dorfladen-kasse", "person:kai-kern",
+                               "project:dorfladen", "project:wenden-laden"]
