@@ -132,12 +132,10 @@ class Loaders:
         return access.screen(self.store, self.identity, found), edges
 
     async def _load_versions(self, ids: Sequence[str]) -> list[list[Version]]:
-        """Versions of entries the caller was already allowed to load (the field sits on them)."""
-        versions = await self.run(self.store.versions_of, list(ids))
-        by_entity: dict[str, list[Version]] = {i: [] for i in ids}
-        for v in versions:
-            by_entity.setdefault(v.entity, []).append(v)
-        return [sorted(by_entity[i], key=lambda v: v.number) for i in ids]
+        """Histories of entries the caller was already allowed to load (the field sits on them): their
+        versions and those of the entries merged into them, oldest first."""
+        histories = await self.run(self.store.histories, list(ids))
+        return [histories.get(i, []) for i in ids]
 
     def edges(self, rel: Rel, *, incoming: bool = False) -> DataLoader[str, list[Edge]]:
         """``rel`` edges leaving (or entering) a node; ``Edge.target`` is the node at the other end."""
