@@ -76,7 +76,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from schule.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # proxy_headers=False: uvicorn's default believes X-Forwarded-For from any local client (so
+    # anyone on the host could pick the address the rate limits count); create_app believes it
+    # only from SCHULE_TRUSTED_PROXIES.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 
@@ -146,6 +149,26 @@ def cmd_harvest(settings: Settings, args: argparse.Namespace) -> int:
     if report.rejected:
         print(f"schule: {len(report.rejected)} Datei(en) abgelehnt", file=sys.stderr)
         return EXIT_ERROR
+    return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.services.backup import backup_to_file
+
+    with opened_store(settings) as store:
+        summary = backup_to_file(store, Path(args.file))
+    print(f"Sicherung nach {args.file} geschrieben: {summary.describe()}")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.services.restore import read_backup, restore
+
+    backup = read_backup(Path(args.file))  # the whole file is checked before the store is touched
+    with opened_search(settings) as (store, sync):
+        summary = restore(store, backup)
+        documents = sync.rebuild()
+    print(f"Sicherung aus {args.file} wiederhergestellt: {summary.describe()}; Suchindex: {documents} Dokumente")
     return 0
 
 
@@ -290,6 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="alles Veröffentlichte im Importformat ausgeben")
     p.add_argument("file", nargs="?", metavar="FILE", help="Zieldatei (ohne: Standardausgabe)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("backup", help="alles sichern: Entwürfe, Versionen, Prüfprotokoll, Konten (mit Token-Hashes)")
+    p.add_argument("file", metavar="FILE", help="Zieldatei (wird atomar ersetzt; enthält Passwort-Hashes)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="eine Sicherung in einen leeren Speicher zurückspielen")
+    p.add_argument("file", metavar="FILE", help="mit 'schule backup' geschriebene Datei")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("search", help="Volltextsuche (deutsch)")
     p.add_argument("query", metavar="QUERY")

@@ -23,10 +23,15 @@ Environment variables:
     SCHULE_OPEN_DATA_PUBLISHER  who publishes the open data (default ``Smart Cities: Schule``)
     SCHULE_PUBLIC_URL  the address the app is reached at, e.g. ``https://schule.example.de``; the
                       open-data catalogue names its files with it (default: the request's own address)
+    SCHULE_TRUSTED_PROXIES  reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed: a comma
+                      list of addresses or CIDR networks, e.g. ``10.0.0.5,172.16.0.0/12`` (default:
+                      none, so the client address is the connection's). Rate limits per address
+                      depend on it: a forwarded address from anyone else could be made up.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -59,6 +64,7 @@ class Settings:
     open_data_license: str = DEFAULT_DATA_LICENCE
     open_data_publisher: str = "Smart Cities: Schule"
     public_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -75,6 +81,14 @@ class Settings:
                               + ", ".join(DATA_LICENCES))
         if self.public_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.public_url):
             raise ConfigError(f"SCHULE_PUBLIC_URL={self.public_url!r} ist keine Adresse wie https://schule.example.de")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"SCHULE_TRUSTED_PROXIES: {proxy!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
+                    "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
+                ) from None
 
     @property
     def development(self) -> bool:
@@ -107,6 +121,7 @@ class Settings:
             open_data_license=env.get("SCHULE_OPEN_DATA_LICENSE", "").strip() or DEFAULT_DATA_LICENCE,
             open_data_publisher=env.get("SCHULE_OPEN_DATA_PUBLISHER", "").strip() or "Smart Cities: Schule",
             public_url=env.get("SCHULE_PUBLIC_URL", "").strip().rstrip("/") or None,
+            trusted_proxies=tuple(p.strip() for p in env.get("SCHULE_TRUSTED_PROXIES", "").split(",") if p.strip()),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 

@@ -221,7 +221,7 @@ mutation WebRequestChanges($id: String!, $reason: String!) {{
 """
 
 MERGE_ENTRIES = f"""
-mutation WebMergeEntries($duplicate: String!, $survivor: String!) {{
-  mergeEntries(duplicate: $duplicate, survivor: $survivor) {{ {_STEP_RESULT} }}
+mutation WebMergeEntries($duplicate: String!, $survivor: String!, $reason: String) {{
+  mergeEntries(duplicate: $duplicate, survivor: $survivor, reason: $reason) {{ {_STEP_RESULT} }}
 }}
 """

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from schule.auth.ratelimit import Limits
 from schule.graphql.view import GraphQLView
 from schule.web import detail_pages, member_pages, moderation_pages
 from schule.web.api import Api
@@ -27,9 +28,10 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def web_routes(graphql: GraphQLView) -> list[BaseRoute]:
-    """Pages at ``/`` that run their GraphQL documents through ``graphql``'s schema and context."""
-    pages = Pages(Api(graphql), Renderer())
+def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseRoute]:
+    """Pages at ``/`` that run their GraphQL documents through ``graphql``'s schema and context;
+    their forms' mutations count against ``limits.mutations`` like mutations sent to ``/graphql``."""
+    pages = Pages(Api(graphql, limits.mutations if limits else None), Renderer())
     detail = [
         ("/projekte/{id}", detail_pages.project_page),
         ("/erkenntnisse/{id}", detail_pages.lesson_page),
