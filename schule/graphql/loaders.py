@@ -141,7 +141,7 @@ class Loaders:
 
     def _shown_versions(self, ids: list[str]) -> dict[str, list[ShownVersion]]:
         entities = self.store.get(ids)
-        return history.shown_versions(self.store, self.identity, entities, self.store.versions_of(list(entities)))
+        return history.shown_versions(self.store, self.identity, entities, self.store.histories(list(entities)))
 
     async def _load_revisions(self, ids: Sequence[str]) -> list[list[Revision]]:
         """Revisions of entries, newest first; the resolver screens them for the caller."""

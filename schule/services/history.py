@@ -2,7 +2,8 @@
 
 A version is written in the same atomic batch as the change it describes, so there is no change
 without its version. ``changes`` lists the import-format fields that differ (old and new value);
-a workflow step records the ``state`` it moved from and to.
+a workflow step records the ``state`` it moved from and to. An entry's history includes the versions
+of the entries merged into it (``schule.services.merge``), each still naming the entry it was written for.
 
 Who sees which versions (``history`` and ``shown_versions``, behind the API's ``history`` fields):
 
@@ -119,29 +120,28 @@ def sees_everything(identity: Identity, communes: Iterable[str]) -> bool:
 
 
 def history(store: CypherGraphStore, identity: Identity, entity_id: str) -> list[ShownVersion]:
-    """The versions of an entry the caller may see, oldest first (a merged-away id: the survivor's
-    history, which records the merge), as they may see them."""
+    """The versions of an entry the caller may see and of the entries merged into it, oldest first
+    (a merged-away id: the survivor's history, which holds the duplicate's versions and the merge),
+    as the caller may see them."""
     entity = get_visible(store, identity, entity_id, "history")
-    return shown_versions(store, identity, {entity.id: entity}, store.versions_of([entity.id]))[entity.id]
+    return shown_versions(store, identity, {entity.id: entity}, store.histories([entity.id]))[entity.id]
 
 
 def shown_versions(
-    store: CypherGraphStore, identity: Identity, entities: Mapping[str, Entity], versions: Sequence[Version]
+    store: CypherGraphStore, identity: Identity, entities: Mapping[str, Entity],
+    histories: Mapping[str, Sequence[Version]],
 ) -> dict[str, list[ShownVersion]]:
-    """``versions`` of ``entities`` (which ``identity`` may see) as ``identity`` may see them, per
-    entity id, oldest first."""
+    """The ``histories`` (``store.histories``) of ``entities``, which ``identity`` may see, as
+    ``identity`` may see them, per entity id, in their order."""
     communes = _communes(store, entities)
-    by_entity: dict[str, list[Version]] = {i: [] for i in entities}
-    for v in sorted(versions, key=lambda v: v.number):
-        if v.entity in by_entity:
-            by_entity[v.entity].append(v)
     complete = {i: sees_everything(identity, communes.get(i, ())) for i in entities}
-    public = [v for i, vs in by_entity.items() if not complete[i] for v in vs if _published(v)]
+    public = [v for i in entities if not complete[i] for v in histories.get(i, ()) if _published(v)]
     labels = _public_labels(store, public)
     return {
-        i: [ShownVersion(v, v.author_name or v.author or MODERATION, True) for v in vs] if complete[i]
-        else [ShownVersion(_redacted(v), labels[id(v)], False) for v in vs if _published(v)]
-        for i, vs in by_entity.items()
+        i: [ShownVersion(v, v.author_name or v.author or MODERATION, True) for v in histories.get(i, ())]
+        if complete[i] else
+        [ShownVersion(_redacted(v), labels[id(v)], False) for v in histories.get(i, ()) if _published(v)]
+        for i in entities
     }
 
 

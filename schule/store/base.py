@@ -139,7 +139,10 @@ class TrustStore(GraphStore, Protocol):
     def review_queue_count(self, kinds: Sequence[str] | None = None) -> int: ...
 
     def versions_of(self, ids: Sequence[str]) -> list[Any]:
-        """``schule.domain.trust.Version`` values, per entity oldest first."""
+        """``schule.domain.trust.Version`` values written for these ids, per entity oldest first."""
+
+    def histories(self, ids: Sequence[str]) -> dict[str, list[Any]]:
+        """Per id: its versions and those of the entries merged into it, oldest first."""
 
     def audit_page(self, *, target: str | None = None, actor: str | None = None, skip: int = 0,
                    limit: int = 50) -> list[Any]:

@@ -69,6 +69,35 @@ UNWIND range(0, size($entries) - 1) AS i
 CREATE (:Change {seq: base + i + 1, kind: $entries[i].kind, id: $entries[i].id, at: $now})
 """
 
+# Every write batch runs once, even when an engine sends it again: FalkorDB's engine after a lost
+# connection (the server may have applied the batch before the reply was lost), Neo4j's managed
+# transactions after a transient error at commit. Each batch carries an operation id of its own and
+# writes an Operation marker with it in the same atomic unit; a batch whose marker exists is skipped.
+# Neo4j checks in the transaction (these two statements); FalkorDB, whose batch is one query, puts
+# the same check in front of it (``falkordb.OPERATION_GUARD``). Markers are only needed while an
+# engine may still retry (seconds); ``prune_operations`` deletes old ones with the change log.
+OPERATION_DONE = """
+MATCH (o:Operation {id: $op})
+RETURN count(o) AS done
+"""
+
+RECORD_OPERATION = """
+CREATE (:Operation {id: $op, at: $at})
+"""
+
+COUNT_OPERATIONS_BEFORE = """
+MATCH (o:Operation)
+WHERE o.at < $before
+RETURN count(o) AS count
+"""
+
+DELETE_OPERATIONS_BEFORE = """
+MATCH (o:Operation)
+WHERE o.at < $before
+WITH o ORDER BY o.at LIMIT $limit
+DELETE o
+"""
+
 # -- reads ----------------------------------------------------------------------------------------
 
 # A node with its properties and its outgoing references as [type, target kind, target id].

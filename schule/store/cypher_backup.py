@@ -23,8 +23,10 @@ NODE_KEYS: dict[str, tuple[str, ...]] = {
     "AuditCounter": ("name",),
     "ChangeCounter": ("name",),
 }
-# Nodes a backup leaves out on purpose: the change log's entries (see schule/services/backup.py).
-NOT_BACKED_UP = ("Change",)
+# Nodes a backup leaves out on purpose: the change log's entries (see schule/services/backup.py) and
+# the markers of applied write batches (they only guard a resend of the same batch, for a day; a
+# restore is its own batch with its own marker).
+NOT_BACKED_UP = ("Change", "Operation")
 
 # -- what is there (counted before and after a backup, to notice writes in between) ----------------
 

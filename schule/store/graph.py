@@ -265,6 +265,17 @@ class CypherGraphStore(TrustQueries, BackupQueries):
             self._write([Statement(cypher.DELETE_CHANGES_BETWEEN, {"low": low, "high": high})])
         return deleted
 
+    def prune_operations(self, *, before: str, batch: int = PRUNE_BATCH) -> int:
+        """Delete the markers of write batches (``cypher.OPERATION_DONE``) written before ``before`` (an
+        ISO-8601 UTC time); returns how many. A marker only matters while an engine may still send its
+        batch again, seconds after it was written."""
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        total = int(self._read(cypher.COUNT_OPERATIONS_BEFORE, {"before": before})[0]["count"])
+        for _ in range(0, total, batch):
+            self._write([Statement(cypher.DELETE_OPERATIONS_BEFORE, {"before": before, "limit": batch})])
+        return total
+
     # -- filtered pages (GraphQL connections) -----------------------------------------------------
     def list_page(
         self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int

@@ -12,6 +12,7 @@ from schule.auth.ratelimit import Limits
 from schule.graphql.view import GraphQLView
 from schule.web import detail_pages, member_pages, moderation_pages
 from schule.web.api import Api
+from schule.web.open_data import open_data_routes
 from schule.web.pages import Pages
 from schule.web.rendering import STATIC, Renderer
 from schule.web.search_page import search_page
@@ -49,5 +50,6 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
         Route("/einreichen/erkenntnis", pages.endpoint(member_pages.submit_lesson_page), methods=["GET", "POST"]),
         Route("/meine-einreichungen", pages.endpoint(moderation_pages.my_submissions_page), methods=["GET", "POST"]),
         Route("/pruefen", pages.endpoint(moderation_pages.review_page), methods=["GET", "POST"]),
+        *open_data_routes(pages),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

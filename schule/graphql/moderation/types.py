@@ -66,7 +66,11 @@ class FieldChange:
     "und jeder Schritt der Moderation (Einreichen, Freigeben, Ablehnen, Zusammenführen …) schreibt eine."
 )
 class EntryVersion:
-    number: int = strawberry.field(description="Laufende Nummer der Version, ab 1.")
+    slug: str = strawberry.field(
+        description="ID des Eintrags, für den die Version geschrieben wurde: der Eintrag selbst oder eine in ihn "
+        "überführte Dublette (deren Versionen gehören nach dem Zusammenführen zur Geschichte des Eintrags)."
+    )
+    number: int = strawberry.field(description="Laufende Nummer der Version dieses Eintrags (`slug`), ab 1.")
     at: str = strawberry.field(description="Zeitpunkt (ISO 8601, UTC).")
     action: str = strawberry.field(
         description="Was geschah: 'create', 'update', 'record_adaptation', 'retag', 'submit', 'approve', "
@@ -94,8 +98,9 @@ class EntryVersion:
     def of(cls, shown: ShownVersion) -> EntryVersion:
         v = shown.version
         return cls(
-            number=v.number, at=v.at, action=v.action, state=review_state(v.state), author=shown.author,
-            author_name=v.author_name, author_role=v.author_role, note=v.note, changes=field_changes(v.changes),
+            slug=v.entity, number=v.number, at=v.at, action=v.action, state=review_state(v.state),
+            author=shown.author, author_name=v.author_name, author_role=v.author_role, note=v.note,
+            changes=field_changes(v.changes),
         )
 
 
