@@ -155,7 +155,7 @@ def create_app(
 
     # GraphQLView checks methods, content types, body size and limits itself (see view.py).
     graphql_app = GraphQLView(
-        build_schema(settings, queries=limits.queries), graphiql=settings.development, timeout_s=timeout_s)
+        build_schema(settings, queries=limits.queries), graphiql=settings.introspection, timeout_s=timeout_s)
     middleware = [
         # who is asking (Bearer token or session cookie; 401 for bad tokens) and mutation rate limits
         Middleware(AuthMiddleware, limits=limits),

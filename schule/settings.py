@@ -8,9 +8,10 @@ Environment variables:
     NEO4J_USER        default ``neo4j``
     NEO4J_PASSWORD    default empty
     NEO4J_DATABASE    default ``neo4j``
-    SCHULE_ENV        ``development`` or ``production`` (default); production hides GraphiQL
-                      and, unless SCHULE_INTROSPECTION=1, introspection
-    SCHULE_INTROSPECTION  ``1``/``0`` overrides the default above
+    SCHULE_ENV        ``development`` or ``production`` (default)
+    SCHULE_INTROSPECTION  ``1`` (default) or ``0``: introspection and GraphiQL at ``/graphql``. On by
+                      default: the API is public and its SDL is published anyway; the depth, alias
+                      and cost limits protect the server, not obscurity. ``0`` turns both off.
     SCHULE_WRITE_TOKEN    optional operator token: ``Authorization: Bearer <token>`` acts as an admin
                       (people sign in with their own accounts, ``schule user add``)
     SCHULE_GRAPH      graph name inside the store (default ``schule``); tests use their own
@@ -50,7 +51,7 @@ class Settings:
     neo4j_password: str = field(default="", repr=False)
     neo4j_database: str = "neo4j"
     environment: str = "production"
-    introspection: bool = False
+    introspection: bool = True
     write_token: str | None = field(default=None, repr=False)
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
@@ -88,7 +89,6 @@ class Settings:
         environment = env.get("SCHULE_ENV", "production")
         if environment not in ("development", "production"):
             raise ConfigError("SCHULE_ENV muss 'development' oder 'production' sein")
-        introspection_default = "1" if environment == "development" else "0"
         seed_dir = env.get("SCHULE_SEED_DIR")
         return cls(
             data_dir=Path(env.get("SCHULE_DATA_DIR", "data")),
@@ -99,7 +99,7 @@ class Settings:
             neo4j_password=env.get("NEO4J_PASSWORD", ""),
             neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
             environment=environment,
-            introspection=env.get("SCHULE_INTROSPECTION", introspection_default) == "1",
+            introspection=_switch(env, "SCHULE_INTROSPECTION", True),
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
@@ -116,3 +116,12 @@ def _number(env: Mapping[str, str], name: str, default: N, parse: Callable[[str]
         return parse(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} ist keine gültige Zahl") from None
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name}={raw!r} ist ungültig; erlaubt sind 1 (an) und 0 (aus)")
+    return raw == "1"

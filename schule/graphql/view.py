@@ -28,7 +28,9 @@ What a client gets:
   ``GraphQLError`` or a ``SchuleError`` meant for users) are logged with that id and the traceback,
   and reach the client only as "Internal server error" with the id in ``extensions.requestId``.
   "Did you mean …?" suggestions are cut from every message: they leak the schema.
-* GraphiQL only when ``graphiql`` is on (``settings.development``).
+* A browser (``Accept: text/html``, GET without ``query``) gets GraphiQL when ``graphiql`` is on
+  (``settings.introspection``, the default): assets bundled in the package, a strict CSP
+  (``graphiql.py``).
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
@@ -57,6 +58,8 @@ from strawberry.types.graphql import OperationType
 from schule import json_input
 from schule.domain.problems import Code
 from schule.graphql.errors import annotate, client_problem
+from schule.graphql.graphiql import HEADERS as GRAPHIQL_HEADERS
+from schule.graphql.graphiql import graphiql_html
 
 log = logging.getLogger("schule.graphql")
 
@@ -128,7 +131,7 @@ class GraphQLView:
         media_type = JSON
         try:
             if self._wants_graphiql(request):
-                response: Response = HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+                response: Response = HTMLResponse(graphiql_html(request.url.path), headers=GRAPHIQL_HEADERS)
             else:
                 media_type = negotiate(request.headers.get("accept"))
                 response = await self._handle(request, request_id, media_type)
