@@ -24,6 +24,12 @@ What a client gets:
 * An operation whose estimated cost is over the budget is refused before it runs (400 under the
   new media type, code ``TOO_COMPLEX``); a client over its query rate limit gets 429 with
   ``Retry-After`` (code ``RATE_LIMITED``). Both are decided by ``cost.CostLimit``.
+* A ``GET`` query of an anonymous client answered without errors carries ``ETag`` and
+  ``Cache-Control: public``; ``If-None-Match`` gets 304. Nothing else is cacheable
+  (``http_cache.py``).
+* Automatic persisted queries (Apollo's protocol: ``extensions.persistedQuery.sha256Hash``, without
+  ``query`` once registered) are answered from a bounded in-memory cache (``persisted.py``); their
+  errors (``PERSISTED_QUERY_NOT_FOUND`` …) are request errors like a parse error.
 * Every response carries ``X-Request-ID``. Errors we did not raise on purpose (anything but a
   ``GraphQLError`` or a ``SchuleError`` meant for users) are logged with that id and the traceback,
   and reach the client only as "Internal server error" with the id in ``extensions.requestId``.
@@ -57,9 +63,11 @@ from strawberry.types.graphql import OperationType
 
 from schule import json_input
 from schule.domain.problems import Code
+from schule.graphql import http_cache
 from schule.graphql.errors import annotate, client_problem
 from schule.graphql.graphiql import HEADERS as GRAPHIQL_HEADERS
 from schule.graphql.graphiql import graphiql_html
+from schule.graphql.persisted import PersistedQueries, PersistedQueryError
 
 log = logging.getLogger("schule.graphql")
 
@@ -98,7 +106,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class GraphQLRequest:
-    query: str
+    query: str | None  # None: a persisted query's hash only (``persisted.py``)
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
@@ -115,12 +123,14 @@ class GraphQLView:
         context_getter: ContextGetter | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         timeout_s: float = TIMEOUT_S,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         self.schema = schema
         self.graphiql = graphiql
         self.context_getter = context_getter
         self.max_body_bytes = max_body_bytes
         self.timeout_s = timeout_s
+        self.persisted = persisted if persisted is not None else PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # no subscriptions, so no websockets
@@ -128,6 +138,7 @@ class GraphQLView:
         request = Request(scope, receive)
         request_id = uuid.uuid4().hex
         request.state.request_id = request_id
+        request.state.cacheable = False  # _handle says so for an answer without errors
         media_type = JSON
         try:
             if self._wants_graphiql(request):
@@ -141,8 +152,8 @@ class GraphQLView:
             log.exception("unexpected error in GraphQL request %s", request_id)
             body = {"errors": [{"message": INTERNAL_ERROR, "extensions": _internal(request_id)}]}
             response = _json_response(body, 500, media_type)
+        response = http_cache.apply(request, response, cacheable=request.state.cacheable)
         response.headers["X-Request-ID"] = request_id
-        response.headers["Vary"] = "Accept"
         await response(scope, receive, send)
 
     async def _handle(self, request: Request, request_id: str, media_type: str) -> Response:
@@ -155,11 +166,18 @@ class GraphQLView:
             _check_content_type(request.headers.get("content-type"))
             params = _decode_json(await read_body(request, self.max_body_bytes))
         operation = _operation(params)
+        try:
+            query, to_remember = self.persisted.resolve(operation.query, operation.extensions)
+        except PersistedQueryError as e:
+            body = {"errors": [{"message": e.message, "extensions": {"code": e.code}}]}
+            return self._result_response(body, request_error=True, media_type=media_type)
+        if query is None:
+            raise Refused(400, "BAD_REQUEST", "The 'query' parameter must be a non-empty string")
         context = await self._context(request, request_id)
         try:
             async with asyncio.timeout(self.timeout_s):
                 result = await self.schema.execute(
-                    operation.query,
+                    query,
                     variable_values=operation.variables,
                     context_value=context,
                     operation_name=operation.operation_name,
@@ -182,6 +200,9 @@ class GraphQLView:
             body = {"errors": [{"message": message, "extensions": {"code": "TIMEOUT", "requestId": request_id}}]}
             return _json_response(body, 503 if media_type == GRAPHQL_RESPONSE_JSON else 200, media_type)
         body, request_error = self._format(result, request_id)
+        if to_remember is not None and not request_error:
+            self.persisted.remember(to_remember, query)  # it passed validation
+        request.state.cacheable = not result.errors
         retry_after = _retry_after(result)
         if retry_after is not None:
             return _json_response(body, 429, media_type, {"Retry-After": str(retry_after)})
@@ -339,9 +360,6 @@ def _operation(params: object) -> GraphQLRequest:
         raise Refused(400, "BATCHING_NOT_SUPPORTED", "Batching is not supported: send one operation per request")
     if not isinstance(params, dict):
         raise Refused(400, "BAD_REQUEST", "The request body must be a JSON object")
-    query = params.get("query")
-    if not isinstance(query, str) or not query.strip():
-        raise Refused(400, "BAD_REQUEST", "The 'query' parameter must be a non-empty string")
     for key, kind, expected in (
         ("operationName", str, "a string"),
         ("variables", dict, "an object"),
@@ -349,7 +367,12 @@ def _operation(params: object) -> GraphQLRequest:
     ):
         if params.get(key) is not None and not isinstance(params[key], kind):
             raise Refused(400, "BAD_REQUEST", f"The {key!r} parameter must be {expected} or null")
-    return GraphQLRequest(query, params.get("variables"), params.get("operationName"), params.get("extensions"))
+    query = params.get("query")
+    extensions = params.get("extensions")
+    hash_only = query is None and isinstance(extensions, dict) and "persistedQuery" in extensions
+    if not hash_only and (not isinstance(query, str) or not query.strip()):
+        raise Refused(400, "BAD_REQUEST", "The 'query' parameter must be a non-empty string")
+    return GraphQLRequest(query, params.get("variables"), params.get("operationName"), extensions)
 
 
 def _retry_after(result: ExecutionResult) -> int | None:
