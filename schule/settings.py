@@ -23,6 +23,10 @@ Environment variables:
                       list of addresses or CIDR networks, e.g. ``10.0.0.5,172.16.0.0/12`` (default:
                       none, so the client address is the connection's). Rate limits per address
                       depend on it: a forwarded address from anyone else could be made up.
+    SCHULE_METRICS_ALLOW  who may read ``/metrics``: a comma list of addresses or CIDR networks
+                      (default ``127.0.0.0/8,::1``: this host only; ``none``: nobody). No metric
+                      holds personal data (``schule.metrics``), but they are the operator's.
+    SCHULE_LOG_FORMAT ``text`` (default) or ``json``: one JSON object per log line from ``schule serve``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from typing import TypeVar
 from schule.errors import ConfigError
 
 STORES = ("embedded", "neo4j")
+LOG_FORMATS = ("text", "json")
+METRICS_ALLOW_DEFAULT = ("127.0.0.0/8", "::1")
 N = TypeVar("N", int, float)
 
 
@@ -56,6 +62,8 @@ class Settings:
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
     trusted_proxies: tuple[str, ...] = ()
+    metrics_allow: tuple[str, ...] = METRICS_ALLOW_DEFAULT
+    log_format: str = "text"
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -67,14 +75,18 @@ class Settings:
             raise ConfigError("SCHULE_CHANGE_RETENTION_DAYS muss eine Zahl größer als 0 sein")
         if self.change_retention_max < 0:
             raise ConfigError("SCHULE_CHANGE_RETENTION_MAX muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
-        for proxy in self.trusted_proxies:
-            try:
-                ipaddress.ip_network(proxy, strict=False)
-            except ValueError:
-                raise ConfigError(
-                    f"SCHULE_TRUSTED_PROXIES: {proxy!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
-                    "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
-                ) from None
+        for name, networks in (("SCHULE_TRUSTED_PROXIES", self.trusted_proxies),
+                               ("SCHULE_METRICS_ALLOW", self.metrics_allow)):
+            for network in networks:
+                try:
+                    ipaddress.ip_network(network, strict=False)
+                except ValueError:
+                    raise ConfigError(
+                        f"{name}: {network!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
+                        "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
+                    ) from None
+        if self.log_format not in LOG_FORMATS:
+            raise ConfigError(f"SCHULE_LOG_FORMAT={self.log_format!r} ist unbekannt; erlaubt: {', '.join(LOG_FORMATS)}")
 
     @property
     def development(self) -> bool:
@@ -103,7 +115,9 @@ class Settings:
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
-            trusted_proxies=tuple(p.strip() for p in env.get("SCHULE_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            trusted_proxies=_list(env.get("SCHULE_TRUSTED_PROXIES", "")),
+            metrics_allow=_metrics_allow(env.get("SCHULE_METRICS_ALLOW", "")),
+            log_format=env.get("SCHULE_LOG_FORMAT", "").strip() or "text",
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 
@@ -125,3 +139,13 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw not in ("0", "1"):
         raise ConfigError(f"{name}={raw!r} ist ungültig; erlaubt sind 1 (an) und 0 (aus)")
     return raw == "1"
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+def _metrics_allow(raw: str) -> tuple[str, ...]:
+    if raw.strip().lower() == "none":
+        return ()
+    return _list(raw) or METRICS_ALLOW_DEFAULT

@@ -68,6 +68,7 @@ from schule.graphql.errors import annotate, client_problem
 from schule.graphql.graphiql import HEADERS as GRAPHIQL_HEADERS
 from schule.graphql.graphiql import graphiql_html
 from schule.graphql.persisted import PersistedQueries, PersistedQueryError
+from schule.metrics import Metrics
 
 log = logging.getLogger("schule.graphql")
 
@@ -124,6 +125,7 @@ class GraphQLView:
         max_body_bytes: int = MAX_BODY_BYTES,
         timeout_s: float = TIMEOUT_S,
         persisted: PersistedQueries | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.schema = schema
         self.graphiql = graphiql
@@ -131,6 +133,7 @@ class GraphQLView:
         self.max_body_bytes = max_body_bytes
         self.timeout_s = timeout_s
         self.persisted = persisted if persisted is not None else PersistedQueries()
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # no subscriptions, so no websockets
@@ -152,6 +155,8 @@ class GraphQLView:
             log.exception("unexpected error in GraphQL request %s", request_id)
             body = {"errors": [{"message": INTERNAL_ERROR, "extensions": _internal(request_id)}]}
             response = _json_response(body, 500, media_type)
+        if self.metrics is not None and isinstance(response, JSONAnswer):
+            self.metrics.count_graphql_errors(response.errors)
         response = http_cache.apply(request, response, cacheable=request.state.cacheable)
         response.headers["X-Request-ID"] = request_id
         await response(scope, receive, send)
@@ -393,6 +398,15 @@ def _refusal_response(refusal: Refused, media_type: str) -> Response:
     return response
 
 
+class JSONAnswer(Response):
+    """A JSON answer of ``/graphql``; keeps its ``errors`` for the metrics."""
+
+    def __init__(self, body: object, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> None:
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        super().__init__(content, status_code=status, media_type=media_type, headers=headers)
+        errors = body.get("errors") if isinstance(body, dict) else None
+        self.errors: list[Any] = errors if isinstance(errors, list) else []
+
+
 def _json_response(body: object, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(content, status_code=status, media_type=media_type, headers=headers)
+    return JSONAnswer(body, status, media_type, headers)
