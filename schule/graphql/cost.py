@@ -98,6 +98,8 @@ PAGE_ARGUMENTS = ("first", "last")
 PAGE_LISTS = frozenset({"edges", "nodes", "hits"})
 # Built in memory from what the field above fetched.
 FREE = frozenset({"edges", "nodes", "node", "hits", "pageInfo", "__typename"})
+# ... except where such a name fetches: a search hit's entry (batched, like any link)
+LINKS = frozenset({"SearchHit.node"})
 COUNTS = frozenset({"totalCount", "reviewQueueCount"})
 SEARCHES = frozenset({"search", "similarProjects"})
 
@@ -191,7 +193,7 @@ class _Estimator:
         if definition is None:
             return 0  # does not pass validation
         returned = get_named_type(definition.type)
-        weight = self.weight(name, definition, root)
+        weight = LINK if f"{parent.name}.{name}" in LINKS else self.weight(name, definition, root)
         if node.selection_set is None or is_leaf_type(returned):
             return weight
         size = self.page_size(node, definition)
