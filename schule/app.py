@@ -19,8 +19,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -29,6 +27,8 @@ from schule.auth.ratelimit import Limits
 from schule.auth.web import auth_routes
 from schule.graphql.schema import build_schema
 from schule.graphql.view import TIMEOUT_S, GraphQLView
+from schule.health import HealthCheck
+from schule.metrics import Metrics, MetricsEndpoint, MetricsMiddleware
 from schule.services.change_log import Retention
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
@@ -114,23 +114,14 @@ async def stop_following(follower: asyncio.Task[None], stopping: asyncio.Event, 
     await follower
 
 
-async def healthz(request: Request) -> JSONResponse:
-    state: AppState = request.app.state.schule
-    try:
-        ok = await run_in_threadpool(state.store.ping)
-    except Exception as e:  # noqa: BLE001 - health reports, never raises
-        log.warning("health check failed: %s", e)
-        ok = False
-    body = {"status": "ok" if ok else "unavailable", "store": state.store.engine.name}
-    return JSONResponse(body, status_code=200 if ok else 503)
-
-
 def create_app(
     settings: Settings, *, seed: bool = True, limits: Limits | None = None, timeout_s: float = TIMEOUT_S
 ) -> Starlette:
     """``timeout_s``: how long one GraphQL request may run (tests shorten it)."""
     state = AppState(settings)
     limits = limits or Limits.default()
+    metrics = Metrics(state)
+    healthz = HealthCheck()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -151,12 +142,16 @@ def create_app(
                 await stop_following(follower, stopping, state.search_sync)
                 await run_in_threadpool(state.search_sync.close)
         finally:
+            healthz.close()
             await run_in_threadpool(state.store.close)
 
     # GraphQLView checks methods, content types, body size and limits itself (see view.py).
     graphql_app = GraphQLView(
-        build_schema(settings, queries=limits.queries), graphiql=settings.development, timeout_s=timeout_s)
+        build_schema(settings, queries=limits.queries), graphiql=settings.introspection, timeout_s=timeout_s,
+        metrics=metrics)
     middleware = [
+        # counts and times every request by route template (schule.metrics)
+        Middleware(MetricsMiddleware, metrics=metrics),
         # who is asking (Bearer token or session cookie; 401 for bad tokens) and mutation rate limits
         Middleware(AuthMiddleware, limits=limits),
     ]
@@ -164,7 +159,9 @@ def create_app(
         # outermost: the client address every limit uses is the one these proxies forward
         middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app), *web_routes(graphql_app, limits),
+        routes=[Route("/healthz", healthz.endpoint),
+                Route("/metrics", MetricsEndpoint(metrics, settings.metrics_allow).endpoint),
+                Route("/graphql", graphql_app), *web_routes(graphql_app, limits),
                 *auth_routes(limits)],
         lifespan=lifespan,
         middleware=middleware,

@@ -79,7 +79,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # proxy_headers=False: uvicorn's default believes X-Forwarded-For from any local client (so
     # anyone on the host could pick the address the rate limits count); create_app believes it
     # only from SCHULE_TRUSTED_PROXIES.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    from schule.logs import uvicorn_log_config
+
+    log_config = uvicorn_log_config(settings.log_format)  # SCHULE_LOG_FORMAT=json: one JSON object per line
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False,
+                log_config=log_config or uvicorn.config.LOGGING_CONFIG)
     return 0
 
 

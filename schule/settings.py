@@ -8,9 +8,10 @@ Environment variables:
     NEO4J_USER        default ``neo4j``
     NEO4J_PASSWORD    default empty
     NEO4J_DATABASE    default ``neo4j``
-    SCHULE_ENV        ``development`` or ``production`` (default); production hides GraphiQL
-                      and, unless SCHULE_INTROSPECTION=1, introspection
-    SCHULE_INTROSPECTION  ``1``/``0`` overrides the default above
+    SCHULE_ENV        ``development`` or ``production`` (default)
+    SCHULE_INTROSPECTION  ``1`` (default) or ``0``: introspection and GraphiQL at ``/graphql``. On by
+                      default: the API is public and its SDL is published anyway; the depth, alias
+                      and cost limits protect the server, not obscurity. ``0`` turns both off.
     SCHULE_WRITE_TOKEN    optional operator token: ``Authorization: Bearer <token>`` acts as an admin
                       (people sign in with their own accounts, ``schule user add``)
     SCHULE_GRAPH      graph name inside the store (default ``schule``); tests use their own
@@ -27,6 +28,10 @@ Environment variables:
                       list of addresses or CIDR networks, e.g. ``10.0.0.5,172.16.0.0/12`` (default:
                       none, so the client address is the connection's). Rate limits per address
                       depend on it: a forwarded address from anyone else could be made up.
+    SCHULE_METRICS_ALLOW  who may read ``/metrics``: a comma list of addresses or CIDR networks
+                      (default ``127.0.0.0/8,::1``: this host only; ``none``: nobody). No metric
+                      holds personal data (``schule.metrics``), but they are the operator's.
+    SCHULE_LOG_FORMAT ``text`` (default) or ``json``: one JSON object per log line from ``schule serve``.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ from schule.domain.data_licences import DATA_LICENCES, DEFAULT_DATA_LICENCE
 from schule.errors import ConfigError
 
 STORES = ("embedded", "neo4j")
+LOG_FORMATS = ("text", "json")
+METRICS_ALLOW_DEFAULT = ("127.0.0.0/8", "::1")
 N = TypeVar("N", int, float)
 
 
@@ -57,7 +64,7 @@ class Settings:
     neo4j_password: str = field(default="", repr=False)
     neo4j_database: str = "neo4j"
     environment: str = "production"
-    introspection: bool = False
+    introspection: bool = True
     write_token: str | None = field(default=None, repr=False)
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
@@ -65,6 +72,8 @@ class Settings:
     open_data_publisher: str = "Smart Cities: Schule"
     public_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    metrics_allow: tuple[str, ...] = METRICS_ALLOW_DEFAULT
+    log_format: str = "text"
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -81,14 +90,18 @@ class Settings:
                               + ", ".join(DATA_LICENCES))
         if self.public_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.public_url):
             raise ConfigError(f"SCHULE_PUBLIC_URL={self.public_url!r} ist keine Adresse wie https://schule.example.de")
-        for proxy in self.trusted_proxies:
-            try:
-                ipaddress.ip_network(proxy, strict=False)
-            except ValueError:
-                raise ConfigError(
-                    f"SCHULE_TRUSTED_PROXIES: {proxy!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
-                    "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
-                ) from None
+        for name, networks in (("SCHULE_TRUSTED_PROXIES", self.trusted_proxies),
+                               ("SCHULE_METRICS_ALLOW", self.metrics_allow)):
+            for network in networks:
+                try:
+                    ipaddress.ip_network(network, strict=False)
+                except ValueError:
+                    raise ConfigError(
+                        f"{name}: {network!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
+                        "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
+                    ) from None
+        if self.log_format not in LOG_FORMATS:
+            raise ConfigError(f"SCHULE_LOG_FORMAT={self.log_format!r} ist unbekannt; erlaubt: {', '.join(LOG_FORMATS)}")
 
     @property
     def development(self) -> bool:
@@ -103,7 +116,6 @@ class Settings:
         environment = env.get("SCHULE_ENV", "production")
         if environment not in ("development", "production"):
             raise ConfigError("SCHULE_ENV muss 'development' oder 'production' sein")
-        introspection_default = "1" if environment == "development" else "0"
         seed_dir = env.get("SCHULE_SEED_DIR")
         return cls(
             data_dir=Path(env.get("SCHULE_DATA_DIR", "data")),
@@ -114,14 +126,16 @@ class Settings:
             neo4j_password=env.get("NEO4J_PASSWORD", ""),
             neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
             environment=environment,
-            introspection=env.get("SCHULE_INTROSPECTION", introspection_default) == "1",
+            introspection=_switch(env, "SCHULE_INTROSPECTION", True),
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
             open_data_license=env.get("SCHULE_OPEN_DATA_LICENSE", "").strip() or DEFAULT_DATA_LICENCE,
             open_data_publisher=env.get("SCHULE_OPEN_DATA_PUBLISHER", "").strip() or "Smart Cities: Schule",
             public_url=env.get("SCHULE_PUBLIC_URL", "").strip().rstrip("/") or None,
-            trusted_proxies=tuple(p.strip() for p in env.get("SCHULE_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            trusted_proxies=_list(env.get("SCHULE_TRUSTED_PROXIES", "")),
+            metrics_allow=_metrics_allow(env.get("SCHULE_METRICS_ALLOW", "")),
+            log_format=env.get("SCHULE_LOG_FORMAT", "").strip() or "text",
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 
@@ -134,3 +148,22 @@ def _number(env: Mapping[str, str], name: str, default: N, parse: Callable[[str]
         return parse(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} ist keine gültige Zahl") from None
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name}={raw!r} ist ungültig; erlaubt sind 1 (an) und 0 (aus)")
+    return raw == "1"
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+def _metrics_allow(raw: str) -> tuple[str, ...]:
+    if raw.strip().lower() == "none":
+        return ()
+    return _list(raw) or METRICS_ALLOW_DEFAULT

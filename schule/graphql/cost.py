@@ -102,6 +102,8 @@ PAGE_ARGUMENTS = ("first", "last")
 PAGE_LISTS = frozenset({"edges", "nodes", "hits"})
 # Built in memory from what the field above fetched.
 FREE = frozenset({"edges", "nodes", "node", "hits", "pageInfo", "__typename"})
+# ... except where such a name fetches: a search hit's entry (batched, like any link)
+LINKS = frozenset({"SearchHit.node"})
 # Lists of objects decoded from the object above them (a version's or a revision's field changes):
 # the list costs nothing to build, its items what they select.
 EMBEDDED = frozenset({"EntryVersion.changes", "EntryRevision.changes"})
@@ -210,7 +212,8 @@ class _Estimator:
         if definition is None:
             return 0  # does not pass validation
         returned = get_named_type(definition.type)
-        weight = 0 if f"{parent.name}.{name}" in EMBEDDED else self.weight(name, definition, root)
+        qualified = f"{parent.name}.{name}"
+        weight = LINK if qualified in LINKS else 0 if qualified in EMBEDDED else self.weight(name, definition, root)
         if node.selection_set is None or is_leaf_type(returned):
             return weight
         size = self.page_size(node, definition)

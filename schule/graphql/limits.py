@@ -14,7 +14,7 @@ resolver (tests prove it):
 * introspection lists: graphql-core's own ``MaxIntrospectionDepthRule`` (a standard rule since 3.3)
   refuses ``fields``/``inputFields``/``interfaces``/``possibleTypes`` nested three times, each of
   which multiplies the work by the size of the schema;
-* introspection itself only when ``settings.introspection`` (development, or SCHULE_INTROSPECTION=1);
+* introspection itself only when ``settings.introspection`` (the default; ``SCHULE_INTROSPECTION=0`` turns it off);
 * cost: at most ``cost.BUDGET`` estimated cost (list sizes multiplied along paths, per-field
   weights), checked after validation with the variables known (``cost.CostLimit``), which also
   charges a query's cost to its client's rate limit;

@@ -24,11 +24,19 @@ What a client gets:
 * An operation whose estimated cost is over the budget is refused before it runs (400 under the
   new media type, code ``TOO_COMPLEX``); a client over its query rate limit gets 429 with
   ``Retry-After`` (code ``RATE_LIMITED``). Both are decided by ``cost.CostLimit``.
+* A ``GET`` query of an anonymous client answered without errors carries ``ETag`` and
+  ``Cache-Control: public``; ``If-None-Match`` gets 304. Nothing else is cacheable
+  (``http_cache.py``).
+* Automatic persisted queries (Apollo's protocol: ``extensions.persistedQuery.sha256Hash``, without
+  ``query`` once registered) are answered from a bounded in-memory cache (``persisted.py``); their
+  errors (``PERSISTED_QUERY_NOT_FOUND`` …) are request errors like a parse error.
 * Every response carries ``X-Request-ID``. Errors we did not raise on purpose (anything but a
   ``GraphQLError`` or a ``SchuleError`` meant for users) are logged with that id and the traceback,
   and reach the client only as "Internal server error" with the id in ``extensions.requestId``.
   "Did you mean …?" suggestions are cut from every message: they leak the schema.
-* GraphiQL only when ``graphiql`` is on (``settings.development``).
+* A browser (``Accept: text/html``, GET without ``query``) gets GraphiQL when ``graphiql`` is on
+  (``settings.introspection``, the default): assets bundled in the package, a strict CSP
+  (``graphiql.py``).
 """
 
 from __future__ import annotations
@@ -48,7 +56,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
@@ -56,7 +63,12 @@ from strawberry.types.graphql import OperationType
 
 from schule import json_input
 from schule.domain.problems import Code
+from schule.graphql import http_cache
 from schule.graphql.errors import annotate, client_problem
+from schule.graphql.graphiql import HEADERS as GRAPHIQL_HEADERS
+from schule.graphql.graphiql import graphiql_html
+from schule.graphql.persisted import PersistedQueries, PersistedQueryError
+from schule.metrics import Metrics
 
 log = logging.getLogger("schule.graphql")
 
@@ -95,7 +107,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class GraphQLRequest:
-    query: str
+    query: str | None  # None: a persisted query's hash only (``persisted.py``)
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
@@ -112,12 +124,16 @@ class GraphQLView:
         context_getter: ContextGetter | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         timeout_s: float = TIMEOUT_S,
+        persisted: PersistedQueries | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.schema = schema
         self.graphiql = graphiql
         self.context_getter = context_getter
         self.max_body_bytes = max_body_bytes
         self.timeout_s = timeout_s
+        self.persisted = persisted if persisted is not None else PersistedQueries()
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # no subscriptions, so no websockets
@@ -125,10 +141,11 @@ class GraphQLView:
         request = Request(scope, receive)
         request_id = uuid.uuid4().hex
         request.state.request_id = request_id
+        request.state.cacheable = False  # _handle says so for an answer without errors
         media_type = JSON
         try:
             if self._wants_graphiql(request):
-                response: Response = HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+                response: Response = HTMLResponse(graphiql_html(request.url.path), headers=GRAPHIQL_HEADERS)
             else:
                 media_type = negotiate(request.headers.get("accept"))
                 response = await self._handle(request, request_id, media_type)
@@ -138,8 +155,10 @@ class GraphQLView:
             log.exception("unexpected error in GraphQL request %s", request_id)
             body = {"errors": [{"message": INTERNAL_ERROR, "extensions": _internal(request_id)}]}
             response = _json_response(body, 500, media_type)
+        if self.metrics is not None and isinstance(response, JSONAnswer):
+            self.metrics.count_graphql_errors(response.errors)
+        response = http_cache.apply(request, response, cacheable=request.state.cacheable)
         response.headers["X-Request-ID"] = request_id
-        response.headers["Vary"] = "Accept"
         await response(scope, receive, send)
 
     async def _handle(self, request: Request, request_id: str, media_type: str) -> Response:
@@ -152,11 +171,18 @@ class GraphQLView:
             _check_content_type(request.headers.get("content-type"))
             params = _decode_json(await read_body(request, self.max_body_bytes))
         operation = _operation(params)
+        try:
+            query, to_remember = self.persisted.resolve(operation.query, operation.extensions)
+        except PersistedQueryError as e:
+            body = {"errors": [{"message": e.message, "extensions": {"code": e.code}}]}
+            return self._result_response(body, request_error=True, media_type=media_type)
+        if query is None:
+            raise Refused(400, "BAD_REQUEST", "The 'query' parameter must be a non-empty string")
         context = await self._context(request, request_id)
         try:
             async with asyncio.timeout(self.timeout_s):
                 result = await self.schema.execute(
-                    operation.query,
+                    query,
                     variable_values=operation.variables,
                     context_value=context,
                     operation_name=operation.operation_name,
@@ -179,6 +205,9 @@ class GraphQLView:
             body = {"errors": [{"message": message, "extensions": {"code": "TIMEOUT", "requestId": request_id}}]}
             return _json_response(body, 503 if media_type == GRAPHQL_RESPONSE_JSON else 200, media_type)
         body, request_error = self._format(result, request_id)
+        if to_remember is not None and not request_error:
+            self.persisted.remember(to_remember, query)  # it passed validation
+        request.state.cacheable = not result.errors
         retry_after = _retry_after(result)
         if retry_after is not None:
             return _json_response(body, 429, media_type, {"Retry-After": str(retry_after)})
@@ -336,9 +365,6 @@ def _operation(params: object) -> GraphQLRequest:
         raise Refused(400, "BATCHING_NOT_SUPPORTED", "Batching is not supported: send one operation per request")
     if not isinstance(params, dict):
         raise Refused(400, "BAD_REQUEST", "The request body must be a JSON object")
-    query = params.get("query")
-    if not isinstance(query, str) or not query.strip():
-        raise Refused(400, "BAD_REQUEST", "The 'query' parameter must be a non-empty string")
     for key, kind, expected in (
         ("operationName", str, "a string"),
         ("variables", dict, "an object"),
@@ -346,7 +372,12 @@ def _operation(params: object) -> GraphQLRequest:
     ):
         if params.get(key) is not None and not isinstance(params[key], kind):
             raise Refused(400, "BAD_REQUEST", f"The {key!r} parameter must be {expected} or null")
-    return GraphQLRequest(query, params.get("variables"), params.get("operationName"), params.get("extensions"))
+    query = params.get("query")
+    extensions = params.get("extensions")
+    hash_only = query is None and isinstance(extensions, dict) and "persistedQuery" in extensions
+    if not hash_only and (not isinstance(query, str) or not query.strip()):
+        raise Refused(400, "BAD_REQUEST", "The 'query' parameter must be a non-empty string")
+    return GraphQLRequest(query, params.get("variables"), params.get("operationName"), extensions)
 
 
 def _retry_after(result: ExecutionResult) -> int | None:
@@ -367,6 +398,15 @@ def _refusal_response(refusal: Refused, media_type: str) -> Response:
     return response
 
 
+class JSONAnswer(Response):
+    """A JSON answer of ``/graphql``; keeps its ``errors`` for the metrics."""
+
+    def __init__(self, body: object, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> None:
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        super().__init__(content, status_code=status, media_type=media_type, headers=headers)
+        errors = body.get("errors") if isinstance(body, dict) else None
+        self.errors: list[Any] = errors if isinstance(errors, list) else []
+
+
 def _json_response(body: object, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(content, status_code=status, media_type=media_type, headers=headers)
+    return JSONAnswer(body, status, media_type, headers)

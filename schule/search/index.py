@@ -206,6 +206,7 @@ class SearchIndex:
         # decoded postings by segment, kept across the searchers that writes open (engine.py)
         self._segment_postings = SegmentPostings()
         self._generation = -1
+        self.rebuilds = 0  # full rebuilds through this object (schule.metrics reports them)
         self._reopen()
 
     # ----------------------------------------------------------------- lifecycle
@@ -435,6 +436,7 @@ class SearchIndex:
             previous = self._target
             self._reopen()
         self._remove_old_generations(keep={gen.name, previous or ""})
+        self.rebuilds += 1
         return count
 
     def _remove_old_generations(self, keep: set[str]) -> None:

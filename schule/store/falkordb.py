@@ -172,7 +172,13 @@ class FalkorEngine:
             wanted += [("Operation", "id")]  # write batches run once (OPERATION_GUARD)
             for label, prop in wanted:
                 if prop not in indexed.get(label, set()):
-                    self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+                    try:
+                        self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+                    except redis.ResponseError as e:
+                        # another process on this data dir (a server and a CLI command) created it
+                        # between our look and our CREATE, or it is still being built and not yet listed
+                        if "already indexed" not in str(e):
+                            raise
             for label, prop in [("Entity", "id"), ("ChangeCounter", "name")]:
                 if (label, (prop,)) not in existing:
                     self.db.connection.execute_command(

@@ -99,6 +99,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
 
 
 @pytest.fixture(scope="session")
+def default_server(live_server: Callable[..., LiveServer]) -> LiveServer:
+    """The app with no ``SCHULE_*`` settings at all: what ``schule serve`` runs out of the box."""
+    return live_server()
+
+
+@pytest.fixture(scope="session")
 def dev_server(live_server: Callable[..., LiveServer]) -> LiveServer:
     return live_server(SCHULE_ENV="development")
 
@@ -106,6 +112,12 @@ def dev_server(live_server: Callable[..., LiveServer]) -> LiveServer:
 @pytest.fixture(scope="session")
 def prod_server(live_server: Callable[..., LiveServer]) -> LiveServer:
     return live_server(SCHULE_ENV="production")
+
+
+@pytest.fixture(scope="session")
+def closed_server(live_server: Callable[..., LiveServer]) -> LiveServer:
+    """An operator turned introspection and GraphiQL off (``SCHULE_INTROSPECTION=0``)."""
+    return live_server(SCHULE_INTROSPECTION="0")
 
 
 # -- the probe server ---------------------------------------------------------------------------
@@ -187,7 +199,7 @@ def probe_app(settings: Settings) -> Starlette:
     schema = strawberry.Schema(
         query=ProbeQuery, mutation=ProbeMutation, extensions=schema_extensions(settings), config=schema_config()
     )
-    view = GraphQLView(schema, graphiql=settings.development, timeout_s=PROBE_TIMEOUT_S)
+    view = GraphQLView(schema, graphiql=settings.introspection, timeout_s=PROBE_TIMEOUT_S)
     app = Starlette(routes=[Route("/graphql", view)])
     app.state.probe = Probe()
     return app

@@ -9,6 +9,7 @@ import json
 import logging
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -45,15 +46,15 @@ def run(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def test_the_graphql_http_audit_finds_no_must_or_should_failure(dev_server: LiveServer) -> None:
-    # given the audit suite, installed from the committed lock file if needed
-    # (development settings: several audits query __type, which production refuses as introspection)
+def test_the_graphql_http_audit_finds_no_must_or_should_failure(default_server: LiveServer) -> None:
+    # given the audit suite, installed from the committed lock file if needed, and a server with the
+    # default settings (several audits query __type: introspection must be on out of the box)
     assert shutil.which("node") and shutil.which("npm"), "node and npm are needed for the graphql-http audit"
     if not (AUDIT_DIR / "node_modules" / "graphql-http").is_dir():
         run(["npm", "ci", "--no-audit", "--no-fund"], timeout=600)
 
     # when it audits the live server
-    summary = json.loads(run(["node", "audit.mjs", dev_server.graphql_url], timeout=300).stdout)
+    summary = json.loads(run(["node", "audit.mjs", default_server.graphql_url], timeout=300).stdout)
 
     # then no MUST ("error") and no SHOULD ("warn") audit fails
     failures = [f for f in summary["failures"] if f["status"] in ("error", "warn")]
@@ -186,19 +187,60 @@ def test_an_operation_over_the_time_limit_is_cancelled(probe_server: LiveServer,
     assert not probe.slow_finished
 
 
-# -- development and production -------------------------------------------------------------------
+# -- GraphiQL ---------------------------------------------------------------------------------------
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
-def test_graphiql_is_served_in_development_only(dev_server: LiveServer, prod_server: LiveServer) -> None:
-    # when a browser opens /graphql on both servers
-    browser = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-    in_development = httpx.get(dev_server.graphql_url, headers=browser)
-    in_production = httpx.get(prod_server.graphql_url, headers=browser)
+class Assets(HTMLParser):
+    """The URLs a page loads scripts, styles and icons from."""
 
-    # then only development shows GraphiQL; production says a query is missing
-    assert in_development.status_code == 200
-    assert in_development.headers["content-type"].startswith("text/html")
-    assert "graphiql" in in_development.text.lower()
-    assert in_production.status_code == 400
-    assert in_production.headers["content-type"] == JSON
-    assert "graphiql" not in in_production.text.lower()
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = {"script": "src", "link": "href", "img": "src", "iframe": "src"}.get(tag)
+        for name, value in attrs:
+            if name == wanted and value:
+                self.urls.append(value)
+
+
+def test_graphiql_is_served_by_default_from_bundled_assets(default_server: LiveServer) -> None:
+    # when a browser opens /graphql on a server with the default settings
+    page = httpx.get(default_server.graphql_url, headers=BROWSER)
+
+    # then it gets GraphiQL ...
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "graphiql" in page.text.lower()
+    # ... whose scripts and styles all come from this server (no CDN), ...
+    parser = Assets()
+    parser.feed(page.text)
+    scripts = [u for u in parser.urls if u.endswith(".js") or ".js?" in u]
+    assert len(scripts) >= 3 and any("graphiql" in u for u in scripts)
+    assert "https://" not in page.text and "http://" not in page.text
+    for url in parser.urls:
+        assert url.startswith("/static/"), url
+        asset = httpx.get(default_server.base_url + url)
+        assert asset.status_code == 200, url
+        assert asset.headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript",
+                                                                 "text/css", "image/svg+xml"), url
+    # ... under a policy that allows this server only
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "connect-src 'self';" in csp and "default-src 'none';" in csp
+    assert "http" not in csp and "unsafe-eval" not in csp
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";") if d.strip())
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    # only <style> elements may be inline (GraphiQL's dialogs write one, see graphiql.py)
+    assert directives["style-src-elem"] == "'self' 'unsafe-inline'"
+
+
+def test_graphiql_is_off_when_introspection_is_switched_off(closed_server: LiveServer) -> None:
+    # when a browser opens /graphql where the operator set SCHULE_INTROSPECTION=0
+    page = httpx.get(closed_server.graphql_url, headers=BROWSER)
+
+    # then there is no GraphiQL: a GET without a query is a bad request
+    assert page.status_code == 400
+    assert page.headers["content-type"] == JSON
+    assert "graphiql" not in page.text.lower()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -227,25 +226,22 @@ def test_a_streamed_body_is_refused_as_soon_as_it_is_too_large(probe_server: Liv
 # -- introspection and suggestions ---------------------------------------------------------------
 
 
-def test_introspection_is_refused_in_production(prod_server: LiveServer) -> None:
-    # when a client asks for the schema in production
-    response = post(prod_server.graphql_url, INTROSPECT_QUERY_TYPE)
+def test_introspection_is_answered_by_default(default_server: LiveServer) -> None:
+    # when a client asks a server with the default settings for the schema
+    response = post(default_server.graphql_url, INTROSPECT_QUERY_TYPE)
+
+    # then it is answered: the API is public and its SDL is published anyway
+    assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+def test_introspection_is_refused_when_switched_off(closed_server: LiveServer) -> None:
+    # when a client asks for the schema where the operator set SCHULE_INTROSPECTION=0
+    response = post(closed_server.graphql_url, INTROSPECT_QUERY_TYPE)
 
     # then it is refused as a validation error
     assert response.status_code == 400
     assert "data" not in response.json()
     assert any("introspection has been disabled" in m for m in graphql_errors(response.json()))
-
-
-def test_introspection_can_be_enabled_in_production(live_server: Callable[..., LiveServer]) -> None:
-    # given production with SCHULE_INTROSPECTION=1
-    server: LiveServer = live_server(SCHULE_ENV="production", SCHULE_INTROSPECTION="1")
-
-    # when a client asks for the schema
-    response = post(server.graphql_url, INTROSPECT_QUERY_TYPE)
-
-    # then it is answered
-    assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import enum
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types import Info
+
+from schule.domain.model import Kind
+from schule.graphql.communes.types import Commune
+from schule.graphql.events.types import Event
+from schule.graphql.handlungsfelder.types import Handlungsfeld
+from schule.graphql.lessons.types import Lesson
+from schule.graphql.networks.types import Network
+from schule.graphql.organisations.types import Organisation
+from schule.graphql.people.types import Person
+from schule.graphql.projects.types import Project
+from schule.graphql.registry import to_node
 
 
 @strawberry.enum(description="Art eines Suchtreffers.")
@@ -47,6 +60,16 @@ class SearchFilter:
     )
 
 
+# One member per SearchKind (tests/unit/graphql/test_search_node_kinds.py holds the two together).
+SearchNode = Annotated[
+    Project | Lesson | Commune | Person | Event | Handlungsfeld | Organisation | Network,
+    strawberry.union(
+        "SearchNode",
+        description="Der gefundene Eintrag selbst, als sein eigener Typ (`... on Project { … }`).",
+    ),
+]
+
+
 @strawberry.type(description="Ein Suchtreffer.")
 class SearchHit:
     kind: SearchKind = strawberry.field(description="Art des Treffers.")
@@ -56,6 +79,19 @@ class SearchHit:
     highlights: list[str] = strawberry.field(
         description="Textausschnitte als HTML: alles maskiert, Fundstellen in <mark>…</mark>."
     )
+
+    @strawberry.field(
+        description="Der gefundene Eintrag selbst, mit allen seinen Feldern: eine Trefferliste braucht so nur "
+        "eine Anfrage. null, wenn der Eintrag inzwischen nicht mehr sichtbar ist (der Suchindex folgt "
+        "Änderungen nach wenigen Sekunden)."
+    )
+    async def node(self, info: Info[Any, None]) -> SearchNode | None:
+        # the per-request entity loader: the hits of one list are one store round trip, and it
+        # applies the access rules (unpublished entries are absent, contact data redacted)
+        entity = await info.context.loaders.entity.load(str(self.id))
+        if entity is None or entity.kind is not Kind(str(self.kind.value)):
+            return None
+        return to_node(entity)
 
 
 @strawberry.type(description="Ein Wert einer Facette mit der Zahl der Treffer.")

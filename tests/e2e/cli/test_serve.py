@@ -63,7 +63,8 @@ def test_health_and_typename(served: tuple[str, Path]) -> None:
     health = httpx.get(f"{base}/healthz")
     typename = httpx.post(f"{base}/graphql", json={"query": TYPENAME})
 
-    assert health.json() == {"status": "ok", "store": "falkordb"}
+    assert {k: v for k, v in health.json().items() if k != "search"} == {"status": "ok", "store": "falkordb"}
+    assert health.json()["search"]["state"] in ("caught_up", "behind")  # the first index build may still run
     assert typename.status_code == 200
     assert typename.json()["data"] == {"__typename": "Query"}
 
