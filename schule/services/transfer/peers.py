@@ -16,8 +16,8 @@ commune whose population is known. Among those::
 Size weighs most because the question is "who did it in a town our size?"; Kreis and region stand
 for shared structures (the same Kreis administration, regional programmes); networks for partners
 one already talks to; Handlungsfelder for shared interests. Ties go to the closer population, then
-to the name. A commune without a known population has no size window: every other commune is a
-candidate, and size contributes nothing.
+to the name. A commune without a known population has no size window: every other commune with
+something in common (a score above 0) is a candidate, and size contributes nothing.
 
 Reasons name what counted, strongest first: "ähnliche Größe (24.665 / 24.651 Einwohner)" (a's
 figure first), "ebenfalls eine kleinere Mittelstadt" (BBSR class), "ebenfalls im Märkischen
@@ -75,6 +75,8 @@ def rank_peers(facts: Facts, commune: str, first: int) -> list[Peer]:
                 continue
             gap = abs(math.log(other.population / target.population)) if target.population else 0.0
         score = _score(facts, target, other, size or 0.0, my_networks, my_fields)
+        if target.population is None and score <= 0:
+            continue  # nothing in common: no reason to call it similar
         scored.append((-score, gap, other.name.casefold(), other.id))
     scored.sort()
     out = []
