@@ -46,8 +46,18 @@ def group_key(grouping: Grouping, commune: CommuneFact) -> str | None:
     return commune.kreis if grouping is Grouping.KREIS else commune.region
 
 
-def groups(facts: Facts, grouping: Grouping, params: Mapping[str, Any]) -> dict[str, str]:
-    """The groups the filter allows: key -> display name, sorted by name."""
+COMMUNE_CONDITIONS = ("communes", "kreise", "regions", "network", "network_roles")
+
+
+@dataclass(frozen=True)
+class Groups:
+    names: dict[str, str]  # key -> display name, sorted by name
+    pure: bool  # every commune of every selected group meets the commune conditions of the filter
+    communes: frozenset[str]  # the communes of the selected groups
+
+
+def groups(facts: Facts, grouping: Grouping, params: Mapping[str, Any]) -> Groups:
+    """The groups the filter allows (those with a commune that meets its commune conditions)."""
     allowed_ids = set(params["communes"]) if params.get("communes") is not None else None
     kreise = set(params["kreise"]) if params.get("kreise") is not None else None
     regions = set(params["regions"]) if params.get("regions") is not None else None
@@ -56,20 +66,26 @@ def groups(facts: Facts, grouping: Grouping, params: Mapping[str, Any]) -> dict[
         roles = set(params["network_roles"]) if params.get("network_roles") is not None else None
         network = facts.members.get(str(params["network"]), {})
         members = {c for c, m in network.items() if roles is None or m.role in roles}
-    out: dict[str, str] = {}
+
+    def meets(c: CommuneFact) -> bool:
+        return ((allowed_ids is None or c.id in allowed_ids) and (kreise is None or c.kreis in kreise)
+                and (regions is None or c.region in regions) and (members is None or c.id in members))
+
+    names: dict[str, str] = {}
+    failing: set[str] = set()
+    by_key: dict[str, list[str]] = {}
     for c in facts.communes.values():
-        if allowed_ids is not None and c.id not in allowed_ids:
-            continue
-        if kreise is not None and c.kreis not in kreise:
-            continue
-        if regions is not None and c.region not in regions:
-            continue
-        if members is not None and c.id not in members:
-            continue
         key = group_key(grouping, c)
-        if key is not None:
-            out[key] = c.name if grouping is Grouping.COMMUNE else key
-    return dict(sorted(out.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
+        if key is None:
+            continue
+        by_key.setdefault(key, []).append(c.id)
+        if meets(c):
+            names[key] = c.name if grouping is Grouping.COMMUNE else key
+        else:
+            failing.add(key)
+    ordered = dict(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
+    communes = frozenset(c for key in ordered for c in by_key[key])
+    return Groups(ordered, pure=not (failing & set(ordered)), communes=communes)
 
 
 def project_groups(facts: Facts, grouping: Grouping) -> dict[str, tuple[str, ...]]:
@@ -101,30 +117,25 @@ def all_counts(facts: Facts, grouping: Grouping) -> dict[tuple[str, str], int]:
     return facts.derived(("coverage-counts", grouping), compute)
 
 
-# Conditions a counted project already meets: those on its group's own kind (a project counted
-# for a selected Kreis has a commune in one of ``kreise``; for a selected commune, one that passes
-# every commune condition) and ``handlungsfelder`` (a cell's Handlungsfeld is one of them).
-_IMPLIED = {
-    Grouping.COMMUNE: {"communes", "kreise", "regions", "network", "network_roles", "handlungsfelder"},
-    Grouping.KREIS: {"kreise", "handlungsfelder"},
-    Grouping.REGION: {"regions", "handlungsfelder"},
-}
-
-
 def coverage(
     facts: Facts, grouping: Grouping, params: Mapping[str, Any], *, only_gaps: bool = False
 ) -> list[Cell]:
     """The cells (see the module docstring); with ``only_gaps`` only those with no project."""
-    selected = groups(facts, grouping, params)
+    found = groups(facts, grouping, params)
+    selected = found.names
     wanted_fields: Sequence[str] = facts.field_order()
     all_fields = params.get("handlungsfelder") is None
     if not all_fields:
         chosen = set(params["handlungsfelder"])
         wanted_fields = [f for f in wanted_fields if f in chosen] + sorted(chosen - set(wanted_fields))
     columns = frozenset(wanted_fields)
-    rest = {k: v for k, v in params.items() if v is not None and k not in _IMPLIED[grouping]}
+    # Conditions every counted project meets anyway need no check: ``handlungsfelder`` (a cell's
+    # Handlungsfeld is one of them), and the commune conditions when every commune of every selected
+    # group meets them (a project in such a group has a commune that does).
+    implied = {"handlungsfelder", *(COMMUNE_CONDITIONS if found.pure else ())}
+    rest = {k: v for k, v in params.items() if v is not None and k not in implied}
     if rest:
-        counts = _count(facts, grouping, selected, columns, project_predicate(facts, rest))
+        counts = _count(facts, grouping, found, columns, project_predicate(facts, rest))
     else:
         counts = all_counts(facts, grouping)
     cells = [
@@ -135,20 +146,21 @@ def coverage(
     return [c for c in cells if c.projects == 0] if only_gaps else cells
 
 
-def _count(facts: Facts, grouping: Grouping, selected: Mapping[str, str], columns: frozenset[str],
+def _count(facts: Facts, grouping: Grouping, found: Groups, columns: frozenset[str],
            matches: Callable[[ProjectFact], bool]) -> dict[tuple[str, str], int]:
-    projects, project_fields = facts.projects, facts.project_fields
+    """Counts for the projects of the selected groups' communes that ``matches``."""
+    projects, project_fields, groups_of = facts.projects, facts.project_fields, project_groups(facts, grouping)
+    selected = found.names
+    candidates = {pid for c in found.communes for pid in facts.commune_projects.get(c, ())}
     counts: dict[tuple[str, str], int] = {}
-    for pid, keys in project_groups(facts, grouping).items():
-        inside = [k for k in keys if k in selected]
-        if not inside:
-            continue
+    for pid in candidates:
         fields = project_fields[pid] & columns
         if not fields or not matches(projects[pid]):
             continue
-        for key in inside:
-            for f in fields:
-                counts[(key, f)] = counts.get((key, f), 0) + 1
+        for key in groups_of[pid]:
+            if key in selected:
+                for f in fields:
+                    counts[(key, f)] = counts.get((key, f), 0) + 1
     return counts
 
 

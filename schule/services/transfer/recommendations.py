@@ -59,10 +59,11 @@ def proof(facts: Facts, project: str) -> float:
     return 1.0 + 0.5 * (p.status in PROVEN) + 0.25 * min(len(facts.adopters.get(project, ())), 4)
 
 
-def _proofs(facts: Facts) -> dict[str, tuple[float, int]]:
-    """(proof, adopters) of every project that may be recommended at all (not stopped), once per snapshot."""
-    return facts.derived("recommendation-proofs", lambda: {
-        pid: (proof(facts, pid), len(facts.adopters.get(pid, ())))
+def _candidates(facts: Facts) -> dict[str, tuple[float, int, str, tuple[str, ...]]]:
+    """Per project that may be recommended at all (not stopped): proof, adopters, sort key of the
+    title and communes; computed once per snapshot."""
+    return facts.derived("recommendation-candidates", lambda: {
+        pid: (proof(facts, pid), len(facts.adopters.get(pid, ())), p.title.casefold(), p.communes)
         for pid, p in facts.projects.items() if p.status not in EXCLUDED_STATUS
     })
 
@@ -72,32 +73,32 @@ def recommend(facts: Facts, commune: str, first: int) -> list[Recommendation]:
     if commune not in facts.communes or first <= 0:
         return []
     sources = _sources(facts, commune)
+    weight = {c: s.weight for c, s in sources.items()}
     own = set(facts.commune_projects.get(commune, ()))
     # its own, those it took over, and adaptations of its own (it runs the original)
     blocked = own | {a for p in own for a in facts.projects[p].adapted_from}
     blocked |= {adopter for p in own for adopter in facts.adopters.get(p, ())}
-    proofs = _proofs(facts)
-    projects = facts.projects
+    candidates = _candidates(facts)
     scored: list[tuple[float, int, str, str]] = []
-    seen: set[str] = set()
-    for source, info in sources.items():
+    seen = set(blocked)
+    for source, w in weight.items():
         for project_id in facts.commune_projects.get(source, ()):
             if project_id in seen:
                 continue
             seen.add(project_id)
-            known = proofs.get(project_id)
-            if known is None or project_id in blocked:
+            known = candidates.get(project_id)
+            if known is None:
                 continue
-            communes = projects[project_id].communes
+            proof_, adopters, key, communes = known
             if len(communes) == 1:
-                relevance = info.weight
+                relevance = w
             else:
-                weights = [sources[c].weight for c in communes if c in sources]
+                weights = [weight[c] for c in communes if c in weight]
                 relevance = max(weights) + 0.1 * min(len(weights) - 1, 3)
-            scored.append((-relevance * known[0], -known[1], projects[project_id].title.casefold(), project_id))
+            scored.append((-relevance * proof_, -adopters, key, project_id))
     out = []
     for negative, adopters, _, project_id in heapq.nsmallest(first, scored):
-        running = [c for c in projects[project_id].communes if c in sources]
+        running = [c for c in facts.projects[project_id].communes if c in sources]
         reasons = _reasons(facts, project_id, running, sources, -adopters)
         out.append(Recommendation(project_id, round(-negative, 4), reasons))
     return out

@@ -64,3 +64,12 @@ def test_names_that_match_nothing_are_problems_not_gaps() -> None:
         ("not_found", "kreise"), ("not_found", "handlungsfelder"), ("not_found", "network")]
     assert "Bekannt sind: 'Kreis A', 'Kreis B'." in problems[0].message
     assert unknown_values(FACTS, {"kreise": ["Kreis A"], "regions": None}) == []
+
+
+def test_a_commune_condition_only_some_communes_of_a_group_meet_is_checked_per_project() -> None:
+    # Kreis A holds a1 and a2; only projects with a commune among ``communes`` count for it
+    only_a1 = table(coverage(FACTS, Grouping.KREIS, {"communes": ["a1"]}))
+    assert only_a1 == {("Kreis A", "bildung"): 0, ("Kreis A", "umwelt"): 1, ("Kreis A", "energie"): 1}
+    # every commune of Kreis A is in the north: the region condition holds for all its projects
+    north = table(coverage(FACTS, Grouping.KREIS, {"regions": ["Nord"]}))
+    assert north == {("Kreis A", "bildung"): 1, ("Kreis A", "umwelt"): 1, ("Kreis A", "energie"): 1}
