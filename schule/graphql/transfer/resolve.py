@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from schule.domain.model import Entity, Kind, ReviewState
@@ -14,10 +16,11 @@ from schule.domain.problems import Code
 from schule.errors import refuse
 from schule.graphql.context import Context
 from schule.graphql.limits import MAX_PAGE_SIZE
+from schule.graphql.loaders import Loaders
 from schule.graphql.registry import to_node
 from schule.graphql.transfer.types import CommunePeer
 from schule.services.transfer.facts import facts_for
-from schule.services.transfer.peers import rank_peers
+from schule.services.transfer.peers import Peer, rank_peers
 
 
 def first_argument(default: int, what: str) -> Any:
@@ -44,11 +47,33 @@ async def existing(info: Info[Context, None], entity_id: str, kind: Kind, argume
     return entity
 
 
+PeerLoader = DataLoader[tuple[str, int], list[Peer]]
+# One per request (keyed by the request's loaders, gone with them): the peers of every commune an
+# execution step asks for (``communes { peers }``) are ranked in one worker-thread call, on one snapshot.
+_peer_loaders: weakref.WeakKeyDictionary[Loaders, PeerLoader] = weakref.WeakKeyDictionary()
+
+
+def peer_loader(info: Info[Context, None]) -> PeerLoader:
+    loaders = info.context.loaders
+    loader = _peer_loaders.get(loaders)
+    if loader is None:
+        store = info.context.store
+
+        async def load(keys: Sequence[tuple[str, int]]) -> list[list[Peer]]:
+            def rank() -> list[list[Peer]]:
+                facts = facts_for(store)
+                return [rank_peers(facts, commune, first) for commune, first in keys]
+
+            return await run_in_threadpool(rank)
+
+        loader = _peer_loaders[loaders] = DataLoader(load_fn=load)
+    return loader
+
+
 async def commune_peers(info: Info[Context, None], commune: str, first: int) -> list[CommunePeer]:
     """``Commune.peers``: the ranking of ``schule.services.transfer.peers``."""
     check_first(first)
-    store = info.context.store
-    peers = await run_in_threadpool(lambda: rank_peers(facts_for(store), commune, first))
+    peers = await peer_loader(info).load((commune, first))
     communes = await entities(info, [p.commune for p in peers], Kind.COMMUNE)
     return [CommunePeer(commune=to_node(communes[p.commune]), score=p.score, reasons=list(p.reasons))
             for p in peers if p.commune in communes]
