@@ -22,12 +22,13 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from schule.auth.middleware import AuthMiddleware
 from schule.auth.ratelimit import Limits
 from schule.auth.web import auth_routes
 from schule.graphql.schema import build_schema
-from schule.graphql.view import GraphQLView
+from schule.graphql.view import TIMEOUT_S, GraphQLView
 from schule.services.change_log import Retention
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
@@ -124,7 +125,10 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-def create_app(settings: Settings, *, seed: bool = True, limits: Limits | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, seed: bool = True, limits: Limits | None = None, timeout_s: float = TIMEOUT_S
+) -> Starlette:
+    """``timeout_s``: how long one GraphQL request may run (tests shorten it)."""
     state = AppState(settings)
     limits = limits or Limits.default()
 
@@ -150,13 +154,20 @@ def create_app(settings: Settings, *, seed: bool = True, limits: Limits | None =
             await run_in_threadpool(state.store.close)
 
     # GraphQLView checks methods, content types, body size and limits itself (see view.py).
-    graphql_app = GraphQLView(build_schema(settings), graphiql=settings.development)
+    graphql_app = GraphQLView(
+        build_schema(settings, queries=limits.queries), graphiql=settings.development, timeout_s=timeout_s)
+    middleware = [
+        # who is asking (Bearer token or session cookie; 401 for bad tokens) and mutation rate limits
+        Middleware(AuthMiddleware, limits=limits),
+    ]
+    if settings.trusted_proxies:
+        # outermost: the client address every limit uses is the one these proxies forward
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app), *web_routes(graphql_app),
+        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app), *web_routes(graphql_app, limits),
                 *auth_routes(limits)],
         lifespan=lifespan,
-        # who is asking (Bearer token or session cookie; 401 for bad tokens) and mutation rate limits
-        middleware=[Middleware(AuthMiddleware, limits=limits)],
+        middleware=middleware,
     )
     app.state.schule = state
     return app

@@ -76,7 +76,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from schule.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # proxy_headers=False: uvicorn's default believes X-Forwarded-For from any local client (so
+    # anyone on the host could pick the address the rate limits count); create_app believes it
+    # only from SCHULE_TRUSTED_PROXIES.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 
@@ -92,10 +95,22 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from schule.services.importing import import_files
 
+    if args.csv:
+        return cmd_import_csv(settings, args)
     with opened_store(settings) as store:
         result = import_files(store, [Path(f) for f in args.files], ProgressBar(sys.stderr.isatty()))
     details = ", ".join(f"{kind}: {n}" for kind, n in sorted(result.by_kind.items()))
     print(f"{result.records} Datensätze importiert ({details})")
+    return 0
+
+
+def cmd_import_csv(settings: Settings, args: argparse.Namespace) -> int:
+    """``schule import --csv FILE…``: project lists from spreadsheets (see docs/csv-import.md)."""
+    from schule.services.csv_import import import_csv
+
+    with opened_store(settings) as store:
+        result = import_csv(store, [Path(f) for f in args.files])
+    print(f"{result.records} Projekt(e) aus {', '.join(args.files)} importiert")
     return 0
 
 
@@ -108,6 +123,52 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{count} Datensätze nach {args.file} exportiert", file=sys.stderr)
         else:
             write_export(store, sys.stdout)
+    return 0
+
+
+def cmd_harvest(settings: Settings, args: argparse.Namespace) -> int:
+    """``schule harvest publiccode PATH… [--publish] [--json]``: one line (or JSON entry) per file;
+    exit 1 when a file was rejected, after all the others were harvested."""
+    from schule.auth.identity import Identity
+    from schule.services.harvesting import IMPORTED, REJECTED, UNCHANGED, UPDATED, harvest_publiccode
+
+    with opened_store(settings) as store:
+        report = harvest_publiccode(store, Identity.system(), [Path(p) for p in args.paths], publish=args.publish)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        words = {IMPORTED: "importiert", UPDATED: "aktualisiert", UNCHANGED: "unverändert", REJECTED: "abgelehnt"}
+        for f in report.files:
+            detail = f": {f.reason}" if f.outcome == REJECTED else f" → {f.project}"
+            print(f"{words[f.outcome]:<12} {f.file}{detail}")
+            for note in f.notes:
+                print(f"{'':<12}   Hinweis: {note}")
+        print(f"{report.count(IMPORTED)} importiert, {report.count(UPDATED)} aktualisiert, "
+              f"{report.count(UNCHANGED)} unverändert, {len(report.rejected)} abgelehnt"
+              + ("" if args.publish else " (neue Einträge warten auf Prüfung unter /pruefen)"))
+    if report.rejected:
+        print(f"schule: {len(report.rejected)} Datei(en) abgelehnt", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.services.backup import backup_to_file
+
+    with opened_store(settings) as store:
+        summary = backup_to_file(store, Path(args.file))
+    print(f"Sicherung nach {args.file} geschrieben: {summary.describe()}")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from schule.services.restore import read_backup, restore
+
+    backup = read_backup(Path(args.file))  # the whole file is checked before the store is touched
+    with opened_search(settings) as (store, sync):
+        summary = restore(store, backup)
+        documents = sync.rebuild()
+    print(f"Sicherung aus {args.file} wiederhergestellt: {summary.describe()}; Suchindex: {documents} Dokumente")
     return 0
 
 
@@ -245,11 +306,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="JSON-Lines-Dateien importieren (alles oder nichts)")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--csv", action="store_true",
+                   help="die Dateien sind Projektlisten als CSV mit deutschen Spaltennamen (docs/csv-import.md)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="alles Veröffentlichte im Importformat ausgeben")
     p.add_argument("file", nargs="?", metavar="FILE", help="Zieldatei (ohne: Standardausgabe)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("backup", help="alles sichern: Entwürfe, Versionen, Prüfprotokoll, Konten (mit Token-Hashes)")
+    p.add_argument("file", metavar="FILE", help="Zieldatei (wird atomar ersetzt; enthält Passwort-Hashes)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="eine Sicherung in einen leeren Speicher zurückspielen")
+    p.add_argument("file", metavar="FILE", help="mit 'schule backup' geschriebene Datei")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("search", help="Volltextsuche (deutsch)")
     p.add_argument("query", metavar="QUERY")
@@ -290,6 +361,19 @@ def build_parser() -> argparse.ArgumentParser:
     u = user.add_parser("list", help="alle Konten")
     u.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("harvest", help="Projekte aus offenen Metadaten ernten")
+    harvest = p.add_subparsers(dest="harvest_command", required=True, metavar="QUELLE")
+    h = harvest.add_parser(
+        "publiccode", help="Open-Source-Lösungen aus publiccode.yml-Dateien (Dateien oder Ordner, offline)",
+        description="Jede Datei wird ein Projekt oder aktualisiert es. Ohne --publish warten neue Einträge auf "
+                    "Prüfung durch die Moderation; Änderungen veröffentlichter Projekte übernimmt nur --publish.",
+    )
+    h.add_argument("paths", nargs="+", metavar="PFAD", help="publiccode.yml-Dateien oder Ordner (alle *.yml/*.yaml)")
+    h.add_argument("--publish", action="store_true", help="direkt veröffentlichen (wie eine Administratorin)")
+    h.add_argument("--json", action="store_true",
+                   help='als {"imported": N, "updated": N, "unchanged": N, "rejected": [{"file", "reason"}]}')
+    p.set_defaults(func=cmd_harvest)
 
     p = sub.add_parser("stats", help="Anzahl je Art")
     p.add_argument("--json", action="store_true", help="als JSON-Objekt")

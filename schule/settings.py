@@ -18,17 +18,29 @@ Environment variables:
                       allowed). Search indexes that fell further behind rebuild from the graph.
     SCHULE_CHANGE_RETENTION_MAX   at most this many newest change-log entries are kept (default
                       100000; 0: no limit). See ``schule.services.change_log`` for why.
+    SCHULE_OPEN_DATA_LICENSE  licence of the open data at /daten: ``dl-de/by-2-0`` (default),
+                      ``dl-de/zero-2-0``, ``cc-by-4.0`` or ``cc0-1.0`` (``schule.domain.data_licences``)
+    SCHULE_OPEN_DATA_PUBLISHER  who publishes the open data (default ``Smart Cities: Schule``)
+    SCHULE_PUBLIC_URL  the address the app is reached at, e.g. ``https://schule.example.de``; the
+                      open-data catalogue names its files with it (default: the request's own address)
+    SCHULE_TRUSTED_PROXIES  reverse proxies whose ``X-Forwarded-For``/``-Proto`` are believed: a comma
+                      list of addresses or CIDR networks, e.g. ``10.0.0.5,172.16.0.0/12`` (default:
+                      none, so the client address is the connection's). Rate limits per address
+                      depend on it: a forwarded address from anyone else could be made up.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from schule.domain.data_licences import DATA_LICENCES, DEFAULT_DATA_LICENCE
 from schule.errors import ConfigError
 
 STORES = ("embedded", "neo4j")
@@ -49,6 +61,10 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
+    open_data_license: str = DEFAULT_DATA_LICENCE
+    open_data_publisher: str = "Smart Cities: Schule"
+    public_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -60,6 +76,19 @@ class Settings:
             raise ConfigError("SCHULE_CHANGE_RETENTION_DAYS muss eine Zahl größer als 0 sein")
         if self.change_retention_max < 0:
             raise ConfigError("SCHULE_CHANGE_RETENTION_MAX muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
+        if self.open_data_license not in DATA_LICENCES:
+            raise ConfigError(f"SCHULE_OPEN_DATA_LICENSE={self.open_data_license!r} ist unbekannt; erlaubt: "
+                              + ", ".join(DATA_LICENCES))
+        if self.public_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.public_url):
+            raise ConfigError(f"SCHULE_PUBLIC_URL={self.public_url!r} ist keine Adresse wie https://schule.example.de")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"SCHULE_TRUSTED_PROXIES: {proxy!r} ist keine IP-Adresse und kein Netz in CIDR-Schreibweise "
+                    "(z. B. 10.0.0.5 oder 172.16.0.0/12)"
+                ) from None
 
     @property
     def development(self) -> bool:
@@ -89,6 +118,10 @@ class Settings:
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
+            open_data_license=env.get("SCHULE_OPEN_DATA_LICENSE", "").strip() or DEFAULT_DATA_LICENCE,
+            open_data_publisher=env.get("SCHULE_OPEN_DATA_PUBLISHER", "").strip() or "Smart Cities: Schule",
+            public_url=env.get("SCHULE_PUBLIC_URL", "").strip().rstrip("/") or None,
+            trusted_proxies=tuple(p.strip() for p in env.get("SCHULE_TRUSTED_PROXIES", "").split(",") if p.strip()),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 

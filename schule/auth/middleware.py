@@ -8,13 +8,14 @@ anything but GraphQL POSTs).
 * The result is ``scope["user"]`` (so ``request.user`` works) and ``scope["schule.identity"]``:
   an ``Identity``, anonymous when nothing was presented.
 * GraphQL mutations (a POST to ``/graphql`` whose operation is a mutation) are rate-limited per
-  account and per client address: **429** with ``Retry-After``. The body is read once here and
+  account and per client address: **429** with ``Retry-After``. The web forms' mutations take from
+  the same buckets (``schule.web.api``), keyed by ``mutation_keys``. The body is read once here and
   replayed to the app; bodies over the view's cap are left for the view to refuse (413).
 """
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from schule import json_input
 from schule.auth.credentials import constant_time_equal
 from schule.auth.identity import ANONYMOUS, Identity
 from schule.auth.ratelimit import Limits
@@ -33,6 +35,7 @@ SESSION_COOKIE = "schule_session"
 GRAPHQL_PATH = "/graphql"
 MAX_INSPECTED_BODY = 100_000
 IDENTITY_KEY = "schule.identity"
+TOO_MANY_MUTATIONS = "Zu viele Änderungen; bitte später erneut versuchen."
 UNAUTHENTICATED_MESSAGE = "Ungültiger, abgelaufener oder gesperrter Zugangsschlüssel."
 
 
@@ -53,6 +56,14 @@ def client_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+def mutation_keys(scope: Scope, identity: Identity) -> list[str]:
+    """The rate-limit buckets a mutation of this client takes from: its address and its account."""
+    keys = [f"addr:{client_address(scope)}"]
+    if identity.account_id:
+        keys.append(f"account:{identity.account_id}")
+    return keys
+
+
 def _legacy_write_token(scope: Scope, token: str) -> bool:
     settings = getattr(getattr(scope.get("app"), "state", None), "schule", None)
     expected = getattr(getattr(settings, "settings", None), "write_token", None)
@@ -68,16 +79,26 @@ def is_mutation(body: bytes) -> bool:
     """Does this GraphQL-over-HTTP JSON body ask for a mutation? (False when it cannot tell: the
     view refuses such bodies anyway.)"""
     try:
-        payload = json.loads(body)
-        query = payload.get("query") if isinstance(payload, dict) else None
-        if not isinstance(query, str):
-            return False
+        payload = json_input.loads(body)
+    except json_input.BadJSON:
+        return False
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(query, str):
+        return False
+    name = payload.get("operationName")
+    return _asks_for_mutation(query, name if isinstance(name, str) else None)
+
+
+@functools.lru_cache(maxsize=256)
+def _asks_for_mutation(query: str, name: str | None) -> bool:
+    """Cached: parsing a large document costs milliseconds, and a client repeating one (a flood of
+    the same query) would otherwise pay them on every request before the limits see it."""
+    try:
         document = parse(query, no_location=True, max_tokens=10_000)
-    except (ValueError, GraphQLError, RecursionError):
+    except (GraphQLError, RecursionError):
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    name = payload.get("operationName")
-    if isinstance(name, str) and name:
+    if name:
         operations = [op for op in operations if op.name is not None and op.name.value == name]
     return any(op.operation == OperationType.MUTATION for op in operations)
 
@@ -143,12 +164,9 @@ class AuthMiddleware:
         if complete and size <= MAX_INSPECTED_BODY:
             body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
             if is_mutation(body):
-                keys = [f"addr:{client_address(scope)}"]
-                if identity.account_id:
-                    keys.append(f"account:{identity.account_id}")
-                wait = self.limits.mutations.take(*keys)
+                wait = self.limits.mutations.take(*mutation_keys(scope, identity))
                 if wait:
-                    return receive, _error(429, "RATE_LIMITED", "Zu viele Änderungen; bitte später erneut versuchen.",
+                    return receive, _error(429, "RATE_LIMITED", TOO_MANY_MUTATIONS,
                                            {"Retry-After": str(int(wait))})
 
         async def replay() -> Message:

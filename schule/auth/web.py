@@ -6,12 +6,14 @@
   A successful one goes to ``weiter`` (a local path) or ``/``.
 
 * The session cookie is ``HttpOnly`` (scripts cannot read it), ``SameSite=Lax`` (not sent with
-  cross-site POSTs) and ``Secure`` when the request came over TLS (``https``; behind a proxy run
-  uvicorn with ``--proxy-headers`` so the scheme is seen). Its value is a random secret whose
+  cross-site POSTs) and ``Secure`` when the request came over TLS (``https``; behind a proxy name it
+  in ``SCHULE_TRUSTED_PROXIES`` so that its ``X-Forwarded-Proto`` is believed). Its value is a random secret whose
   SHA-256 is stored; signing out revokes it.
 * Every form post needs a CSRF token (``csrf.py``): the sign-in form a double-submit cookie,
   signed-in forms the session-bound token. ``require_csrf`` is for other pages' forms.
-* Sign-in attempts are rate-limited per account name and per client address (429).
+* Failed sign-ins are rate-limited per account name and client address, and, more loosely, per
+  client address (429; ``schule.auth.ratelimit`` says why). A correct password costs nothing: the
+  token taken before the check (so that parallel guesses cannot all slip through) is given back.
 
 Forms are ``application/x-www-form-urlencoded``, parsed here without python-multipart.
 """
@@ -107,16 +109,29 @@ def auth_routes(limits: Limits) -> list[Route]:
         if not csrf.valid(form.get(csrf.FORM_FIELD), session_secret=None, pre_session_cookie=pre):
             return back_to_sign_in("formular", target)
         name = form.get("name", "").strip().lower()[:100]
-        wait = limits.sign_in.take(f"name:{name}", f"addr:{client_address(request.scope)}")
+        address = client_address(request.scope)
+        pair, per_address = f"name:{name}|addr:{address}", f"addr:{address}"
+        wait = limits.sign_in.take(pair)
+        if not wait:
+            wait = limits.sign_in_address.take(per_address)
+            if wait:
+                limits.sign_in.give_back(pair)
         if wait:
-            return _page("<p>Zu viele Anmeldeversuche. Bitte später erneut versuchen.</p>", 429,
+            return _page("<p>Zu viele fehlgeschlagene Anmeldeversuche. Bitte später erneut versuchen.</p>", 429,
                          headers={"Retry-After": str(int(wait))})
         from schule.services import accounts
 
         store = request.app.state.schule.store
-        result = await run_in_threadpool(accounts.sign_in, store, name, form.get("password", ""))
+        try:
+            result = await run_in_threadpool(accounts.sign_in, store, name, form.get("password", ""))
+        except BaseException:
+            limits.sign_in.give_back(pair)  # not a failed guess: the store did not answer
+            limits.sign_in_address.give_back(per_address)
+            raise
         if result is None:
-            return back_to_sign_in("anmeldung", target)
+            return back_to_sign_in("anmeldung", target)  # the tokens taken stay taken: a failure
+        limits.sign_in.give_back(pair)
+        limits.sign_in_address.give_back(per_address)
         _, secret = result
         response = RedirectResponse(target or "/", status_code=303)
         response.set_cookie(SESSION_COOKIE, secret, max_age=credentials.SESSION_HOURS * 3600, **_cookie_args(request))

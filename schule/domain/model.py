@@ -167,7 +167,8 @@ class Person(Entity):
     email: str | None = None
     phone: str | None = None
     expertise: tuple[str, ...] = ()
-    contact_consent: bool = False
+    contact_consent: bool = False  # e-mail and phone visible to signed-in members
+    public_contact: bool = False  # may appear in the open data (/daten) as a public contact
     kind: Kind = field(init=False, repr=False, default=Kind.PERSON)
 
 
@@ -185,6 +186,7 @@ class Project(Entity):
     started: str | None = None
     ended: str | None = None
     links: tuple[str, ...] = ()
+    license: str | None = None  # SPDX expression of an open-source solution, e.g. "EUPL-1.2"
     kind: Kind = field(init=False, repr=False, default=Kind.PROJECT)
 
 

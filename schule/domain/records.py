@@ -8,7 +8,10 @@ first sketch, for reasons the sketch could not see:
   and one JSON object cannot have two ``kind`` keys);
 * every kind takes an optional ``source``: where the record comes from (a text, a register);
 * ``person`` takes ``contact_consent`` (bool): e-mail and phone are shown to signed-in members only
-  when the person agreed.
+  when the person agreed; and, separately, ``public_contact`` (bool, default false): only with it does
+  the person appear in the open data (``/daten``), as a public contact;
+* ``project`` takes ``license``: the SPDX licence expression of an open-source solution (for
+  projects harvested from ``publiccode.yml``), e.g. ``EUPL-1.2``.
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "phone": FieldSpec("str"),
         "expertise": FieldSpec("strlist"),
         "contact_consent": FieldSpec("bool"),
+        "public_contact": FieldSpec("bool"),
     },
     Kind.PROJECT: {
         "id": FieldSpec("id", True),
@@ -122,6 +126,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "started": FieldSpec("date"),
         "ended": FieldSpec("date"),
         "links": FieldSpec("linklist", max_length=2000),
+        "license": FieldSpec("str", max_length=200),
     },
     Kind.LESSON: {
         "id": FieldSpec("id", True),

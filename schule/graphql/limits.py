@@ -15,6 +15,9 @@ resolver (tests prove it):
   refuses ``fields``/``inputFields``/``interfaces``/``possibleTypes`` nested three times, each of
   which multiplies the work by the size of the schema;
 * introspection itself only when ``settings.introspection`` (development, or SCHULE_INTROSPECTION=1);
+* cost: at most ``cost.BUDGET`` estimated cost (list sizes multiplied along paths, per-field
+  weights), checked after validation with the variables known (``cost.CostLimit``), which also
+  charges a query's cost to its client's rate limit;
 * no field suggestions ("Did you mean …?" leaks the schema; ``view.py`` also strips the suggestions
   graphql-core makes for arguments, types and enum values).
 
@@ -49,6 +52,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
 from strawberry.schema.config import StrawberryConfig
 
+from schule.auth.ratelimit import RateLimiter
 from schule.graphql.strings import StorableStringsRule
 from schule.settings import Settings
 
@@ -114,13 +118,17 @@ _RULES_WITHOUT_INTROSPECTION: list[type[ASTValidationRule]] = [*_RULES, NoSchema
 ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
-def schema_extensions(settings: Settings) -> list[ExtensionFactory]:
+def schema_extensions(settings: Settings, queries: RateLimiter | None = None) -> list[ExtensionFactory]:
+    """``queries``: the per-client rate limit that queries are charged their cost to (none: no limit)."""
+    from schule.graphql.cost import CostLimit  # cost.py needs this module's page sizes
+
     rules = _RULES if settings.introspection else _RULES_WITHOUT_INTROSPECTION
     return [
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(AddValidationRules, rules),
         partial(ParserCache, maxsize=256),
         partial(ValidationCache, maxsize=256),
+        partial(CostLimit, queries=queries),
     ]
 
 

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from schule.auth.identity import ANONYMOUS, Identity
@@ -36,7 +37,13 @@ RunBlocking = Callable[..., Awaitable[Any]]
 Found = tuple[dict[str, Entity], dict[Direction, list[Edge]]]
 
 
+async def run_in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Runs one store call in a worker thread: the event loop stays free meanwhile."""
+    return await run_in_threadpool(fn, *args, **kwargs)
+
+
 async def run_inline(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Runs a store call on the event loop. For tests that count round trips, never for serving."""
     return fn(*args, **kwargs)
 
 
@@ -52,18 +59,21 @@ class _Step:
 class Loaders:
     """Per-request DataLoaders over the store. ``run_blocking`` runs one batched store call.
 
-    The default runs it inline, on the event loop: a loader batch is an index lookup of at most a
-    page of ids (well under a millisecond of FalkorDB time), and handing each batch to the thread
-    pool cost more than the lookup itself: at 10k projects a detail request made ~23 thread hops,
-    and inline calls cut its CPU from 9.7 to 6.8 ms and its p95 under load from 59 to 49 ms
-    (bench/graphql). Potentially slow calls (list pages, counts, writes) stay in the thread pool
-    (pagination.py, the mutations). Inline batches also make round-trip counts repeatable. With one
-    round trip per execution step (three for a detail request) the thread pool still cost more CPU
-    (anyio: +1.2 ms per detail request) without a consistent latency gain.
+    The default runs it in a worker thread, one hop per execution step (the step's lookups are one
+    round trip). Calls used to run inline, on the event loop, because a batch is an index lookup of
+    well under a millisecond and the thread hop cost more CPU (bench/graphql: a detail request
+    9.7 -> 6.8 ms when a request made ~23 hops; +1.2 ms with one hop per step). But a query that
+    makes many large steps then held the event loop for seconds: ``/healthz`` and every other
+    request waited, and the request timeout could not fire until the loop was free (29 aliases
+    of a nested list froze the server for ~10 s). A network round trip to Neo4j would make each
+    inline call slower still. In a thread, the loop keeps serving, and cancelling a request
+    (its timeout) stops it at its next ``await``: a call already running in a thread finishes,
+    and nothing of that request issues another one (the steps after it never start). The price,
+    measured with bench/graphql at 10k projects: 4.9 -> 6.0 ms CPU per detail request.
     """
 
     def __init__(
-        self, store: CypherGraphStore, run_blocking: RunBlocking = run_inline, *, identity: Identity = ANONYMOUS
+        self, store: CypherGraphStore, run_blocking: RunBlocking = run_in_thread, *, identity: Identity = ANONYMOUS
     ) -> None:
         self.store = store
         self.run = run_blocking
@@ -102,6 +112,8 @@ class Loaders:
         task.add_done_callback(self._sending.discard)
 
     async def _round_trip(self, step: _Step) -> None:
+        if step.result.done():
+            return  # a batch waiting for it was cancelled (the request timed out): no call
         try:
             found, edges = await self.run(self._visible_with_neighbours, step.ids, step.wanted)
         except BaseException as e:
@@ -120,12 +132,10 @@ class Loaders:
         return access.screen(self.store, self.identity, found), edges
 
     async def _load_versions(self, ids: Sequence[str]) -> list[list[Version]]:
-        """Versions of entries the caller was already allowed to load (the field sits on them)."""
-        versions = await self.run(self.store.versions_of, list(ids))
-        by_entity: dict[str, list[Version]] = {i: [] for i in ids}
-        for v in versions:
-            by_entity.setdefault(v.entity, []).append(v)
-        return [sorted(by_entity[i], key=lambda v: v.number) for i in ids]
+        """Histories of entries the caller was already allowed to load (the field sits on them): their
+        versions and those of the entries merged into them, oldest first."""
+        histories = await self.run(self.store.histories, list(ids))
+        return [histories.get(i, []) for i in ids]
 
     def edges(self, rel: Rel, *, incoming: bool = False) -> DataLoader[str, list[Edge]]:
         """``rel`` edges leaving (or entering) a node; ``Edge.target`` is the node at the other end."""

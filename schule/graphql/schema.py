@@ -15,6 +15,7 @@ from strawberry import relay
 from strawberry.types import ExecutionContext, Info
 
 import schule
+from schule.auth.ratelimit import RateLimiter
 from schule.graphql.admin.mutations import AdminMutations
 from schule.graphql.communes.queries import CommuneQueries
 from schule.graphql.communes.types import Commune
@@ -118,9 +119,10 @@ class SchuleSchema(strawberry.Schema):
                 log.debug("GraphQL request %s: %s", request_id, error.message)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None, *, queries: RateLimiter | None = None) -> strawberry.Schema:
+    """``queries``: the per-client query rate limit (``create_app`` passes the app's)."""
     settings = settings or Settings()
-    extensions: list[Any] = [ProvideContext, *schema_extensions(settings), MaskUnexpectedErrors]
+    extensions: list[Any] = [ProvideContext, *schema_extensions(settings, queries), MaskUnexpectedErrors]
     schema = SchuleSchema(
         query=Query,
         mutation=Mutation,

@@ -21,6 +21,9 @@ What a client gets:
   under the legacy one, code ``TIMEOUT``). Cancelling reaches every ``await``; a resolver that
   blocks the event loop cannot be interrupted, which is why resolvers that do I/O are async and
   hand blocking store calls to a thread.
+* An operation whose estimated cost is over the budget is refused before it runs (400 under the
+  new media type, code ``TOO_COMPLEX``); a client over its query rate limit gets 429 with
+  ``Retry-After`` (code ``RATE_LIMITED``). Both are decided by ``cost.CostLimit``.
 * Every response carries ``X-Request-ID``. Errors we did not raise on purpose (anything but a
   ``GraphQLError`` or a ``SchuleError`` meant for users) are logged with that id and the traceback,
   and reach the client only as "Internal server error" with the id in ``extensions.requestId``.
@@ -52,6 +55,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from schule import json_input
+from schule.domain.problems import Code
 from schule.graphql.errors import annotate, client_problem
 
 log = logging.getLogger("schule.graphql")
@@ -174,7 +178,11 @@ class GraphQLView:
             message = f"The operation took longer than {self.timeout_s:g} s and was cancelled"
             body = {"errors": [{"message": message, "extensions": {"code": "TIMEOUT", "requestId": request_id}}]}
             return _json_response(body, 503 if media_type == GRAPHQL_RESPONSE_JSON else 200, media_type)
-        return self._result_response(*self._format(result, request_id), media_type=media_type)
+        body, request_error = self._format(result, request_id)
+        retry_after = _retry_after(result)
+        if retry_after is not None:
+            return _json_response(body, 429, media_type, {"Retry-After": str(retry_after)})
+        return self._result_response(body, request_error, media_type=media_type)
 
     def _wants_graphiql(self, request: Request) -> bool:
         return (
@@ -341,6 +349,15 @@ def _operation(params: object) -> GraphQLRequest:
     return GraphQLRequest(query, params.get("variables"), params.get("operationName"), params.get("extensions"))
 
 
+def _retry_after(result: ExecutionResult) -> int | None:
+    """Seconds to wait, when the operation was refused for the client's rate limit."""
+    for error in result.errors or []:
+        extensions = error.extensions or {}
+        if extensions.get("code") == Code.RATE_LIMITED.name:
+            return int(extensions.get("retryAfter", 1))
+    return None
+
+
 def _refusal_response(refusal: Refused, media_type: str) -> Response:
     body = {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
     response = _json_response(body, refusal.status, media_type)
@@ -350,6 +367,6 @@ def _refusal_response(refusal: Refused, media_type: str) -> Response:
     return response
 
 
-def _json_response(body: object, status: int, media_type: str) -> Response:
+def _json_response(body: object, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> Response:
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(content, status_code=status, media_type=media_type)
+    return Response(content, status_code=status, media_type=media_type, headers=headers)

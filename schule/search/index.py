@@ -5,7 +5,9 @@ writes a new generation beside it and swaps the link atomically, so readers neve
 index; every ``SearchIndex`` notices the swap on its next call. Writers take Whoosh's lock with a
 timeout; readers never block (a searcher is cached and refreshed when the index changed). Each
 generation records the analysis version that wrote it (``analysis_current``: a new analysis needs a
-rebuild).
+rebuild). Each document carries a fingerprint of everything written for it (``document_fingerprint``),
+in a column beside its key, so that ``SearchSync.repair`` can find documents whose content differs
+from what the graph renders now without reading their stored fields.
 
 Ranking (``_rank``): Whoosh BM25F over title (x6), tags (x3.5), summary (x2), names of communes,
 Kreise, regions and Handlungsfelder (x1.5) and text (x1); the alternatives of a query word (typos
@@ -24,6 +26,8 @@ better one.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import shutil
@@ -36,7 +40,8 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Existence
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -48,7 +53,7 @@ from schule.search.engine import Engine, SegmentPostings, Unsupported, first_doc
 from schule.search.highlight import highlight
 from schule.search.plan import FIELD_BOOSTS, Plan, Planner
 
-__all__ = ["SearchIndex", "RERANK_DEPTH", "proof_factor"]
+__all__ = ["SearchIndex", "RERANK_DEPTH", "proof_factor", "document_fingerprint"]
 
 RERANK_DEPTH = 100
 # below this many documents with every word, documents with some of the words fill the page
@@ -58,6 +63,8 @@ _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "c
                  "kreis": "kreis", "region": "region", "status": "status"}
 _SEP = "\x1f"
 _ANALYSIS_FILE = "ANALYSIS_VERSION"
+# the fields through which a document embeds other entities (``keys_embedding``)
+_EMBEDDING_FIELDS = ("commune", "handlungsfeld", "related")
 # kinds that ``similar`` returns for a document of a kind (``similarProjects`` shows projects; a lesson
 # may point to other lessons and to projects); any other kind gets its own kind only
 SIMILAR_KINDS = {"project": ("project",), "lesson": ("lesson", "project")}
@@ -100,6 +107,8 @@ def _schema() -> Schema:
         # full precision only (no range queries on it): one posting per document instead of eight
         adaptation_count=NUMERIC(stored=True, shift_step=0),
         proof=STORED(),
+        # "<key> <fingerprint>" per document: a column reads in one pass, stored fields one by one
+        fingerprint=COLUMN(VarBytesColumn()),
     )
 
 
@@ -108,6 +117,24 @@ def _keywords(values: Iterable[str]) -> str:
 
 
 def _fields(doc: SearchDocument) -> dict[str, Any]:
+    """What is written for ``doc``: its index fields and the column with its fingerprint."""
+    fields = _index_fields(doc)
+    fields["fingerprint"] = f"{doc.key} {_digest(fields)}".encode()
+    return fields
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def document_fingerprint(doc: SearchDocument) -> str:
+    """A hash of everything the index writes for ``doc`` (not of the ``SearchDocument`` alone, so a
+    change to how documents become index fields changes it too)."""
+    return _digest(_index_fields(doc))
+
+
+def _index_fields(doc: SearchDocument) -> dict[str, Any]:
     names = " ".join((*doc.commune_names, *doc.kreise, *doc.regions, *doc.handlungsfeld_names))
     return {
         "key": doc.key,
@@ -292,15 +319,70 @@ class SearchIndex:
     def doc_count(self) -> int:
         return self._get_searcher().doc_count()
 
+    def has_fingerprints(self) -> bool:
+        """Whether the live index records document fingerprints (an index from before them does not)."""
+        return "fingerprint" in self._index().schema
+
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint of every document in the index, by key (empty without ``has_fingerprints``)."""
+        searcher = self._get_searcher()
+        out: dict[str, str] = {}
+        if "fingerprint" not in searcher.schema or not searcher.doc_count_all():
+            return out  # (an empty index has no segment, hence no column reader)
+        for sub, _ in searcher.reader().leaf_readers():
+            column = sub.column_reader("fingerprint")
+            for docnum in sub.all_doc_ids():
+                key, _, digest = column[docnum].decode().partition(" ")
+                out[key] = digest
+        return out
+
+    def fingerprints_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The fingerprints of the documents with these keys that are in the index."""
+        searcher = self._get_searcher()
+        out: dict[str, str] = {}
+        if "fingerprint" not in searcher.schema:
+            return out
+        column = None
+        for key in keys:
+            docnum = searcher.document_number(key=key)
+            if docnum is None:
+                continue
+            column = column or searcher.reader().column_reader("fingerprint")
+            out[key] = column[docnum].decode().partition(" ")[2]
+        return out
+
+    def keys_embedding(self, ids: Iterable[str]) -> set[str]:
+        """The keys of the documents that embed any of the entities ``ids``: name them as a commune, a
+        Handlungsfeld (ancestors included) or a related entry (a lesson's project, a person's employer,
+        adaptations). This is what the index holds now, so it includes documents whose relation to an
+        entity is gone from the graph (an adaptation taken back, a sub-field moved elsewhere)."""
+        terms = [wq.Term(field, i) for i in dict.fromkeys(ids) for field in _EMBEDDING_FIELDS]
+        if not terms:
+            return set()
+        searcher = self._get_searcher()
+        docnums = list(searcher.docs_for_query(wq.Or(terms)))
+        if not docnums:
+            return set()
+        if "fingerprint" in searcher.schema:
+            column = searcher.reader().column_reader("fingerprint")
+            return {column[d].decode().partition(" ")[0] for d in docnums}
+        return {searcher.stored_fields(d)["key"] for d in docnums}
+
     # ------------------------------------------------------------------- writing
 
     def upsert(self, docs: Iterable[SearchDocument]) -> int:
         """Add or replace documents (by kind and id); returns how many were written."""
         count = 0
-        writer = self._index().writer(timeout=WRITE_TIMEOUT)
+        ix = self._index()
+        # an index written before fingerprints existed has no column for them (repair rebuilds it)
+        fingerprints = "fingerprint" in ix.schema
+        writer = ix.writer(timeout=WRITE_TIMEOUT)
         try:
             for doc in docs:
-                writer.update_document(**_fields(doc))
+                fields = _fields(doc)
+                if not fingerprints:
+                    del fields["fingerprint"]
+                writer.update_document(**fields)
                 count += 1
         except BaseException:
             writer.cancel()

@@ -17,6 +17,9 @@ The defaults, and why:
   the graph has documents is no cheaper than rebuilding the index, so a cap around the largest graph
   we plan for (100,000 projects) costs a lagging follower nothing it would not spend anyway.
 
+The markers that make write batches run once (``cypher.OPERATION_DONE``) go at the same time, after
+``OPERATION_RETENTION``: an engine resends a batch within seconds, never a day later.
+
 Who prunes: every app instance, after its search index has caught up, at most every
 ``schule.app.PRUNE_INTERVAL_S``; and ``schule prune-changes`` at the command line. Pruning twice
 is harmless (it deletes a prefix of the log; the second finds nothing older).
@@ -33,6 +36,7 @@ from schule.settings import Settings
 from schule.store.graph import PRUNE_BATCH, CypherGraphStore
 
 log = logging.getLogger("schule.changes")
+OPERATION_RETENTION = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,19 @@ def prune_change_log(
     store: CypherGraphStore, retention: Retention, *, now: datetime | None = None, batch: int = PRUNE_BATCH,
     checkpoint: Callable[[], None] | None = None,
 ) -> PruneResult:
-    """Delete the change-log entries outside ``retention`` (never the newest one)."""
+    """Delete the change-log entries outside ``retention`` (never the newest one), and write-batch
+    markers older than ``OPERATION_RETENTION``."""
     now = now or datetime.now(UTC)
     deleted = store.prune_changes(
         before=retention.horizon(now), keep_last=retention.max_entries or None, batch=batch,
         checkpoint=checkpoint,
     )
+    if checkpoint is not None:
+        checkpoint()
+    operations = store.prune_operations(
+        before=(now - OPERATION_RETENTION).astimezone(UTC).isoformat(timespec="milliseconds"), batch=batch)
+    if operations:
+        log.info("write-batch markers pruned: %d", operations)
     result = PruneResult(deleted=deleted, oldest=store.oldest_change(), last=store.last_change())
     if deleted:
         log.info("change log pruned: %d entries deleted, oldest kept %s, newest %d",

@@ -2,7 +2,8 @@
 
 A version is written in the same atomic batch as the change it describes, so there is no change
 without its version. ``changes`` lists the import-format fields that differ (old and new value);
-a workflow step records the ``state`` it moved from and to.
+a workflow step records the ``state`` it moved from and to. An entry's history includes the versions
+of the entries merged into it (``schule.services.merge``), each still naming the entry it was written for.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def version_statements(
 
 
 def history(store: CypherGraphStore, identity: Identity, entity_id: str) -> list[Version]:
-    """The versions of an entry the caller may see, oldest first (a merged-away id: the survivor's
-    history, which records the merge)."""
+    """The versions of an entry the caller may see and of the entries merged into it, oldest first
+    (a merged-away id: the survivor's history, which holds the duplicate's versions and the merge)."""
     entity = get_visible(store, identity, entity_id, "history")
-    return store.versions_of([entity.id])
+    return store.histories([entity.id])[entity.id]

@@ -5,6 +5,11 @@ survivor) with no relationships. So its id can never be reused, ``store.get_reso
 ``access.visible`` answer the old id with the survivor, and the search index, which follows the
 change log, drops the duplicate's document (it is no longer published). Entries merged into the
 duplicate earlier are re-pointed to the survivor, so resolving is always one hop.
+
+Nothing the duplicate knew is lost: its versions stay as they were written (its id, its numbers) and
+belong to the survivor's history (``store.histories``: an entry's versions and those of the entries
+merged into it), which both ids answer with; the survivor's ``source`` names both sources (the
+merge's version records the change); the version and the audit entry record who merged and why.
 """
 
 from __future__ import annotations
@@ -12,11 +17,22 @@ from __future__ import annotations
 from schule.auth.identity import Identity
 from schule.domain.model import Entity, ReviewState
 from schule.domain.problems import Code
+from schule.domain.records import COMMON
 from schule.domain.trust import FieldChange
 from schule.services.access import TrustError, not_found, require_moderator
 from schule.services.audit import audit_statements
 from schule.services.history import version_statements
 from schule.store.graph import CypherGraphStore, now_iso
+
+MAX_REASON = 2000  # as for the reasons of the review workflow (moderation.MAX_REASON)
+SOURCE_SEPARATOR = "; "
+
+
+def combined_source(survivor: str | None, duplicate: str | None) -> str | None:
+    """Both sources, the survivor's first, each part once (a source may already list several,
+    separated by ``SOURCE_SEPARATOR``)."""
+    parts = [p.strip() for text in (survivor, duplicate) for p in (text or "").split(SOURCE_SEPARATOR)]
+    return SOURCE_SEPARATOR.join(dict.fromkeys(p for p in parts if p)) or None
 
 
 def merge(
@@ -41,13 +57,27 @@ def merge(
         raise TrustError(Code.CONFLICT, f"{duplicate_id!r} ist ein {duplicate.kind.value}, {survivor_id!r} ein "
                          f"{survivor.kind.value}: nur Einträge derselben Art lassen sich zusammenführen.",
                          operation=operation, target=duplicate_id)
+    note = (reason or "").strip() or None
+    if note is not None and len(note) > MAX_REASON:
+        raise TrustError(Code.INVALID, f"Die Begründung ist länger als {MAX_REASON} Zeichen; bitte kürzen.",
+                         operation=operation)
+    source = combined_source(survivor.source, duplicate.source)
+    limit = COMMON["source"].max_length
+    if source is not None and len(source) > limit:
+        # the combined text would not pass import validation (export must round-trip): refuse
+        # rather than cut either source short
+        raise TrustError(Code.INVALID, f"Die Quellen beider Einträge ergeben zusammen {len(source)} Zeichen, "
+                         f"erlaubt sind {limit}: bitte zuerst die Quelle eines der beiden Einträge kürzen.",
+                         operation=operation, target=duplicate_id)
     touched = store.neighbour_ids(duplicate.id)
     now = now_iso()
-    note = (reason or "").strip() or None
-    statements = store.merge_statements(survivor, duplicate, touched, now)
+    statements = store.merge_statements(survivor, duplicate, touched, now, source)
+    survivor_changes = [FieldChange("merged_from", None, duplicate.id)]
+    if source != survivor.source:
+        survivor_changes.append(FieldChange("source", survivor.source, source))
     statements += version_statements(
         identity, entity_id=survivor.id, kind=survivor.kind, action="merge", state=survivor.state.value,
-        changes=[FieldChange("merged_from", None, duplicate.id)], now=now, note=note,
+        changes=survivor_changes, now=now, note=note,
     )
     statements += version_statements(
         identity, entity_id=duplicate.id, kind=duplicate.kind, action="merge", state=ReviewState.MERGED.value,
@@ -56,7 +86,8 @@ def merge(
     )
     statements += audit_statements(
         identity, operation, target=survivor.id, target_kind=survivor.kind.value, now=now, reason=note,
-        details={"duplicate": duplicate.id, "relationships_of": sorted(touched)},
+        details={"duplicate": duplicate.id, "relationships_of": sorted(touched),
+                 "source": {"survivor": survivor.source, "duplicate": duplicate.source, "merged": source}},
     )
     store.write(statements)
     merged = store.get([survivor.id]).get(survivor.id)

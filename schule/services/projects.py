@@ -147,6 +147,7 @@ def project_fields(project: model.Project) -> dict[str, Any]:
         "started": project.started,
         "ended": project.ended,
         "links": list(project.links),
+        "license": project.license,
         "source": project.source,
     }
     return _given(fields)

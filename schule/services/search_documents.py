@@ -3,7 +3,12 @@
 Only published entities become documents; a person contributes public fields only (no e-mail,
 no phone). Facets are denormalised here: a project carries its communes' names, Kreise and
 regions, and its Handlungsfelder with all their ancestors, so that filtering by "Mobilität" also
-finds projects filed under a sub-field of it.
+finds projects filed under a sub-field of it; a lesson carries its project's title, communes and
+Handlungsfelder; a person their employer's name.
+
+Every entity a document embeds is named by id in one of its ``communes``, ``handlungsfelder`` (with
+ancestors) or ``related_ids``: that is how ``SearchSync`` finds the documents to render again when only
+an embedded entity changed (``SearchIndex.keys_embedding``). A new kind of embedding must keep that so.
 """
 
 from __future__ import annotations
@@ -91,8 +96,10 @@ def _lesson_doc(le: Lesson, look: Lookups) -> SearchDocument:
 def _person_doc(p: Person, look: Lookups) -> SearchDocument:
     employer = look.employers.get(p.commune or p.organisation or "")
     employer_name = getattr(employer, "name", "") if employer else ""
+    employer_id = p.commune or p.organisation
     return SearchDocument(
         kind="person", id=p.id, title=p.name, tags=p.expertise, summary=p.role or "", text=employer_name,
+        related_ids=(employer_id,) if employer_id else (),  # the document embeds the employer's name
         **look.commune_facets([p.commune] if p.commune else []),
     )
 

@@ -8,9 +8,30 @@ last change it applied, in ``state.json`` beside it, and follows the log:
 * ``drain()`` applies pending changes in order, idempotently (documents are replaced by key), and
   only then advances ``applied_seq``. A crash anywhere leaves the change pending, never lost: the
   next drain, by whichever process holds the drain lock, applies it again.
+* Documents embed other entities (``search_documents``: a project its communes' names and Kreise and
+  its Handlungsfelder with their parents, a lesson its project's title, a person their employer), so
+  a change to one entity can change many documents. The follower expands each batch of changes to
+  the documents that embed a changed entity and renders those again in the same step, before
+  ``applied_seq`` advances. Which documents embed an entity, the index itself says: every embedded
+  entity is named by id in a document's commune, Handlungsfeld (ancestors included) or related field
+  (``SearchIndex.keys_embedding``, a postings lookup). We expand here rather than have writers log
+  the dependents because (1) what a document embeds is the search's business, kept in one place, not
+  every writer's; (2) renaming a commune with thousands of projects would otherwise write thousands
+  of change entries in the user's transaction and push the log towards its retention cap; (3) the
+  index knows what its documents embed *now*, so it also finds documents whose relation is gone from
+  the graph (an adaptation taken back, a sub-field moved under another parent, a merged-away
+  Handlungsfeld), which neither a graph query at drain time nor the writer could name. The expansion
+  is bounded by the index (ids only) and rendered in chunks of ``BATCH`` into one index commit. An
+  entity whose own document did not change is not expanded (what others embed of it is in its own
+  document), and documents equal to the indexed ones are not written: re-importing unchanged
+  communes costs a lookup, not a re-render of every project.
 * ``repair()`` runs at start: a missing or foreign state, a log that went backwards (the graph
-  was replaced), a log pruned past ``applied_seq`` or a document count that disagrees with the
-  graph means a full rebuild.
+  was replaced), a log pruned past ``applied_seq`` or an index without document fingerprints means
+  a full rebuild. Otherwise it compares every document's fingerprint (a hash of what was written for
+  it, kept in the index) with the document the graph renders now, and writes just the documents that
+  differ, drops those the graph does not have, or rebuilds if more than ``REPAIR_REBUILD_SHARE`` of
+  them differ. The comparison reads the graph without holding the drain lock (searches and drains go
+  on); the candidates are rendered and compared again under the lock before anything is written.
 * The log is pruned (``schule.services.change_log``): old entries go, whether or not every index
   applied them. Seqs are handed out without gaps, so an index that finds a missing number after
   ``applied_seq`` (in ``drain()``, in the catch-up after a rebuild, at ``repair()`` through the
@@ -34,11 +55,13 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 from schule.search import SearchDocument, SearchIndex
+from schule.search.index import document_fingerprint
 from schule.services.change_log import PruneResult, Retention, prune_change_log
 from schule.services.search_documents import DocumentBuilder
 from schule.store.graph import CypherGraphStore
@@ -46,6 +69,10 @@ from schule.store.graph import CypherGraphStore
 log = logging.getLogger("schule.search")
 BATCH = 500
 _LOCK_POLL_S = 0.02
+# repair rewrites differing documents one by one up to this share of the index (at least
+# REPAIR_REINDEX_MIN of them); beyond it a rebuild (two processes, a fresh index) is the cheaper way
+REPAIR_REBUILD_SHARE = 0.1
+REPAIR_REINDEX_MIN = 1000
 
 
 class SyncStopped(Exception):
@@ -158,14 +185,55 @@ class SearchSync:
                 if change.seq > previous + 1:
                     return None
                 previous = change.seq
-            docs, deletes = self.builder.for_ids(list(dict.fromkeys(c.id for c in changes)))
-            if docs:
-                self.index.upsert(docs)
-            if deletes:
-                self.index.delete(deletes)
+            self._apply([c.id for c in changes])
             applied = changes[-1].seq
             self._write_state(applied)
             done += len(changes)
+
+    def _apply(self, ids: Sequence[str]) -> None:
+        """Render the entities ``ids`` again and, for each whose own document changed (or is not in
+        the index), every document that embeds it (module docstring); write what differs from the
+        index, in one commit. A document equal to the indexed one is skipped, and so are the
+        dependents of an entity whose document is unchanged: whatever other documents embed of an
+        entity is part of its own document (a re-imported, unchanged commune costs nothing)."""
+        changed = list(dict.fromkeys(ids))
+        deletes: list[str] = []
+        seen: set[str] = set()
+        docs = list(self._render(changed, deletes, seen))
+        indexed = self.index.fingerprints_of(d.key for d in docs)
+        fresh = [d for d in docs if indexed.get(d.key) != document_fingerprint(d)]
+        unchanged = {d.id for d in docs} - {d.id for d in fresh}
+        embedding = {key.partition(":")[2]
+                     for key in self.index.keys_embedding([i for i in changed if i not in unchanged])}
+        dependents = self._differing(self._render(sorted(embedding - set(changed) - _ids_of(seen)),
+                                                     deletes, seen))
+        stream = chain(fresh, dependents)
+        first = next(stream, None)
+        if first is not None:
+            self.index.upsert(chain([first], stream))
+        if self.index.has_fingerprints():  # only keys the index has (a writer and a commit each)
+            deletes = list(self.index.fingerprints_of(dict.fromkeys(deletes)))
+        if deletes:
+            self.index.delete(deletes)
+
+    def _render(self, ids: Sequence[str], deletes: list[str], seen: set[str]) -> Iterator[SearchDocument]:
+        """The documents of ``ids``, rendered ``BATCH`` ids at a time, each key once (one index writer
+        must not add a key twice; ``seen`` holds the keys already yielded); keys of entities that are
+        not (or no longer) published go to ``deletes``."""
+        for start in range(0, len(ids), BATCH):
+            self._check_stop()
+            docs, gone = self.builder.for_ids(ids[start:start + BATCH])
+            deletes.extend(gone)
+            for doc in docs:
+                if doc.key not in seen:
+                    seen.add(doc.key)
+                    yield doc
+
+    def _differing(self, docs: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+        """The documents whose content differs from what the index holds for them."""
+        for doc in docs:
+            if self.index.fingerprints_of([doc.key]).get(doc.key) != document_fingerprint(doc):
+                yield doc
 
     def rebuild(self) -> int:
         """Full rebuild from the graph; returns the number of documents."""
@@ -197,16 +265,56 @@ class SearchSync:
                 # words are analysed differently now: old postings would miss what new queries ask
                 self._rebuild_locked()
                 return "rebuilt (index written by an older version of the German analysis)"
+            if not self.index.has_fingerprints():
+                self._rebuild_locked()
+                return "rebuilt (index without document fingerprints, written by an older version)"
             oldest = self.store.oldest_change()
             if applied < last and (oldest is None or oldest > applied + 1):
                 self._rebuild_locked()
                 return f"rebuilt (change log pruned past this index: applied {applied}, oldest kept {oldest})"
         self.drain(wait=True)  # notices a prune that happens in between, too
-        expected = sum(self.store.published_counts().values())
-        if self.index.doc_count() != expected:
+        return self._compare_fingerprints()
+
+    def _compare_fingerprints(self) -> str:
+        """Every document against what the graph renders now (module docstring): first without the
+        lock, then, for the candidates only, again under it before writing."""
+        indexed = self.index.fingerprints()
+        total = len(indexed)
+        differing: list[str] = []
+        for doc in self._until_stopped(self.builder.all()):
+            if indexed.pop(doc.key, None) != document_fingerprint(doc):
+                differing.append(doc.id)
+        foreign = sorted(indexed)  # in the index, not rendered by the graph
+        if not differing and not foreign:
+            return "in sync"
+        if len(differing) + len(foreign) > max(REPAIR_REINDEX_MIN, int(total * REPAIR_REBUILD_SHARE)):
             self.rebuild()
-            return f"rebuilt (index had a different number of documents than the graph's {expected})"
-        return "in sync"
+            return f"rebuilt ({len(differing) + len(foreign)} of {total} documents differed from the graph)"
+        with self._drain_lock(wait=True):
+            applied = self.applied_seq()
+            if applied is None:
+                self._rebuild_locked()
+                return "rebuilt (no valid index state)"
+            if self._apply_after(applied) is None:
+                self._rebuild_locked()
+                return f"rebuilt (change log pruned past this index: applied {applied})"
+            current = self.index.fingerprints()
+            deletes: list[str] = []
+            candidates = [*differing, *(key.partition(":")[2] for key in foreign)]
+            rendered = list(self._render(candidates, deletes, set()))
+            stale = [d for d in rendered if current.get(d.key) != document_fingerprint(d)]
+            keys = {d.key for d in rendered}
+            gone = sorted({k for k in [*foreign, *deletes] if k in current and k not in keys})
+            if stale:
+                self.index.upsert(stale)
+            if gone:
+                self.index.delete(gone)
+        done = []
+        if stale:
+            done.append(f"re-indexed {len(stale)} {_documents(len(stale))} whose content differed from the graph")
+        if gone:
+            done.append(f"removed {len(gone)} {_documents(len(gone))} the graph does not have")
+        return "; ".join(done) or "in sync"  # the change log brought the candidates up to date meanwhile
 
     def prune_change_log(self, retention: Retention) -> PruneResult:
         """Prune the graph's change log (``schule.services.change_log``), stopping at the next
@@ -216,3 +324,12 @@ class SearchSync:
 
     def close(self) -> None:
         self.index.close()
+
+
+def _ids_of(keys: set[str]) -> set[str]:
+    """The ids of document keys (``kind:id``)."""
+    return {key.partition(":")[2] for key in keys}
+
+
+def _documents(n: int) -> str:
+    return "document" if n == 1 else "documents"

@@ -82,7 +82,8 @@ class GraphStore(Protocol):
         """Every published entity of a kind, sorted by id."""
 
     def iter_export(self) -> Iterator[dict[str, Any]]:
-        """Every published record in the import format, kind by kind, sorted by id."""
+        """Every published record in the import format, kind by kind, sorted by id; references to
+        unpublished entries are dropped, records that need one are left out (see ``exporting``)."""
 
     def published_counts(self) -> dict[str, int]:
         """Number of published entities per kind."""
@@ -138,7 +139,10 @@ class TrustStore(GraphStore, Protocol):
     def review_queue_count(self, kinds: Sequence[str] | None = None) -> int: ...
 
     def versions_of(self, ids: Sequence[str]) -> list[Any]:
-        """``schule.domain.trust.Version`` values, per entity oldest first."""
+        """``schule.domain.trust.Version`` values written for these ids, per entity oldest first."""
+
+    def histories(self, ids: Sequence[str]) -> dict[str, list[Any]]:
+        """Per id: its versions and those of the entries merged into it, oldest first."""
 
     def audit_page(self, *, target: str | None = None, actor: str | None = None, skip: int = 0,
                    limit: int = 50) -> list[Any]:

@@ -69,6 +69,35 @@ UNWIND range(0, size($entries) - 1) AS i
 CREATE (:Change {seq: base + i + 1, kind: $entries[i].kind, id: $entries[i].id, at: $now})
 """
 
+# Every write batch runs once, even when an engine sends it again: FalkorDB's engine after a lost
+# connection (the server may have applied the batch before the reply was lost), Neo4j's managed
+# transactions after a transient error at commit. Each batch carries an operation id of its own and
+# writes an Operation marker with it in the same atomic unit; a batch whose marker exists is skipped.
+# Neo4j checks in the transaction (these two statements); FalkorDB, whose batch is one query, puts
+# the same check in front of it (``falkordb.OPERATION_GUARD``). Markers are only needed while an
+# engine may still retry (seconds); ``prune_operations`` deletes old ones with the change log.
+OPERATION_DONE = """
+MATCH (o:Operation {id: $op})
+RETURN count(o) AS done
+"""
+
+RECORD_OPERATION = """
+CREATE (:Operation {id: $op, at: $at})
+"""
+
+COUNT_OPERATIONS_BEFORE = """
+MATCH (o:Operation)
+WHERE o.at < $before
+RETURN count(o) AS count
+"""
+
+DELETE_OPERATIONS_BEFORE = """
+MATCH (o:Operation)
+WHERE o.at < $before
+WITH o ORDER BY o.at LIMIT $limit
+DELETE o
+"""
+
 # -- reads ----------------------------------------------------------------------------------------
 
 # A node with its properties and its outgoing references as [type, target kind, target id].
@@ -110,6 +139,24 @@ PAGE_OF_KIND: dict[Kind, str] = {k: _PAGE_OF_KIND.format(label=k.label) for k in
 
 PAGE_OF_MEMBERSHIPS = """
 MATCH (c:Commune)-[m:MEMBER_OF]->(n:Network)
+WITH c, m, n ORDER BY c.id, n.id SKIP $skip LIMIT $limit
+RETURN c.id AS commune, n.id AS network, properties(m) AS props
+"""
+
+# Export: published records with their references to published records only, so that an export
+# never names a record it leaves out (schule/services/exporting.py says what is dropped and why).
+_EXPORT_PAGE_OF_KIND = """
+MATCH (n:{label})
+WHERE n.state = 'published'
+WITH n ORDER BY n.id SKIP $skip LIMIT $limit
+RETURN properties(n) AS props,
+       [(n)-[r]->(m:Entity) WHERE m.state = 'published' | [type(r), m.kind, m.id]] AS refs
+"""
+EXPORT_PAGE_OF_KIND: dict[Kind, str] = {k: _EXPORT_PAGE_OF_KIND.format(label=k.label) for k in Kind}
+
+EXPORT_PAGE_OF_MEMBERSHIPS = """
+MATCH (c:Commune)-[m:MEMBER_OF]->(n:Network)
+WHERE c.state = 'published' AND n.state = 'published'
 WITH c, m, n ORDER BY c.id, n.id SKIP $skip LIMIT $limit
 RETURN c.id AS commune, n.id AS network, properties(m) AS props
 """

@@ -83,6 +83,19 @@ RETURN properties(v) AS version
 ORDER BY v.entity, v.number
 """
 
+# The history of each asked id: its own versions and those of every entry merged into it (their
+# tombstones point at it; a merge re-points older tombstones, so one hop finds them all), oldest first.
+# Versions are never rewritten by a merge: each keeps its entity and number.
+HISTORIES = """
+UNWIND $ids AS asked
+OPTIONAL MATCH (m:Entity {merged_into: asked})
+WITH asked, [asked] + collect(m.id) AS owners
+UNWIND owners AS owner
+MATCH (v:Version {entity: owner})
+RETURN asked, properties(v) AS version
+ORDER BY asked, v.at, v.entity, v.number
+"""
+
 # The audit log is append-only: there is no statement that updates or deletes an AuditEntry.
 APPEND_AUDIT = """
 MERGE (c:AuditCounter {name: 'audit'})
@@ -171,6 +184,12 @@ DELETE r
 TOMBSTONE = """
 MATCH (old:Entity {id: $old})
 SET old.state = 'merged', old.merged_into = $new, old.updated_at = $now
+"""
+
+# The survivor's source names the duplicate's source too (``schule.services.merge``).
+SET_SOURCE = """
+MATCH (n:Entity {id: $id})
+SET n.source = $source, n.updated_at = $now
 """
 
 REPOINT_MERGED = """

@@ -8,6 +8,10 @@ FalkorDB differences handled here, and only here:
   first: Redis does not roll back inside EXEC, and replaying a large EXEC block from the AOF while a
   client connects trips an assertion in Redis, so a restart after a crash could fail.);
 * if the embedded server died, the next call starts it again (the AOF replays) and retries once.
+  A write may have been applied before the connection was lost, so the retry must not apply it
+  again: every batch carries an operation id and starts with ``OPERATION_GUARD``, which lets the rest
+  of the query run only if no ``Operation`` marker with that id exists and writes the marker (one
+  query, so check and write are atomic even if the first attempt is still running).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -26,6 +31,7 @@ from schule.domain.model import Kind
 from schule.errors import StoreError, StoreUnavailable
 from schule.store.base import Statement
 from schule.store.embedded import EmbeddedServer
+from schule.store.rows import now_iso
 
 T = TypeVar("T")
 CONSTRAINT_WAIT_S = 10.0
@@ -42,13 +48,24 @@ def _params_header(params: dict[str, Any]) -> str:
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def combine(statements: Sequence[Statement]) -> tuple[str, dict[str, Any]]:
-    """One atomic query from many statements: ``CALL { s1 } CALL { s2 } …``, parameters renamed
-    ``$name`` -> ``$s<i>_name`` so that statements never see each other's values."""
-    if len(statements) == 1:
-        return statements[0].query, statements[0].params
-    parts: list[str] = []
-    params: dict[str, Any] = {}
+# The operation guard in front of every write batch (see ``cypher.OPERATION_DONE``): no rows go on,
+# so no CALL unit below runs, when the batch's marker exists. ``count`` rather than OPTIONAL MATCH
+# + ``IS NULL``: FalkorDB let a row through ``WITH o WHERE o IS NULL`` for an existing node.
+OPERATION_GUARD = """
+MATCH (schule_op:Operation {id: $op_id})
+WITH count(schule_op) AS schule_done
+WHERE schule_done = 0
+CREATE (:Operation {id: $op_id, at: $op_at})
+WITH schule_done
+"""
+
+
+def combine(statements: Sequence[Statement], op: str, at: str) -> tuple[str, dict[str, Any]]:
+    """One atomic query from many statements: ``OPERATION_GUARD CALL { s1 } CALL { s2 } …``, parameters
+    renamed ``$name`` -> ``$s<i>_name`` so that statements never see each other's values; ``op`` is
+    the batch's operation id, ``at`` the time its marker records."""
+    parts: list[str] = [OPERATION_GUARD.strip()]
+    params: dict[str, Any] = {"op_id": op, "op_at": at}
     for i, st in enumerate(statements):
         prefix = f"s{i}_"
         renamed = _PARAM.sub(lambda m: f"${prefix}{m.group(1)}", st.query.strip())  # noqa: B023 - used at once
@@ -111,7 +128,8 @@ class FalkorEngine:
         if not statements:
             return
 
-        query, params = combine(statements)
+        # one id per batch: a resend by ``_with_restart`` carries the same id and is skipped if applied
+        query, params = combine(statements, op=uuid.uuid4().hex, at=now_iso())
         rows = sum(len(v) for st in statements for v in st.params.values() if isinstance(v, list))
 
         def run() -> None:
@@ -146,10 +164,11 @@ class FalkorEngine:
                 for row in self.graph.query("CALL db.constraints()").result_set
             }
             indexed = {row[0]: set(row[1]) for row in self.graph.query("CALL db.indexes()").result_set}
-            wanted = [("Entity", "id"), ("Change", "seq"), ("ChangeCounter", "name")]
+            wanted = [("Entity", "id"), ("Entity", "merged_into"), ("Change", "seq"), ("ChangeCounter", "name")]
             wanted += [(k.label, "id") for k in Kind]
             wanted += [("Account", "id"), ("Account", "name"), ("Token", "hash"), ("Version", "entity"),
                        ("AuditEntry", "seq"), ("AuditCounter", "name")]  # trust (moderation)
+            wanted += [("Operation", "id")]  # write batches run once (OPERATION_GUARD)
             for label, prop in wanted:
                 if prop not in indexed.get(label, set()):
                     self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")

@@ -16,8 +16,9 @@ from schule.domain.model import (
     Rel,
     ReviewState,
 )
-from schule.domain.records import MEMBERSHIP, OWNED_RELS, Record, record_to_json
+from schule.domain.records import MEMBERSHIP, OWNED_RELS, SPEC, Record, record_to_json
 from schule.store import cypher
+from schule.store.backup import BackupQueries
 from schule.store.base import Change, Edge, Engine, Statement
 from schule.store.rows import entity_from_row, now_iso, refs_by_rel
 from schule.store.trust import TrustQueries
@@ -26,8 +27,12 @@ EXPORT_PAGE = 500
 WRITE_CHUNK = 1000
 # Change-log entries deleted per write when pruning: bounded work per query/transaction.
 PRUNE_BATCH = 5000
+# Fields an exported record must have to import again (a lesson's project among them).
+_REQUIRED: dict[Kind, tuple[str, ...]] = {
+    kind: tuple(name for name, spec in SPEC[kind].items() if spec.required) for kind in Kind
+}
 
-class CypherGraphStore(TrustQueries):
+class CypherGraphStore(TrustQueries, BackupQueries):
     """Runs the shared Cypher of ``cypher.py`` on an engine and speaks in domain objects.
 
     ``calls`` counts round trips to the database; tests use it to prove that GraphQL
@@ -154,10 +159,13 @@ class CypherGraphStore(TrustQueries):
         return result
 
     def memberships(self) -> list[Membership]:
+        return self._memberships(cypher.PAGE_OF_MEMBERSHIPS)
+
+    def _memberships(self, query: str) -> list[Membership]:
         out: list[Membership] = []
         skip = 0
         while True:
-            rows = self._read(cypher.PAGE_OF_MEMBERSHIPS, {"skip": skip, "limit": EXPORT_PAGE})
+            rows = self._read(query, {"skip": skip, "limit": EXPORT_PAGE})
             for row in rows:
                 p = row["props"] or {}
                 out.append(
@@ -187,16 +195,22 @@ class CypherGraphStore(TrustQueries):
             skip += EXPORT_PAGE
 
     def iter_export(self) -> Iterator[dict[str, Any]]:
+        """Every published record in the import format; it never refers to a record it leaves out.
+        References to unpublished entries are dropped (the queries return only published targets);
+        a record that needs one (a lesson's project, both ends of a membership) is left out."""
         for kind in Kind:
+            required = _REQUIRED[kind]
             skip = 0
             while True:
-                rows = self._read(cypher.PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+                rows = self._read(cypher.EXPORT_PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
                 for row in rows:
-                    yield record_to_json(kind.value, row["props"], refs_by_rel(row["refs"]))
+                    record = record_to_json(kind.value, row["props"], refs_by_rel(row["refs"]))
+                    if all(name in record for name in required):
+                        yield record
                 if len(rows) < EXPORT_PAGE:
                     break
                 skip += EXPORT_PAGE
-        for m in self.memberships():
+        for m in self._memberships(cypher.EXPORT_PAGE_OF_MEMBERSHIPS):
             props = {k: v for k, v in dataclasses.asdict(m).items() if v is not None}
             yield record_to_json(MEMBERSHIP, props, {})
 
@@ -250,6 +264,17 @@ class CypherGraphStore(TrustQueries):
             high = min(low + batch - 1, cutoff)
             self._write([Statement(cypher.DELETE_CHANGES_BETWEEN, {"low": low, "high": high})])
         return deleted
+
+    def prune_operations(self, *, before: str, batch: int = PRUNE_BATCH) -> int:
+        """Delete the markers of write batches (``cypher.OPERATION_DONE``) written before ``before`` (an
+        ISO-8601 UTC time); returns how many. A marker only matters while an engine may still send its
+        batch again, seconds after it was written."""
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        total = int(self._read(cypher.COUNT_OPERATIONS_BEFORE, {"before": before})[0]["count"])
+        for _ in range(0, total, batch):
+            self._write([Statement(cypher.DELETE_OPERATIONS_BEFORE, {"before": before, "limit": batch})])
+        return total
 
     # -- filtered pages (GraphQL connections) -----------------------------------------------------
     def list_page(

@@ -2,13 +2,17 @@
 
 Neo4j differences handled here, and only here:
 * constraints with ``CREATE CONSTRAINT … IF NOT EXISTS``;
-* a write batch is one managed transaction; the driver retries it on transient errors, which is
-  safe because every statement is MERGE-based (idempotent on our own ids);
+* a write batch is one managed transaction; the driver retries it on transient errors. A retry
+  after a commit whose answer was lost would apply the batch twice (appends: versions, audit
+  entries, change-log entries), so each batch has an operation id: the transaction first asks
+  whether its ``Operation`` marker exists (then it was committed: nothing to do), and writes the
+  marker with the batch (``cypher.OPERATION_DONE`` / ``RECORD_OPERATION``);
 * reads are routed to readers with ``routing_=READ``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +21,9 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from schule.domain.model import Kind
 from schule.errors import StoreError, StoreUnavailable
+from schule.store import cypher
 from schule.store.base import Statement
+from schule.store.rows import now_iso
 
 
 def _constraint_statements() -> list[str]:
@@ -25,6 +31,7 @@ def _constraint_statements() -> list[str]:
         "CREATE CONSTRAINT schule_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT schule_counter_name IF NOT EXISTS FOR (n:ChangeCounter) REQUIRE n.name IS UNIQUE",
         "CREATE INDEX schule_change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)",
+        "CREATE CONSTRAINT schule_operation_id IF NOT EXISTS FOR (n:Operation) REQUIRE n.id IS UNIQUE",
     ]
     stmts += [
         f"CREATE INDEX schule_{k.value}_id IF NOT EXISTS FOR (n:{k.label}) ON (n.id)" for k in Kind
@@ -34,6 +41,7 @@ def _constraint_statements() -> list[str]:
         "CREATE CONSTRAINT schule_token_hash IF NOT EXISTS FOR (n:Token) REQUIRE n.hash IS UNIQUE",
         "CREATE INDEX schule_account_id IF NOT EXISTS FOR (n:Account) ON (n.id)",
         "CREATE INDEX schule_version_entity IF NOT EXISTS FOR (n:Version) ON (n.entity)",
+        "CREATE INDEX schule_entity_merged_into IF NOT EXISTS FOR (n:Entity) ON (n.merged_into)",
         "CREATE INDEX schule_audit_seq IF NOT EXISTS FOR (n:AuditEntry) ON (n.seq)",
     ]
     return stmts
@@ -66,9 +74,15 @@ class Neo4jEngine:
         return [record.data() for record in records]
 
     def write(self, statements: Sequence[Statement]) -> None:
+        operation = {"op": uuid.uuid4().hex, "at": now_iso()}  # the same for every retry of this batch
+
         def work(tx: neo4j.ManagedTransaction) -> None:
+            done = tx.run(cypher.OPERATION_DONE, {"op": operation["op"]}).single()
+            if done is not None and done["done"]:
+                return  # an earlier attempt committed; its answer was lost
             for st in statements:
                 tx.run(st.query, st.params).consume()
+            tx.run(cypher.RECORD_OPERATION, operation).consume()
 
         try:
             with self.driver.session(database=self.database) as session:

@@ -104,8 +104,19 @@ class TrustQueries:
         })]
 
     def versions_of(self, ids: Sequence[str]) -> list[Version]:
+        """The versions written for exactly these ids, per entity oldest first."""
         rows = self._read(trust_cypher.VERSIONS_OF, {"ids": list(ids)})
         return [Version.from_props(r["version"]) for r in rows]
+
+    def histories(self, ids: Sequence[str]) -> dict[str, list[Version]]:
+        """For each id: its versions and those of the entries merged into it, oldest first (each
+        version keeps the ``entity`` it was written for)."""
+        out: dict[str, list[Version]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        for r in self._read(trust_cypher.HISTORIES, {"ids": list(dict.fromkeys(ids))}):
+            out[r["asked"]].append(Version.from_props(r["version"]))
+        return out
 
     @staticmethod
     def audit_statements(
@@ -198,11 +209,16 @@ class TrustQueries:
         return {r["id"]: Kind(r["kind"]) for r in rows}
 
     @staticmethod
-    def merge_statements(survivor: Entity, duplicate: Entity, touched: dict[str, Kind], now: str) -> list[Statement]:
-        """Move every relationship of ``duplicate`` to ``survivor``, leave a tombstone that resolves
-        to the survivor, and log every touched entity for the search index."""
+    def merge_statements(
+        survivor: Entity, duplicate: Entity, touched: dict[str, Kind], now: str, source: str | None
+    ) -> list[Statement]:
+        """Move every relationship of ``duplicate`` to ``survivor``, give the survivor ``source`` (both
+        entries' sources), leave a tombstone that resolves to the survivor, and log every touched
+        entity for the search index."""
         params = {"old": duplicate.id, "new": survivor.id}
         statements = [Statement(trust_cypher.MOVE_OUTGOING[rel], params) for rel in Rel]
+        if source != survivor.source:
+            statements.append(Statement(trust_cypher.SET_SOURCE, {"id": survivor.id, "source": source, "now": now}))
         statements += [Statement(trust_cypher.MOVE_INCOMING[rel], params) for rel in Rel]
         statements.append(Statement(trust_cypher.DROP_RELATIONSHIPS, {"old": duplicate.id}))
         statements.append(Statement(trust_cypher.TOMBSTONE, {**params, "now": now}))

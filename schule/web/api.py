@@ -3,19 +3,25 @@
 The pages use the public API and nothing else: the same schema object, the same context (built
 by the endpoint's own ``context_getter``, so the caller, their session and fresh DataLoaders are
 exactly what a client posting to ``/graphql`` with this request's cookies would get), the same
-limits. Only the HTTP transport is skipped.
+limits. Only the HTTP transport is skipped, which is why the mutation rate limit (applied to
+``/graphql`` by ``AuthMiddleware``) is applied here too, to the same buckets: a web form must not be
+a way around it (a flood of submissions would bury real ones in the review queue).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 
+from schule.auth.middleware import identity_of, mutation_keys
+from schule.auth.ratelimit import RateLimiter
+from schule.domain.problems import Code
 from schule.graphql.errors import client_problem
 from schule.graphql.view import GraphQLView, HTTPContext
 from schule.http_status import status_for
@@ -40,6 +46,21 @@ class ApiError(Exception):
                          else "; ".join(e.message for e in errors))
 
 
+class RateLimited(Exception):
+    """Too many requests from this client: try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
+
+
+@functools.lru_cache(maxsize=64)
+def _is_mutation(document: str) -> bool:
+    """The pages' documents are module constants, each with one operation."""
+    return any(d.operation == OperationType.MUTATION
+               for d in parse(document).definitions if isinstance(d, OperationDefinitionNode))
+
+
 def request_id(request: Request) -> str:
     """This request's id (shared by all operations of one page, and shown on error pages)."""
     rid = getattr(request.state, "request_id", None)
@@ -50,8 +71,10 @@ def request_id(request: Request) -> str:
 
 
 class Api:
-    def __init__(self, view: GraphQLView) -> None:
+    def __init__(self, view: GraphQLView, mutations: RateLimiter | None = None) -> None:
+        """``mutations``: the app's mutation rate limit (``Limits.mutations``); None: unlimited."""
         self.view = view
+        self.mutations = mutations
 
     async def _context(self, request: Request) -> Any:
         if self.view.context_getter is not None:
@@ -59,11 +82,19 @@ class Api:
         return HTTPContext(request, request_id(request))
 
     async def run(self, request: Request, document: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The ``data`` of ``document``; any error raises ``ApiError`` (logged unless it is the user's)."""
+        """The ``data`` of ``document``; any error raises ``ApiError`` (logged unless it is the user's),
+        a client over its rate limit ``RateLimited``."""
+        if self.mutations is not None and _is_mutation(document):
+            wait = self.mutations.take(*mutation_keys(request.scope, identity_of(request.scope)))
+            if wait:
+                raise RateLimited(int(wait))
         result = await self.view.schema.execute(
             document, variable_values=dict(variables or {}), context_value=await self._context(request)
         )
         if result.errors:
+            for error in result.errors:
+                if (error.extensions or {}).get("code") == Code.RATE_LIMITED.name:  # the query rate limit (cost.py)
+                    raise RateLimited(int((error.extensions or {}).get("retryAfter", 1)))
             failure = ApiError(list(result.errors), request_id(request))
             if not failure.user_facing:
                 for error in result.errors:

@@ -24,7 +24,7 @@ query WebSearch($query: String!, $filter: SearchFilter, $first: Int!, $offset: I
 PROJECT = """
 query WebProject($id: String!, $projectId: ID!) {
   project(id: $id) {
-    slug title summary description status tags links started ended source state reviewNote
+    slug title summary description status tags links started ended license source state reviewNote
     communes { slug name }
     handlungsfelder { slug name }
     lessons { slug title type }
@@ -222,7 +222,7 @@ mutation WebRequestChanges($id: String!, $reason: String!) {{
 """
 
 MERGE_ENTRIES = f"""
-mutation WebMergeEntries($duplicate: String!, $survivor: String!) {{
-  mergeEntries(duplicate: $duplicate, survivor: $survivor) {{ {_STEP_RESULT} }}
+mutation WebMergeEntries($duplicate: String!, $survivor: String!, $reason: String) {{
+  mergeEntries(duplicate: $duplicate, survivor: $survivor, reason: $reason) {{ {_STEP_RESULT} }}
 }}
 """

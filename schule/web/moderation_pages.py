@@ -86,7 +86,8 @@ async def _step(pages: Pages, request: Request, form: Any) -> tuple[str, dict[st
             return action, {"__typename": "UserErrors", "errors": [
                 {"code": "INVALID", "field": ["survivor"],
                  "message": "Bitte die ID des verbleibenden Eintrags angeben (z. B. 'stadtlabor-soest')."}]}
-        data = await pages.api.run(request, documents.MERGE_ENTRIES, {"duplicate": entry, "survivor": survivor})
+        data = await pages.api.run(request, documents.MERGE_ENTRIES, {
+            "duplicate": entry, "survivor": survivor, "reason": form.get("merge_reason") or None})
         return action, data["mergeEntries"]
     return None
 
@@ -109,7 +110,8 @@ async def review_page(pages: Pages, request: Request) -> Response:
             if result["__typename"] == "ModerationPayload":
                 return _done(request.url.path, action, form.get("id"))
             problems[form.get("id")] = _messages(result)
-            values = {"id": form.get("id"), "reason": form.get("reason"), "survivor": form.get("survivor")}
+            values = {"id": form.get("id"), "reason": form.get("reason"), "survivor": form.get("survivor"),
+                      "merge_reason": form.get("merge_reason")}
     data = await pages.api.run(request, documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN})
     queue = data["reviewQueue"]
     return pages.render(

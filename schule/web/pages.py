@@ -17,7 +17,7 @@ from starlette.responses import Response
 from schule.auth.middleware import identity_of
 from schule.auth.web import csrf_token_for
 from schule.web import documents
-from schule.web.api import Api, ApiError, request_id
+from schule.web.api import Api, ApiError, RateLimited, request_id
 from schule.web.forms import FormRefused
 from schule.web.rendering import Renderer
 
@@ -60,6 +60,11 @@ class Pages:
             except FormRefused:
                 response = self.render(request, "error.html", 403, title="Formular abgelaufen",
                                        message="Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal.")
+            except RateLimited as e:
+                response = self.render(request, "error.html", 429, title="Zu viele Anfragen",
+                                       message="Sie haben in kurzer Zeit sehr viele Anfragen gesendet. Bitte warten "
+                                       f"Sie {e.retry_after} Sekunden und versuchen Sie es dann noch einmal.")
+                response.headers["Retry-After"] = str(e.retry_after)
             except NotFound:
                 response = self.render(request, "error.html", 404, title="Nicht gefunden",
                                        message="Diese Seite gibt es nicht (mehr).")

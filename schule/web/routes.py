@@ -8,9 +8,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from schule.auth.ratelimit import Limits
 from schule.graphql.view import GraphQLView
 from schule.web import detail_pages, member_pages, moderation_pages
 from schule.web.api import Api
+from schule.web.open_data import open_data_routes
 from schule.web.pages import Pages
 from schule.web.rendering import STATIC, Renderer
 from schule.web.search_page import search_page
@@ -26,9 +28,10 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def web_routes(graphql: GraphQLView) -> list[BaseRoute]:
-    """Pages at ``/`` that run their GraphQL documents through ``graphql``'s schema and context."""
-    pages = Pages(Api(graphql), Renderer())
+def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseRoute]:
+    """Pages at ``/`` that run their GraphQL documents through ``graphql``'s schema and context;
+    their forms' mutations count against ``limits.mutations`` like mutations sent to ``/graphql``."""
+    pages = Pages(Api(graphql, limits.mutations if limits else None), Renderer())
     detail = [
         ("/projekte/{id}", detail_pages.project_page),
         ("/erkenntnisse/{id}", detail_pages.lesson_page),
@@ -47,5 +50,6 @@ def web_routes(graphql: GraphQLView) -> list[BaseRoute]:
         Route("/einreichen/erkenntnis", pages.endpoint(member_pages.submit_lesson_page), methods=["GET", "POST"]),
         Route("/meine-einreichungen", pages.endpoint(moderation_pages.my_submissions_page), methods=["GET", "POST"]),
         Route("/pruefen", pages.endpoint(moderation_pages.review_page), methods=["GET", "POST"]),
+        *open_data_routes(pages),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

@@ -100,14 +100,18 @@ class ModerationMutations:
 
     @strawberry.mutation(
         description="Eine Dublette in einen anderen Eintrag derselben Art überführen: alle Beziehungen gehen auf "
-        "den verbleibenden Eintrag über, die alte ID führt künftig zu ihm. Nur für Moderation und Administration."
+        "den verbleibenden Eintrag über, die alte ID führt künftig zu ihm. Die Versionen der Dublette gehören "
+        "danach zu seiner Geschichte (`history`, über beide IDs), seine Quelle (`source`) nennt beide Quellen; "
+        "das Prüfprotokoll hält fest, wer zusammengeführt hat und warum. Nur für Moderation und Administration."
     )
     async def merge_entries(
         self,
         info: Info[Context, None],
         duplicate: Annotated[str, strawberry.argument(description="ID der Dublette, die aufgeht.")],
         survivor: Annotated[str, strawberry.argument(description="ID des Eintrags, der bleibt.")],
-        reason: Annotated[str | None, strawberry.argument(description="Optionale Begründung.")] = None,
+        reason: Annotated[str | None, strawberry.argument(
+            description="Optionale Begründung (höchstens 2000 Zeichen); steht im Prüfprotokoll und in der "
+            "Version der Zusammenführung.")] = None,
     ) -> ModerationResult:
         ctx = info.context
         try:

@@ -141,7 +141,9 @@ class ModerationQueries:
     @strawberry.field(
         description="Die Versionen eines Projekts oder einer Erkenntnis, älteste zuerst: wer wann welche Felder "
         "von welchem auf welchen Wert geändert hat. null, wenn es den Eintrag nicht gibt oder er für die "
-        "anfragende Person nicht sichtbar ist. Eine überführte ID liefert die Versionen des verbleibenden Eintrags."
+        "anfragende Person nicht sichtbar ist. Enthält die Versionen der in den Eintrag überführten Dubletten "
+        "(`slug` sagt, zu welchem Eintrag eine Version gehört); eine überführte ID liefert die Geschichte des "
+        "verbleibenden Eintrags."
     )
     async def history(
         self,

@@ -55,7 +55,11 @@ class FieldChange:
     "und jeder Schritt der Moderation (Einreichen, Freigeben, Ablehnen, Zusammenführen …) schreibt eine."
 )
 class EntryVersion:
-    number: int = strawberry.field(description="Laufende Nummer der Version, ab 1.")
+    slug: str = strawberry.field(
+        description="ID des Eintrags, für den die Version geschrieben wurde: der Eintrag selbst oder eine in ihn "
+        "überführte Dublette (deren Versionen gehören nach dem Zusammenführen zur Geschichte des Eintrags)."
+    )
+    number: int = strawberry.field(description="Laufende Nummer der Version dieses Eintrags (`slug`), ab 1.")
     at: str = strawberry.field(description="Zeitpunkt (ISO 8601, UTC).")
     action: str = strawberry.field(
         description="Was geschah: 'create', 'update', 'record_adaptation', 'retag', 'submit', 'approve', "
@@ -70,8 +74,8 @@ class EntryVersion:
     @classmethod
     def of(cls, v: trust.Version) -> EntryVersion:
         return cls(
-            number=v.number, at=v.at, action=v.action, state=review_state(v.state), author_name=v.author_name,
-            author_role=v.author_role, note=v.note,
+            slug=v.entity, number=v.number, at=v.at, action=v.action, state=review_state(v.state),
+            author_name=v.author_name, author_role=v.author_role, note=v.note,
             changes=[FieldChange(field=c.field, old=as_text(c.old), new=as_text(c.new)) for c in v.changes],
         )
 

@@ -64,6 +64,10 @@ class Project(relay.Node):
     links: list[str] = strawberry.field(description="Weiterführende Adressen (URLs).")
     started: str | None = strawberry.field(description="Beginn als JJJJ, JJJJ-MM oder JJJJ-MM-TT.")
     ended: str | None = strawberry.field(description="Ende als JJJJ, JJJJ-MM oder JJJJ-MM-TT; leer, solange es läuft.")
+    license: str | None = strawberry.field(
+        description="Lizenz einer Open-Source-Lösung als SPDX-Ausdruck, z. B. 'EUPL-1.2'; leer, wenn keine "
+        "angegeben ist."
+    )
     created_at: str | None = strawberry.field(description=CREATED_AT)
     updated_at: str | None = strawberry.field(description=UPDATED_AT)
     source: str | None = strawberry.field(description=SOURCE)
@@ -83,6 +87,7 @@ class Project(relay.Node):
             links=list(e.links),
             started=e.started,
             ended=e.ended,
+            license=e.license,
         )
 
     @classmethod

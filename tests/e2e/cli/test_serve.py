@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from schule.auth.ratelimit import Limits
 from tests.e2e.cli.helpers import SCHULE, run_schule
 
 TYPENAME = "{ __typename }"
+SIGN_IN_FAILURES_PER_ADDRESS = Limits.default().sign_in_address.capacity
 NEW_COMMUNE = {"kind": "commune", "id": "neuenrade-test", "name": "Neuenrade (Test)", "kreis": "Märkischer Kreis"}
 
 
@@ -100,3 +103,33 @@ def test_stopping_during_the_first_index_build_leaves_no_server_behind(served: t
 
     assert httpx.get(f"{base}/healthz").status_code == 200
     assert (data_dir / "falkordb" / "falkordb.sock").exists()
+
+
+def test_a_forwarded_address_from_a_local_client_is_not_believed(served: tuple[str, Path]) -> None:
+    # given `schule serve` without SCHULE_TRUSTED_PROXIES, and a client on the same host that makes
+    # up a new X-Forwarded-For for every failed sign-in, under a new account name each time
+    base, _ = served
+    statuses = []
+    started = time.monotonic()
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for i in range(SIGN_IN_FAILURES_PER_ADDRESS + 10):
+            page = client.get("/anmelden")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            statuses.append(client.post(
+                "/signin", data={"name": f"konto-{i}", "password": "falsch", "csrf_token": token},
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"}, follow_redirects=False).status_code)
+    elapsed = time.monotonic() - started
+
+    # then all its failures count against its real address: the cap on failures per address holds
+    # (beyond the cap, the bucket refills slowly while the loop runs: that many more may pass)
+    refilled = int(elapsed * Limits.default().sign_in_address.per_second) + 1
+    assert 429 in statuses, statuses
+    assert statuses.count(303) <= SIGN_IN_FAILURES_PER_ADDRESS + refilled, (statuses, elapsed)
+    assert statuses[:SIGN_IN_FAILURES_PER_ADDRESS] == [303] * SIGN_IN_FAILURES_PER_ADDRESS
+
+
+def test_a_malformed_trusted_proxy_is_refused_with_a_reason(tmp_path: Path) -> None:
+    done = run_schule("serve", data_dir=tmp_path, env={"SCHULE_TRUSTED_PROXIES": "10.0.0.1, proxy.intern"})
+
+    assert done.returncode != 0
+    assert "SCHULE_TRUSTED_PROXIES: 'proxy.intern' ist keine IP-Adresse" in done.stderr

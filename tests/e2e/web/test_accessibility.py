@@ -47,7 +47,7 @@ def test_every_form_field_has_a_label(web_server: WebServer, page: Page, path: s
 @pytest.mark.parametrize(
     ("path", "name"),
     [("/?q=Datenplattform", "30-phone-search"), ("/projekte/offene-regionale-datenplattform", "31-phone-project"),
-     ("/netzwerke/rahmenstrategie-suedwestfalen", "32-phone-network")],
+     ("/netzwerke/rahmenstrategie-suedwestfalen", "32-phone-network"), ("/daten", "33-phone-open-data")],
 )
 def test_pages_fit_a_phone_screen(
     web_server: WebServer, new_page: Callable[..., Page], screenshot: Callable[[Page, str], Path], path: str, name: str

@@ -18,6 +18,9 @@ pytestmark = pytest.mark.browser
 MODERATOR, MODERATOR_PASSWORD = "moderation-suedwestfalen", "Pruefen-und-Freigeben-2024!"
 APPROVED = "Mängelmelder für Schulwege in Olpe"
 REJECTED = "Werbung für einen Parkplatzanbieter in Olpe"
+MERGE_REASON = "Dasselbe Stadtlabor, einmal aus Olpe eingereicht."
+AUDIT_OF_SURVIVOR = '{ auditLog(target: "stadtlabor-soest", first: 1) { nodes { action actorName reason } } }'
+HISTORY_OF = "query($id: String!) { history(id: $id) { slug action } }"
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +199,14 @@ def test_a_moderator_merges_a_duplicate_submission_into_the_published_project(
         # when a moderator merges it into that project from the review queue
         token = _session_token(reviewer, "/pruefen")
         merged = reviewer.post("/pruefen", data={"csrf_token": token, "aktion": "zusammenfuehren", "id": duplicate,
-                                                 "survivor": "stadtlabor-soest"})
+                                                 "survivor": "stadtlabor-soest", "merge_reason": MERGE_REASON})
         assert merged.status_code == 303 and "erledigt=zusammenfuehren" in merged.headers["location"]
+        # and the audit log records who merged and why, the survivor's history the duplicate's versions
+        audit = reviewer.post("/graphql", json={"query": AUDIT_OF_SURVIVOR}).json()["data"]["auditLog"]["nodes"][0]
+        assert (audit["action"], audit["actorName"], audit["reason"]) == ("merge", moderator, MERGE_REASON)
+        history = httpx.post(web_server.url("/graphql"), json={"query": HISTORY_OF, "variables": {"id": duplicate}})
+        assert {(v["slug"], v["action"]) for v in history.json()["data"]["history"]} >= {
+            (duplicate, "create"), ("stadtlabor-soest", "merge")}
         # then the queue no longer lists it, and its old address shows the surviving project
         assert duplicate not in reviewer.get("/pruefen").text
         page = httpx.get(web_server.url(f"/projekte/{duplicate}"))

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from schule.domain.records import parse_record
+from schule.search import index as index_module
 from schule.services import search as search_service
+from schule.services import search_sync
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
 from schule.settings import Settings
@@ -89,15 +91,54 @@ def test_crash_after_index_commit_before_state_is_replayed(
     assert ids(sync.index.search("Parkplatzsensoren"))[0] == "olpe-parkplatzsensoren"
 
 
-def test_repair_rebuilds_when_documents_went_missing(store: CypherGraphStore, sync: SearchSync) -> None:
+def test_repair_restores_documents_that_went_missing(store: CypherGraphStore, sync: SearchSync) -> None:
     expected = sync.index.doc_count()
     sync.index.delete(["commune:olpe", "commune:soest"])
 
     outcome = sync.repair()
 
-    assert outcome.startswith("rebuilt")
+    assert outcome == "re-indexed 2 documents whose content differed from the graph"
     assert sync.index.doc_count() == expected
     assert "olpe" in ids(sync.index.search("Olpe"))
+
+
+def test_repair_rebuilds_when_many_documents_differ(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_sync, "REPAIR_REINDEX_MIN", 1)  # rebuild when more than 1 document differs
+    monkeypatch.setattr(search_sync, "REPAIR_REBUILD_SHARE", 0.0)
+    expected = sync.index.doc_count()
+    sync.index.delete(["commune:olpe", "commune:soest"])
+
+    outcome = sync.repair()
+
+    assert outcome == f"rebuilt (2 of {expected - 2} documents differed from the graph)"
+    assert sync.index.doc_count() == expected
+    assert sync.repair() == "in sync"
+
+
+def test_repair_rebuilds_an_index_without_fingerprints(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given an index as a version before document fingerprints wrote it
+    def schema_before_fingerprints():  # type: ignore[no-untyped-def]
+        schema = index_module._schema_with_fingerprints()
+        schema.remove("fingerprint")
+        return schema
+
+    with monkeypatch.context() as m:
+        m.setattr(index_module, "_schema_with_fingerprints", index_module._schema, raising=False)
+        m.setattr(index_module, "_schema", schema_before_fingerprints)
+        m.setattr(index_module, "_fields", index_module._index_fields)
+        sync.index.rebuild(sync.builder.all())
+    assert not sync.index.has_fingerprints()
+    # the follower keeps writing to it
+    store.upsert([parse_record(PARKING)])
+    sync.drain()
+    assert "olpe-parkplatzsensoren" in ids(sync.index.search("Parkplatzsensoren"))
+    # when it is repaired, it is rebuilt with fingerprints
+    assert sync.repair() == "rebuilt (index without document fingerprints, written by an older version)"
+    assert sync.index.has_fingerprints()
+    assert sync.repair() == "in sync"
+    assert "olpe-parkplatzsensoren" in ids(sync.index.search("Parkplatzsensoren"))
 
 
 def test_repair_rebuilds_when_state_is_lost(store: CypherGraphStore, sync: SearchSync) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -131,3 +131,22 @@ def test_a_pruned_log_still_serves_changes_since(store: CypherGraphStore) -> Non
 
     assert [c.seq for c in store.changes_since(2)] == [6, 7]
     assert [c.id for c in store.changes_since(6)] == ["gemeinde-6"]
+
+
+
+def operation_markers(store: CypherGraphStore) -> list[str]:
+    return [r["id"] for r in store._read("MATCH (o:Operation) RETURN o.id AS id ORDER BY o.at")]
+
+
+def test_write_batch_markers_go_with_the_log_a_day_after_their_write(store: CypherGraphStore) -> None:
+    # given three write batches, each with the marker that makes a resend of it a no-op
+    for first in (0, 2, 4):
+        write_at(store, LONG_AGO, first, 2)
+    markers = operation_markers(store)
+    assert len(markers) == 3
+    # when the log is pruned now: the markers stay (an engine may still resend those batches)
+    prune_change_log(store, Retention(days=7, max_entries=0), now=datetime.now(UTC))
+    assert set(markers) <= set(operation_markers(store))
+    # when it is pruned two days later: those markers are gone
+    prune_change_log(store, Retention(days=7, max_entries=0), now=datetime.now(UTC) + timedelta(days=2), batch=2)
+    assert not set(markers) & set(operation_markers(store))

@@ -1,4 +1,5 @@
-"""Durability of the embedded store: kill -9 while writes are being acknowledged, lose none of them."""
+"""Durability of the embedded store: kill -9 while writes are being acknowledged, lose none of them;
+a batch the engine sends again after a lost reply takes effect once."""
 
 from __future__ import annotations
 
@@ -6,12 +7,18 @@ import os
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
+import redis
+
+from schule.domain.model import Kind, ReviewState
 from schule.domain.records import parse_record
 from schule.errors import StoreError
+from schule.services import moderation
 from schule.settings import Settings
 from schule.store import open_store
 from schule.store.embedded import EmbeddedServer
+from tests.integration.trust.world import NEW_PROJECT, build_world
 
 WRITES = 400
 KILL_AFTER = 150
@@ -82,6 +89,62 @@ def test_server_is_restarted_when_it_died_between_calls(tmp_path: Path) -> None:
     try:
         assert "p-1" in found
         assert server.pid() not in (None, old_pid)
+    finally:
+        store.close()
+        server.stop()
+
+
+class LostReply:
+    """Wraps the FalkorDB graph handle of a store: the next write query reaches the server and is
+    applied and acknowledged, then the server is killed (SIGKILL) and the client sees a dropped
+    connection instead of the reply, as when a connection dies between the server's commit and the
+    client reading the answer. ``FalkorEngine._with_restart`` then restarts the server (the AOF
+    replays) and sends the same batch again."""
+
+    def __init__(self, graph: Any, server: EmbeddedServer) -> None:
+        self.graph, self.server, self.lost = graph, server, 0
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        self.graph.query(*args, **kwargs)  # applied: the server answered
+        if not self.lost:
+            self.lost += 1
+            pid = self.server.pid()
+            assert pid is not None
+            os.kill(pid, signal.SIGKILL)
+            raise redis.ConnectionError("connection lost before the reply was read")
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.graph, name)
+
+
+def test_a_batch_replayed_after_a_lost_reply_is_applied_once(tmp_path: Path) -> None:
+    # given a submitted entry on a store with its own embedded server
+    settings = Settings(data_dir=tmp_path, graph="replay")
+    server = EmbeddedServer(tmp_path)
+    store = open_store(settings)
+    try:
+        world = build_world(store)
+        moderation.create_entry(store, world.member_a, Kind.PROJECT, {"id": "schulweg", **NEW_PROJECT},
+                                submit=True)
+        last_change = store.last_change()
+        audited = store.audit_count()
+        old_pid = server.pid()
+        # when the approval's batch is applied but its reply is lost, and the engine sends it again
+        lost = LostReply(store.engine.graph, server)  # type: ignore[attr-defined]
+        store.engine.graph = lost  # type: ignore[attr-defined]
+        approved = moderation.approve(store, world.moderator, "schulweg", "Passt.")
+        # then the retry really happened (a new server, the same batch sent twice) ...
+        assert lost.lost == 1 and server.pid() not in (None, old_pid)
+        assert approved.state == ReviewState.PUBLISHED
+        # ... and the batch took effect once: one version, one audit entry, one change-log entry
+        assert [v.action for v in store.versions_of(["schulweg"])] == ["create", "approve"]
+        assert store.audit_count() == audited + 1
+        assert [(c.kind, c.id) for c in store.changes_since(last_change)] == [("project", "schulweg")]
+        assert store.last_change() == last_change + 1
+        # and a later write is applied as usual (the operation ids are per batch, not per content)
+        moderation.edit_entry(store, world.moderator, "schulweg", {"summary": "Karte der sicheren Schulwege."})
+        assert [v.action for v in store.versions_of(["schulweg"])] == ["create", "approve", "update"]
     finally:
         store.close()
         server.stop()

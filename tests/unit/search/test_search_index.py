@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from search_fixture_docs import DOCS, PARK, indexed, keys
 
 from schule.search import SearchDocument, SearchIndex
+from schule.search.index import document_fingerprint
 
 PARKPLATZ = "Parkplatz"
 TRANSLITERATED = "Buergerbeteiligung"
@@ -257,3 +259,30 @@ def test_warm_decodes_frequent_terms_ahead_of_queries(index: SearchIndex, monkey
 
 def test_warm_stops_when_asked(index: SearchIndex) -> None:
     assert index.warm(stop=lambda: True) == 0
+
+
+def test_fingerprints_follow_what_is_written(index: SearchIndex) -> None:
+    # every document has the fingerprint of what was written for it ...
+    assert index.fingerprints() == {d.key: document_fingerprint(d) for d in DOCS}
+    # ... and a changed document a different one, even if only an embedded name changed
+    renamed = dataclasses.replace(PARK, commune_names=("Olpe (Biggesee)",))
+    assert document_fingerprint(renamed) != document_fingerprint(PARK)
+    index.upsert([renamed])
+    assert index.fingerprints()["project:park"] == document_fingerprint(renamed)
+    index.delete(["project:park"])
+    assert "project:park" not in index.fingerprints()
+
+
+def test_keys_embedding_names_documents_by_commune_field_or_related_entry(index: SearchIndex) -> None:
+    assert index.keys_embedding(["olpe"]) == {"project:park", "project:daten", "lesson:akku"}
+    assert index.keys_embedding(["mobilitaet"]) == {"project:park", "lesson:akku"}
+    assert index.keys_embedding(["beteiligung-menden"]) == {"project:beteiligung"}
+    assert index.keys_embedding(["gibt-es-nicht"]) == set()
+    assert index.keys_embedding([]) == set()
+
+
+def test_an_empty_index_has_no_fingerprints_and_embeds_nothing(tmp_path: Path) -> None:
+    with indexed(tmp_path / "empty", []) as ix:
+        assert ix.has_fingerprints()
+        assert ix.fingerprints() == {}
+        assert ix.keys_embedding(["olpe"]) == set()

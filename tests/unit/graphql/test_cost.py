@@ -1,0 +1,129 @@
+"""The cost estimate, on the real schema: each test shows where a query's cost comes from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import GraphQLSchema, parse
+
+from schule.graphql import cost
+from schule.graphql.cost import ASSUMED_FEW, ASSUMED_MANY, BUDGET, COUNT, LEAF, LINK, QUERY, SEARCH, estimate
+from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schule.graphql.schema import build_schema
+from schule.web import documents
+from schule.web.moderation_pages import QUEUE_SHOWN
+
+NESTED_ALIAS = "projects(first: 100) { nodes { communes { projects { communes { projects { slug } } } } } }"
+ABUSE = "{ " + " ".join(f"a{i}: {NESTED_ALIAS}" for i in range(29)) + " }"
+
+
+@pytest.fixture(scope="module")
+def schema() -> GraphQLSchema:
+    return build_schema()._schema
+
+
+def cost_of(schema: GraphQLSchema, query: str, variables: dict[str, Any] | None = None) -> int:
+    return estimate(schema, parse(query), None, variables)
+
+
+def test_scalar_fields_cost_little(schema: GraphQLSchema) -> None:
+    # a lookup by id is one query; each scalar on it one unit
+    assert cost_of(schema, '{ project(id: "x") { slug } }') == QUERY + LEAF
+    assert cost_of(schema, '{ project(id: "x") { slug title summary status tags } }') == QUERY + 5 * LEAF
+    # __typename is free, and so is a query of nothing but scalars at the top
+    assert cost_of(schema, '{ project(id: "x") { __typename slug } }') == QUERY + LEAF
+    assert cost_of(schema, "{ version }") == LEAF
+
+
+def test_first_multiplies_the_children_of_a_connection(schema: GraphQLSchema) -> None:
+    # the list query itself, then `first` nodes with one scalar each; edges/nodes are free
+    assert cost_of(schema, "{ projects(first: 100) { nodes { slug } } }") == QUERY + 100 * LEAF
+    assert cost_of(schema, "{ projects(first: 7) { edges { cursor node { slug title } } } }") == QUERY + 7 * 3 * LEAF
+    # without `first` the default page
+    assert cost_of(schema, "{ projects { nodes { slug } } }") == QUERY + DEFAULT_PAGE_SIZE * LEAF
+    # `last` pages backwards: the same multiplier
+    assert cost_of(schema, "{ projects(last: 5) { nodes { slug } } }") == QUERY + 5 * LEAF
+
+
+def test_a_page_larger_than_allowed_counts_as_the_largest_page(schema: GraphQLSchema) -> None:
+    # the resolver refuses it before fetching, with its own message: the estimate need not
+    assert cost_of(schema, "{ projects(first: 100000) { nodes { slug } } }") == QUERY + MAX_PAGE_SIZE * LEAF
+
+
+def test_variables_decide_the_page_size(schema: GraphQLSchema) -> None:
+    query = "query($n: Int) { projects(first: $n) { nodes { slug } } }"
+    assert cost_of(schema, query, {"n": 3}) == QUERY + 3 * LEAF
+    assert cost_of(schema, query, {"n": None}) == QUERY + DEFAULT_PAGE_SIZE * LEAF
+    # a value that execution will refuse counts as the worst case
+    assert cost_of(schema, query, {"n": "viele"}) == QUERY + MAX_PAGE_SIZE * LEAF
+    # a variable's default applies when it is not sent
+    assert cost_of(schema, "query($n: Int = 4) { projects(first: $n) { nodes { slug } } }") == QUERY + 4 * LEAF
+
+
+def test_nested_lists_without_arguments_count_with_an_assumed_size(schema: GraphQLSchema) -> None:
+    # a project's communes: a few; each fetched commune's name one unit
+    assert cost_of(schema, '{ project(id: "x") { communes { name } } }') == QUERY + LINK + ASSUMED_FEW * LEAF
+    # a commune's projects grow with the network: many
+    assert cost_of(schema, '{ commune(id: "x") { projects { slug } } }') == QUERY + LINK + ASSUMED_MANY * LEAF
+
+
+def test_list_sizes_multiply_along_the_path(schema: GraphQLSchema) -> None:
+    # 100 projects x a few communes x many projects, each with one scalar
+    one_level = LINK + ASSUMED_MANY * LEAF  # a commune's projects
+    two_levels = LINK + ASSUMED_FEW * one_level  # a project's communes and their projects
+    assert cost_of(schema, "{ projects(first: 100) { nodes { communes { projects { slug } } } } }") == (
+        QUERY + 100 * two_levels
+    )
+
+
+def test_counts_and_searches_weigh_more(schema: GraphQLSchema) -> None:
+    assert cost_of(schema, "{ projects(first: 0) { totalCount } }") == QUERY + COUNT
+    # search(first: 10) by default: its hits are the page
+    assert cost_of(schema, '{ search(query: "x") { total hits { title } } }') == SEARCH + LEAF + 10 * LEAF
+
+
+def test_fragments_count_like_the_fields_they_stand_for(schema: GraphQLSchema) -> None:
+    inline = '{ project(id: "x") { ... on Project { slug communes { name } } } }'
+    named = 'query { project(id: "x") { ...P } } fragment P on Project { slug communes { name } }'
+    assert cost_of(schema, inline) == cost_of(schema, named) == QUERY + LEAF + LINK + ASSUMED_FEW * LEAF
+
+
+def test_a_mutation_costs_its_field_and_what_it_selects(schema: GraphQLSchema) -> None:
+    # the change, then its result: a state, or a few errors of three scalars each (both counted)
+    errors = LINK + ASSUMED_FEW * 3 * LEAF
+    assert cost_of(schema, documents.SUBMIT_ENTRY, {"id": "x"}) == cost.MUTATION + LEAF + errors
+
+
+def test_the_alias_abuse_is_far_over_the_budget(schema: GraphQLSchema) -> None:
+    # 2.8 KB, 29 aliases of 100 projects x 5 communes x 20 projects x 5 communes x 20 projects
+    per_alias = QUERY + 100 * (LINK + ASSUMED_FEW * (LINK + ASSUMED_MANY * (LINK + ASSUMED_FEW * (
+        LINK + ASSUMED_MANY * LEAF))))
+    assert cost_of(schema, ABUSE) == 29 * per_alias
+    assert cost_of(schema, ABUSE) > 1000 * BUDGET
+
+
+WEB_DOCUMENTS = {
+    "START": (documents.START, {}),
+    "SEARCH": (documents.SEARCH, {"query": "x", "first": 20, "offset": 0}),
+    "PROJECT": (documents.PROJECT, {"id": "x", "projectId": "x"}),
+    "LESSON": (documents.LESSON, {"id": "x"}),
+    "COMMUNE": (documents.COMMUNE, {"id": "x", "first": 100}),
+    "PERSON": (documents.PERSON, {"id": "x"}),
+    "HANDLUNGSFELD": (documents.HANDLUNGSFELD, {"id": "x"}),
+    "NETWORK": (documents.NETWORK, {"id": "x"}),
+    "EVENT": (documents.EVENT, {"id": "x"}),
+    "ORGANISATION": (documents.ORGANISATION, {"id": "x"}),
+    "FORM_OPTIONS": (documents.FORM_OPTIONS, {}),
+    "MORE_COMMUNES": (documents.MORE_COMMUNES, {"after": "x"}),
+    "PROJECT_CHOICES": (documents.PROJECT_CHOICES, {}),
+    "REVIEW_QUEUE": (documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN}),
+    "MY_SUBMISSIONS": (documents.MY_SUBMISSIONS, {}),
+}
+
+
+@pytest.mark.parametrize("name", list(WEB_DOCUMENTS))
+def test_every_web_page_document_is_well_under_the_budget(schema: GraphQLSchema, name: str) -> None:
+    query, variables = WEB_DOCUMENTS[name]
+    # with the largest pages they ask for, at most half the budget
+    assert cost_of(schema, query, variables) <= BUDGET // 2
