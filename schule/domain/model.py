@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from schule.domain.population import SizeClass, size_class
+
 __all__ = [
     "Kind", "MembershipRole", "MembershipBasis", "ProjectStatus", "LessonKind", "ReviewState", "Rel",
     "Entity", "Handlungsfeld", "Commune", "Network", "Membership", "Organisation", "Person",
@@ -121,6 +123,11 @@ class Commune(Entity):
     population: int | None = None
     website: str | None = None
     kind: Kind = field(init=False, repr=False, default=Kind.COMMUNE)
+
+    @property
+    def size_class(self) -> SizeClass | None:
+        """The BBSR Stadt- und Gemeindetyp by population (derived, never stored)."""
+        return size_class(self.population)
 
 
 @dataclass(frozen=True)

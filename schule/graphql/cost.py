@@ -109,6 +109,13 @@ LINKS = frozenset({"SearchHit.node"})
 EMBEDDED = frozenset({"EntryVersion.changes", "EntryRevision.changes"})
 COUNTS = frozenset({"totalCount", "reviewQueueCount"})
 SEARCHES = frozenset({"search", "similarProjects"})
+# Top-level fields that do more than one lookup: ``experts`` runs a search per kind of evidence
+# (projects, lessons, people), the others aggregate over the whole network in memory.
+ROOT_WEIGHTS = {"experts": 3 * SEARCH, "recommendations": 2 * QUERY, "networkStats": 2 * QUERY,
+                "coverage": 2 * QUERY}
+# Lists without ``first`` whose size is known to be larger than ASSUMED_MANY: coverage has a cell per
+# group and Handlungsfeld (400 communes x 24 fields at the size the benchmarks use).
+ASSUMED_SIZES = {"Query.coverage": 500}
 
 
 def estimate(
@@ -220,7 +227,8 @@ class _Estimator:
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         if is_list:
             count = size if size is not None else page if (page is not None and name in PAGE_LISTS) else (
-                ASSUMED_MANY if f"{parent.name}.{name}" in MANY_LISTS else ASSUMED_FEW)
+                ASSUMED_SIZES.get(f"{parent.name}.{name}")
+                or (ASSUMED_MANY if f"{parent.name}.{name}" in MANY_LISTS else ASSUMED_FEW))
             child_page = None
         else:
             count = 1
@@ -232,6 +240,8 @@ class _Estimator:
             return MUTATION
         if name in SEARCHES and root:
             return SEARCH
+        if name in ROOT_WEIGHTS and root:
+            return ROOT_WEIGHTS[name]
         if name in COUNTS:
             return COUNT
         if name in FREE and not root:  # Query.node is a lookup

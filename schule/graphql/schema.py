@@ -41,6 +41,7 @@ from schule.graphql.projects.mutations import ProjectMutations
 from schule.graphql.projects.queries import ProjectQueries
 from schule.graphql.projects.types import Project
 from schule.graphql.search.queries import SearchQuery
+from schule.graphql.transfer.queries import TransferQueries
 from schule.settings import Settings
 
 log = logging.getLogger("schule.graphql")
@@ -65,6 +66,7 @@ class Query(
     OrganisationQueries,
     SearchQuery,
     ModerationQueries,
+    TransferQueries,
 ):
     @strawberry.field(description="Version des schule-Servers.")
     def version(self) -> str:

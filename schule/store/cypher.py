@@ -427,3 +427,14 @@ def list_page_query(kind: Kind, sort: str, active: frozenset[str]) -> str:
 @_functools.lru_cache(maxsize=1024)
 def list_count_query(kind: Kind, active: frozenset[str]) -> str:
     return _filter_clause(kind, active) + "RETURN count(n) AS count\n"
+
+# -- knowledge transfer (schule/store/project_facts.py) -------------------------------------------
+# The scalars of every published project, for the in-memory facts of peers, recommendations and
+# coverage (schule/services/transfer/facts.py); its edges come from ALL_EDGES, one query per relation
+# (pattern comprehensions for 10,000 projects cost FalkorDB ~1 s; these reads ~0.1 s each).
+PUBLISHED_PROJECT_FACTS = """
+MATCH (p:Project)
+WHERE p.state = 'published'
+RETURN p.id AS id, p.title AS title, p.status AS status, p.started AS started, p.ended AS ended,
+       p.tags AS tags
+"""

@@ -54,7 +54,8 @@ query WebLesson($id: String!) {
 COMMUNE = """
 query WebCommune($id: String!, $first: Int, $after: String, $last: Int, $before: String) {
   commune(id: $id) {
-    slug name kreis region ags population website source
+    slug name kreis region ags population sizeClass website source
+    peers(first: 5) { reasons commune { slug name population } }
     people { slug name role }
     memberships { role basis since document network { slug name } }
     events { slug title date }

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
+from schule.domain.population import CENSUS_ATTRIBUTION, SizeClass
 from schule.domain.records import is_link
 
 HERE = Path(__file__).resolve().parent
@@ -60,6 +61,7 @@ ROLE_PLURAL = {
     "MEMBER": "Weitere Mitglieder",
 }
 BASIS = {"FOUNDING": "Gründungsmitglied", "LETTER_OF_INTENT": "Letter of Intent", "COUNCIL_RESOLUTION": "Ratsbeschluss"}
+SIZE_CLASS = {cls.name: cls.label for cls in SizeClass}  # the API's enum names are the domain's
 KIND = {
     "PROJECT": "Projekt", "LESSON": "Lesson learned", "COMMUNE": "Kommune", "PERSON": "Person",
     "EVENT": "Veranstaltung", "HANDLUNGSFELD": "Handlungsfeld", "ORGANISATION": "Organisation",
@@ -111,7 +113,7 @@ class Renderer:
         self.env.globals.update(
             static=self.static_url, url_of=url_of, STATUS=STATUS, LESSON_TYPE=LESSON_TYPE, ROLE=ROLE,
             ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
-            REVISION_STATE=REVISION_STATE, FIELD=FIELD,
+            REVISION_STATE=REVISION_STATE, FIELD=FIELD, SIZE_CLASS=SIZE_CLASS, CENSUS_ATTRIBUTION=CENSUS_ATTRIBUTION,
         )
         self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number)
         # Only https, http and mailto become links; anything else stored before validation existed

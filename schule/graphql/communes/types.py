@@ -11,9 +11,12 @@ from strawberry.types import Info
 
 from schule.domain import model
 from schule.domain.model import Kind, Rel
+from schule.domain.population import CENSUS_ATTRIBUTION, CENSUS_DAY
 from schule.graphql.context import Context
 from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
 from schule.graphql.registry import node_type, to_node
+from schule.graphql.transfer.resolve import commune_peers, first_argument
+from schule.graphql.transfer.types import POPULATION_SOURCE, CommunePeer, SizeClass, size_class_of
 
 if TYPE_CHECKING:
     from schule.graphql.events.types import Event
@@ -49,7 +52,13 @@ class Commune(relay.Node):
     ags: str | None = strawberry.field(
         description="Amtlicher Gemeindeschlüssel (AGS): achtstellige amtliche Kennziffer der Gemeinde."
     )
-    population: int | None = strawberry.field(description="Einwohnerzahl, falls bekannt.")
+    population: int | None = strawberry.field(
+        description="Einwohnerzahl, falls bekannt. In den mitgelieferten Daten die Zahl des Zensus 2022 "
+        f"(Stichtag {CENSUS_DAY}); Quelle: {CENSUS_ATTRIBUTION}. Woher die Zahl stammt, sagt `source`."
+    )
+    size_class: SizeClass | None = strawberry.field(
+        description="Stadt- und Gemeindetyp nach BBSR, abgeleitet aus `population` (null ohne Einwohnerzahl)."
+    )
     website: str | None = strawberry.field(description="Internetauftritt der Kommune.")
     created_at: str | None = strawberry.field(description=CREATED_AT)
     updated_at: str | None = strawberry.field(description=UPDATED_AT)
@@ -64,6 +73,7 @@ class Commune(relay.Node):
             region=e.region,
             ags=e.ags,
             population=e.population,
+            size_class=size_class_of(e.population),
             website=e.website,
         )
 
@@ -92,6 +102,16 @@ class Commune(relay.Node):
 
         edges = await info.context.loaders.edges(Rel.MEMBER_OF).load(self.key)
         return [Membership.from_edge(self.key, e.target, e.props) for e in edges]
+
+    @strawberry.field(
+        description="Kommunen wie diese, die ähnlichsten zuerst: halb bis doppelt so viele Einwohner, gewichtet nach "
+        "Größe, Kreis, Region, gemeinsamen Netzwerken und Handlungsfeldern, jede mit Begründungen. "
+        + POPULATION_SOURCE
+    )
+    async def peers(
+        self, info: Info[Context, None], first: Annotated[int, first_argument(5, "Kommunen")] = 5
+    ) -> list[CommunePeer]:
+        return await commune_peers(info, self.key, first)
 
     @strawberry.field(description="Veranstaltungen, die diese Kommune ausgerichtet hat.")
     async def events(self, info: Info[Context, None]) -> list[EventRef]:

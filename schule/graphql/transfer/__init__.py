@@ -1,0 +1,1 @@
+"""GraphQL: the knowledge-transfer read side (peers, recommendations, experts, coverage, network statistics)."""

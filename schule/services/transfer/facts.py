@@ -1,0 +1,322 @@
+"""The published facts the transfer rankings read, in memory, kept up to date from the change log.
+
+Peers, recommendations, coverage and network statistics each look at every commune, membership
+and project (400 communes, 10,000 projects in the benchmark). Reading those per request would cost
+~0.5 s of store time; a ``Facts`` snapshot holds them in a few compact dicts instead:
+
+* published communes (name, Kreis, region, population), networks and Handlungsfelder (with parent);
+* memberships (role, basis, year) of published communes in published networks;
+* published projects: title, status, start, end, tags and their communes, Handlungsfelder and
+  ``adapted_from`` (only references to published projects count as adoptions);
+* what is derived from them: each Handlungsfeld with its ancestors, each project's Handlungsfelder
+  with their ancestors (a sub-field counts for its parent, as the project list filter does), the
+  projects of each commune, the adopters of each project, each network's members.
+
+Only published entries are facts; drafts, submissions and merged tombstones never are, whoever asks.
+
+``facts_for(store)`` returns the current snapshot: one cheap read of the change log's counter per
+call; when the graph changed, the changed entries are read again by id (``changes_since`` then
+``get``) and a new snapshot replaces the old one (snapshots are never changed once built, so a
+request keeps a consistent view while another refreshes). A full read happens on first use, when
+more than ``MAX_INCREMENTAL`` changes are pending, or when the log was pruned past the snapshot.
+Writes from other processes on the same store reach every instance the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from schule.domain.model import Commune, Handlungsfeld, Kind, Network, Project, Rel, ReviewState
+from schule.store.graph import CypherGraphStore
+from schule.store.project_facts import published_projects
+
+MAX_INCREMENTAL = 2000
+T = TypeVar("T")
+CHANGES_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneFact:
+    id: str
+    name: str
+    kreis: str | None = None
+    region: str | None = None
+    population: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFact:
+    id: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFact:
+    commune: str
+    network: str
+    role: str
+    basis: str | None = None
+    since: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFact:
+    id: str
+    title: str
+    status: str | None = None
+    started: str | None = None
+    ended: str | None = None
+    communes: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    adapted_from: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One consistent snapshot (see the module docstring). Build with ``Facts.of``."""
+
+    seq: int
+    communes: Mapping[str, CommuneFact]
+    networks: Mapping[str, str]  # id -> name
+    fields: Mapping[str, FieldFact]
+    memberships: Mapping[str, Mapping[str, MembershipFact]]  # commune -> network -> membership
+    projects: Mapping[str, ProjectFact]
+    # derived in __post_init__
+    closure: Mapping[str, tuple[str, ...]] = field(init=False)  # field -> itself and its ancestors
+    project_fields: Mapping[str, frozenset[str]] = field(init=False)  # with ancestors
+    commune_projects: Mapping[str, tuple[str, ...]] = field(init=False)
+    commune_fields: Mapping[str, frozenset[str]] = field(init=False)
+    adopters: Mapping[str, tuple[str, ...]] = field(init=False)  # project -> published projects adapting it
+    members: Mapping[str, Mapping[str, MembershipFact]] = field(init=False)  # network -> commune -> membership
+    _derived: dict[object, object] = field(init=False, repr=False, compare=False)
+    _derived_lock: threading.RLock = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        communes: Iterable[CommuneFact],
+        projects: Iterable[ProjectFact],
+        fields: Iterable[FieldFact] = (),
+        networks: Mapping[str, str] | None = None,
+        memberships: Iterable[MembershipFact] = (),
+        seq: int = 0,
+    ) -> Facts:
+        """A snapshot from plain facts; memberships of unknown communes or networks are dropped."""
+        commune_map = {c.id: c for c in communes}
+        network_map = dict(networks or {})
+        by_commune: dict[str, dict[str, MembershipFact]] = {}
+        for m in memberships:
+            if m.commune in commune_map and m.network in network_map:
+                by_commune.setdefault(m.commune, {})[m.network] = m
+        return cls(seq=seq, communes=commune_map, networks=network_map, fields={f.id: f for f in fields},
+                   memberships=by_commune, projects={p.id: p for p in projects})
+
+    def __post_init__(self) -> None:
+        closure = {f: _ancestors(f, self.fields) for f in self.fields}
+        project_fields: dict[str, frozenset[str]] = {}
+        commune_projects: dict[str, list[str]] = {}
+        adopters: dict[str, list[str]] = {}
+        for p in self.projects.values():
+            project_fields[p.id] = frozenset(a for f in p.fields for a in closure.get(f, (f,)))
+            for c in p.communes:
+                commune_projects.setdefault(c, []).append(p.id)
+            for source in p.adapted_from:
+                if source in self.projects and source != p.id:
+                    adopters.setdefault(source, []).append(p.id)
+        commune_fields = {
+            c: frozenset(f for p in ids for f in project_fields[p]) for c, ids in commune_projects.items()
+        }
+        members: dict[str, dict[str, MembershipFact]] = {}
+        for by_network in self.memberships.values():
+            for m in by_network.values():
+                members.setdefault(m.network, {})[m.commune] = m
+        set_ = object.__setattr__  # frozen: derived fields are set once, here
+        set_(self, "closure", closure)
+        set_(self, "project_fields", project_fields)
+        set_(self, "commune_projects", {c: tuple(sorted(ids)) for c, ids in commune_projects.items()})
+        set_(self, "commune_fields", commune_fields)
+        set_(self, "adopters", {p: tuple(sorted(ids)) for p, ids in adopters.items()})
+        set_(self, "members", members)
+        set_(self, "_derived", {})
+        set_(self, "_derived_lock", threading.RLock())  # derived data may build on derived data
+
+    def derived(self, key: object, compute: Callable[[], T]) -> T:
+        """More derived data (e.g. each project's Kreise), computed once per snapshot on first use."""
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        with self._derived_lock:
+            if key not in self._derived:
+                self._derived[key] = compute()
+            return self._derived[key]  # type: ignore[return-value]
+
+    def networks_of(self, commune: str) -> frozenset[str]:
+        return frozenset(self.memberships.get(commune, {}))
+
+    def fields_with_ancestors(self, ids: Iterable[str]) -> frozenset[str]:
+        return frozenset(a for f in ids for a in self.closure.get(f, (f,)))
+
+    def field_order(self) -> list[str]:
+        """Handlungsfelder as a tree reads: each root (by name), followed by its sub-fields (by name)."""
+        children: dict[str | None, list[FieldFact]] = {}
+        for f in self.fields.values():
+            parent = f.parent if f.parent in self.fields else None
+            children.setdefault(parent, []).append(f)
+        out: list[str] = []
+
+        def walk(parent: str | None) -> None:
+            for f in sorted(children.get(parent, []), key=lambda f: (f.name.casefold(), f.id)):
+                if f.id not in out:
+                    out.append(f.id)
+                    walk(f.id)
+
+        walk(None)
+        return out
+
+
+def _ancestors(field_id: str, fields: Mapping[str, FieldFact]) -> tuple[str, ...]:
+    out = [field_id]
+    node = fields[field_id].parent if field_id in fields else None
+    while node is not None and node not in out:
+        out.append(node)
+        node = fields[node].parent if node in fields else None
+    return tuple(out)
+
+
+# -- reading the store ------------------------------------------------------------------------------
+
+def _commune(e: Commune) -> CommuneFact:
+    return CommuneFact(e.id, e.name, e.kreis, e.region, e.population)
+
+
+def _project(e: Project) -> ProjectFact:
+    return ProjectFact(
+        e.id, e.title, e.status.value if e.status else None, e.started, e.ended,
+        tuple(e.communes), tuple(e.handlungsfelder), tuple(e.adapted_from), tuple(e.tags),
+    )
+
+
+def _membership_of(commune: str, network: str, props: Mapping[str, object]) -> MembershipFact:
+    basis, since = props.get("basis"), props.get("since")
+    return MembershipFact(commune, network, str(props.get("role") or "member"),
+                          str(basis) if basis else None, str(since) if since else None)
+
+
+def read_all(store: CypherGraphStore) -> Facts:
+    """A snapshot of everything published (the first read, or after a gap in the change log)."""
+    seq = store.last_change()  # before the reads: a write in between is applied again next time
+    communes = [_commune(e) for e in store.iter_entities(Kind.COMMUNE) if isinstance(e, Commune)]
+    networks = {e.id: e.name for e in store.iter_entities(Kind.NETWORK) if isinstance(e, Network)}
+    fields = [FieldFact(e.id, e.name, e.parent) for e in store.iter_entities(Kind.HANDLUNGSFELD)
+              if isinstance(e, Handlungsfeld)]
+    memberships = [MembershipFact(m.commune, m.network, m.role.value, m.basis.value if m.basis else None, m.since)
+                   for m in store.memberships()]
+    rows = {r.id: r for r in published_projects(store)}
+    refs: dict[Rel, dict[str, list[str]]] = {}
+    for rel in (Rel.LOCATED_IN, Rel.IN_FIELD, Rel.ADAPTED_FROM):
+        targets = refs.setdefault(rel, {})
+        for edge in store.all_edges(rel):
+            if edge.source in rows:
+                targets.setdefault(edge.source, []).append(edge.target)
+
+    def of(rel: Rel, project: str) -> tuple[str, ...]:
+        return tuple(sorted(refs[rel].get(project, ())))
+
+    projects = [
+        ProjectFact(r.id, r.title, r.status, r.started, r.ended, of(Rel.LOCATED_IN, r.id), of(Rel.IN_FIELD, r.id),
+                    of(Rel.ADAPTED_FROM, r.id), r.tags)
+        for r in rows.values()
+    ]
+    return Facts.of(communes=communes, projects=projects, fields=fields, networks=networks,
+                    memberships=memberships, seq=seq)
+
+
+def refreshed(store: CypherGraphStore, facts: Facts) -> Facts:
+    """``facts`` with the changes logged since ``facts.seq`` applied (or read anew, see module doc)."""
+    last = store.last_change()
+    if last <= facts.seq:
+        return facts
+    oldest = store.oldest_change()
+    if oldest is None or oldest > facts.seq + 1 or last - facts.seq > MAX_INCREMENTAL:
+        return read_all(store)  # entries were pruned past the snapshot, or a rebuild is cheaper
+    changed: dict[str, str] = {}
+    seq = facts.seq
+    while seq < last:
+        page = store.changes_since(seq, limit=CHANGES_PAGE)
+        if not page:
+            break
+        for change in page:
+            changed[change.id] = change.kind
+        seq = page[-1].seq
+    wanted = {Kind.COMMUNE.value, Kind.NETWORK.value, Kind.HANDLUNGSFELD.value, Kind.PROJECT.value}
+    ids = sorted(i for i, kind in changed.items() if kind in wanted)
+    found = store.get(ids) if ids else {}
+    communes, networks = dict(facts.communes), dict(facts.networks)
+    fields, projects = dict(facts.fields), dict(facts.projects)
+    memberships = {c: dict(ms) for c, ms in facts.memberships.items()}
+    changed_communes = [i for i in ids if changed[i] == Kind.COMMUNE.value]
+    for entity_id in ids:
+        for table in (communes, networks, fields, projects):
+            table.pop(entity_id, None)
+        entity = found.get(entity_id)
+        if entity is None or entity.state != ReviewState.PUBLISHED:
+            continue
+        if isinstance(entity, Commune):
+            communes[entity.id] = _commune(entity)
+        elif isinstance(entity, Network):
+            networks[entity.id] = entity.name
+        elif isinstance(entity, Handlungsfeld):
+            fields[entity.id] = FieldFact(entity.id, entity.name, entity.parent)
+        elif isinstance(entity, Project):
+            projects[entity.id] = _project(entity)
+    # a membership is written with a change of its commune: read that commune's memberships again
+    for commune in changed_communes:
+        memberships.pop(commune, None)
+    for edge in store.neighbours(Rel.MEMBER_OF, changed_communes) if changed_communes else ():
+        memberships.setdefault(edge.source, {})[edge.target] = _membership_of(edge.source, edge.target, edge.props)
+    return Facts.of(communes=communes.values(), projects=projects.values(), fields=fields.values(),
+                    networks=networks, memberships=[m for ms in memberships.values() for m in ms.values()], seq=seq)
+
+
+class FactsCache:
+    """The current snapshot of one store (one per store object, see ``facts_for``; it holds no
+    reference to the store, so the weak mapping there can let a closed store go)."""
+
+    def __init__(self) -> None:
+        self._facts: Facts | None = None
+        self._lock = threading.Lock()
+
+    def current(self, store: CypherGraphStore) -> Facts:
+        last = store.last_change()
+        facts = self._facts
+        if facts is not None and facts.seq >= last:
+            return facts
+        with self._lock:  # one refresh at a time; the others then find it done
+            facts = self._facts
+            if facts is None:
+                facts = read_all(store)
+            elif facts.seq < last:
+                facts = refreshed(store, facts)
+            self._facts = facts
+            return facts
+
+
+_caches: weakref.WeakKeyDictionary[CypherGraphStore, FactsCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def facts_for(store: CypherGraphStore) -> Facts:
+    """The current facts of ``store`` (blocking: call it from a worker thread)."""
+    with _caches_lock:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = _caches[store] = FactsCache()
+    return cache.current(store)
