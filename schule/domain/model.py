@@ -15,7 +15,7 @@ from schule.domain.population import SizeClass, size_class
 __all__ = [
     "Kind", "MembershipRole", "MembershipBasis", "ProjectStatus", "LessonKind", "ReviewState", "Rel",
     "Entity", "Handlungsfeld", "Commune", "Network", "Membership", "Organisation", "Person",
-    "Project", "Lesson", "Event", "ENTITY_TYPES",
+    "Project", "Lesson", "Event", "Adaptation", "AdaptationStatus", "ENTITY_TYPES",
 ]
 
 
@@ -30,6 +30,7 @@ class Kind(enum.StrEnum):
     PROJECT = "project"
     LESSON = "lesson"
     EVENT = "event"
+    ADAPTATION = "adaptation"
 
     @property
     def label(self) -> str:
@@ -64,6 +65,15 @@ class LessonKind(enum.StrEnum):
     RECOMMENDATION = "recommendation"
 
 
+class AdaptationStatus(enum.StrEnum):
+    """How far a commune has come in adopting another's project."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    ABANDONED = "abandoned"
+
+
 class ReviewState(enum.StrEnum):
     """Where an entry stands in moderation. Imports and seed data are published."""
 
@@ -88,6 +98,9 @@ class Rel(enum.StrEnum):
     LEARNED_IN = "LEARNED_IN"        # Lesson -> Project
     AUTHORED_BY = "AUTHORED_BY"      # Lesson -> Person
     ORGANISED_BY = "ORGANISED_BY"    # Event -> Organisation | Commune | Network
+    ADOPTS = "ADOPTS"                # Adaptation -> the Project adopted (its source)
+    ADOPTED_IN = "ADOPTED_IN"        # Adaptation -> the adopting Commune
+    ADOPTED_AS = "ADOPTED_AS"        # Adaptation -> the adopting commune's own Project, if recorded
 
 
 @dataclass(frozen=True)
@@ -212,6 +225,23 @@ class Event(Entity):
     kind: Kind = field(init=False, repr=False, default=Kind.EVENT)
 
 
+@dataclass(frozen=True)
+class Adaptation(Entity):
+    """A commune's adoption of another's project ("wir übernehmen X"), with how it went: the
+    record behind "did it work where others copied it?". ``adapted_from`` links between projects
+    stay as they are; this record adds status, outcome, dates and a contact."""
+
+    adopts: str = ""  # the adopted project (GraphQL ``source``; ``source`` is every entry's provenance)
+    commune: str = ""
+    project: str | None = None
+    status: AdaptationStatus | None = None
+    outcome: str | None = None
+    started: str | None = None
+    ended: str | None = None
+    contact: str | None = None
+    kind: Kind = field(init=False, repr=False, default=Kind.ADAPTATION)
+
+
 ENTITY_TYPES: dict[Kind, type[Entity]] = {
     Kind.HANDLUNGSFELD: Handlungsfeld,
     Kind.COMMUNE: Commune,
@@ -221,4 +251,5 @@ ENTITY_TYPES: dict[Kind, type[Entity]] = {
     Kind.PROJECT: Project,
     Kind.LESSON: Lesson,
     Kind.EVENT: Event,
+    Kind.ADAPTATION: Adaptation,
 }

@@ -11,7 +11,9 @@ first sketch, for reasons the sketch could not see:
   when the person agreed; and, separately, ``public_contact`` (bool, default false): only with it does
   the person appear in the open data (``/daten``), as a public contact;
 * ``project`` takes ``license``: the SPDX licence expression of an open-source solution (for
-  projects harvested from ``publiccode.yml``), e.g. ``EUPL-1.2``.
+  projects harvested from ``publiccode.yml``), e.g. ``EUPL-1.2``;
+* ``adaptation`` (a commune adopting another's project) names the adopted project in ``adopts``,
+  because ``source`` is every record's provenance; GraphQL calls it ``Adaptation.source``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from schule.domain.model import (
+    AdaptationStatus,
     Kind,
     LessonKind,
     MembershipBasis,
@@ -147,6 +150,17 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         ),
         "description": FieldSpec("text"),
         "links": FieldSpec("linklist", max_length=2000),
+    },
+    Kind.ADAPTATION: {
+        "id": FieldSpec("id", True),
+        "adopts": FieldSpec("ref", True, rel=Rel.ADOPTS, targets=(Kind.PROJECT,)),
+        "commune": FieldSpec("ref", True, rel=Rel.ADOPTED_IN, targets=(Kind.COMMUNE,)),
+        "project": FieldSpec("ref", rel=Rel.ADOPTED_AS, targets=(Kind.PROJECT,)),
+        "status": _enum(AdaptationStatus),
+        "outcome": FieldSpec("text"),
+        "started": FieldSpec("date"),
+        "ended": FieldSpec("date"),
+        "contact": FieldSpec("ref", rel=Rel.CONTACT, targets=(Kind.PERSON,)),
     },
 }
 for _fields in SPEC.values():
@@ -292,7 +306,10 @@ def parse_record(obj: Any) -> Record:
                 props[name] = value
         else:
             props[name] = value
-    if kind == Kind.PROJECT and props.get("started") and props.get("ended") and props["ended"] < props["started"]:
+    if kind == Kind.ADAPTATION and obj.get("project") is not None and obj.get("project") == obj.get("adopts"):
+        raise RecordError("Feld 'project' darf nicht das übernommene Projekt ('adopts') selbst sein", "project")
+    dated = kind in (Kind.PROJECT, Kind.ADAPTATION)
+    if dated and props.get("started") and props.get("ended") and props["ended"] < props["started"]:
         raise RecordError("Feld 'ended' liegt vor 'started'", "ended")
     if kind == MEMBERSHIP:
         key = f"{props['commune']}@{props['network']}"

@@ -113,6 +113,9 @@ SEARCHES = frozenset({"search", "similarProjects"})
 # (projects, lessons, people), the others aggregate over the whole network in memory.
 ROOT_WEIGHTS = {"experts": 3 * SEARCH, "recommendations": 2 * QUERY, "networkStats": 2 * QUERY,
                 "coverage": 2 * QUERY}
+# Connections below an entry that run a list query of their own per parent (not batched like a link):
+# a project's adoption records.
+NESTED_QUERIES = frozenset({"Project.adaptationRecords"})
 # Lists without ``first`` whose size is known to be larger than ASSUMED_MANY: coverage has a cell per
 # group and Handlungsfeld (400 communes x 24 fields at the size the benchmarks use).
 ASSUMED_SIZES = {"Query.coverage": 500}
@@ -220,7 +223,8 @@ class _Estimator:
             return 0  # does not pass validation
         returned = get_named_type(definition.type)
         qualified = f"{parent.name}.{name}"
-        weight = LINK if qualified in LINKS else 0 if qualified in EMBEDDED else self.weight(name, definition, root)
+        weight = (LINK if qualified in LINKS else 0 if qualified in EMBEDDED else QUERY if qualified in NESTED_QUERIES
+                  else self.weight(name, definition, root))
         if node.selection_set is None or is_leaf_type(returned):
             return weight
         size = self.page_size(node, definition)

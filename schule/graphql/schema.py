@@ -16,6 +16,9 @@ from strawberry.types import ExecutionContext, Info
 
 import schule
 from schule.auth.ratelimit import RateLimiter
+from schule.graphql.adaptations.mutations import AdaptationMutations
+from schule.graphql.adaptations.queries import AdaptationQueries
+from schule.graphql.adaptations.types import Adaptation
 from schule.graphql.admin.mutations import AdminMutations
 from schule.graphql.communes.queries import CommuneQueries
 from schule.graphql.communes.types import Commune
@@ -46,7 +49,7 @@ from schule.settings import Settings
 
 log = logging.getLogger("schule.graphql")
 
-NODE_TYPES = [Project, Commune, Person, Handlungsfeld, Network, Membership, Lesson, Event, Organisation]
+NODE_TYPES = [Project, Commune, Person, Handlungsfeld, Network, Membership, Lesson, Event, Organisation, Adaptation]
 
 
 @strawberry.type(
@@ -67,6 +70,7 @@ class Query(
     SearchQuery,
     ModerationQueries,
     TransferQueries,
+    AdaptationQueries,
 ):
     @strawberry.field(description="Version des schule-Servers.")
     def version(self) -> str:
@@ -92,7 +96,7 @@ class Query(
     "Webseiten. Einträge von Mitgliedern werden von der Moderation geprüft, bevor alle sie sehen. "
     "Erwartete Fehler kommen als `UserErrors` zurück, nicht als GraphQL-Fehler."
 )
-class Mutation(ProjectMutations, LessonMutations, ModerationMutations, AdminMutations):
+class Mutation(ProjectMutations, LessonMutations, AdaptationMutations, ModerationMutations, AdminMutations):
     pass
 
 

@@ -36,7 +36,7 @@ class SearchDocument:
     kreise: tuple[str, ...] = ()  # names
     regions: tuple[str, ...] = ()  # names
     status: str | None = None  # projects only, one of PROJECT_STATUSES
-    adaptation_count: int = 0  # how many other projects adapted this one
+    adaptation_count: int = 0  # how many communes adopted this project with success (done records)
     # other entries the document embeds or links: a project's adapted_from and adaptations, a lesson's
     # project, a person's employer (``SearchSync`` re-renders the document when one of them changes)
     related_ids: tuple[str, ...] = ()

@@ -19,7 +19,8 @@ graph-aware step, applied to the best ``RERANK_DEPTH`` text matches:
 
     score = bm25 * (1 + 0.06 * proven_status + 0.04 * min(adaptation_count, 3))
 
-with ``proven_status`` = 1 for status ``operation``/``completed``, else 0, so a proven solution gains at
+with ``proven_status`` = 1 for status ``operation``/``completed``, else 0, ``adaptation_count`` the
+communes with a done adoption record (``services.search_documents``), so a proven solution gains at
 most 18 %: enough to order near-equal text matches, never enough to lift a weak match over a much
 better one.
 """

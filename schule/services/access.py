@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from schule.auth.identity import Identity
-from schule.domain.model import Entity, Kind, Lesson, Person, Project, ReviewState
+from schule.domain.model import Adaptation, Entity, Kind, Lesson, Person, Project, ReviewState
 from schule.domain.problems import Code, Problem
 from schule.errors import PermissionDenied, ProblemError
 from schule.store.graph import CypherGraphStore
@@ -126,8 +126,9 @@ def get_visible(store: CypherGraphStore, identity: Identity, entity_id: str, ope
 # -- writing --------------------------------------------------------------------------------------
 
 def communes_of(store: CypherGraphStore, kind: Kind, communes: Iterable[str], project: str | None) -> set[str]:
-    """The communes an entry belongs to: a project's own, a lesson's project's."""
-    if kind == Kind.PROJECT:
+    """The communes an entry belongs to: a project's own, a lesson's project's, an adoption's
+    adopting commune (never the adopted project's: a commune records only its own adoptions)."""
+    if kind in (Kind.PROJECT, Kind.ADAPTATION):
         return set(communes)
     if kind == Kind.LESSON and project:
         found = store.get_resolved([project]).get(project)
@@ -140,6 +141,8 @@ def entity_communes(store: CypherGraphStore, entity: Entity) -> set[str]:
         return communes_of(store, Kind.PROJECT, entity.communes, None)
     if isinstance(entity, Lesson):
         return communes_of(store, Kind.LESSON, (), entity.project)
+    if isinstance(entity, Adaptation):
+        return {entity.commune}
     return set()
 
 

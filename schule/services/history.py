@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from schule.auth.identity import Identity
-from schule.domain.model import Commune, Entity, Kind, Lesson, Project, ReviewState
+from schule.domain.model import Adaptation, Commune, Entity, Kind, Lesson, Project, ReviewState
 from schule.domain.records import SPEC, Record
 from schule.domain.trust import FieldChange, Role, Version
 from schule.services.access import get_visible
 from schule.store.base import Statement
 from schule.store.graph import CypherGraphStore, entity_from_row
 
-VERSIONED = (Kind.PROJECT, Kind.LESSON)
+VERSIONED = (Kind.PROJECT, Kind.LESSON, Kind.ADAPTATION)
 MODERATION = "Moderation"
 A_MEMBER = "Mitglied einer Kommune"  # a member whose commune is no longer known
 INTERNAL_FIELDS = ("review_note",)  # the moderation's notes to the authors
@@ -167,6 +167,8 @@ def _communes(store: CypherGraphStore, entities: Mapping[str, Entity]) -> dict[s
         elif isinstance(e, Lesson):
             project = found.get(e.project)
             out[i] = set(project.communes) if isinstance(project, Project) else set()
+        elif isinstance(e, Adaptation):
+            out[i] = {e.commune}
     return out
 
 

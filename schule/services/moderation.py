@@ -53,7 +53,7 @@ from schule.services.importing import check_run
 from schule.store.base import Edge
 from schule.store.graph import CypherGraphStore, now_iso
 
-REVIEWED = (Kind.PROJECT, Kind.LESSON)
+REVIEWED = (Kind.PROJECT, Kind.LESSON, Kind.ADAPTATION)
 MAX_REASON = 2000
 MAX_PAGE = 100
 
@@ -82,7 +82,8 @@ def state_after_write(identity: Identity, before: Entity | None, submit: bool) -
 def record_communes(store: CypherGraphStore, record: Record) -> set[str]:
     learned_in = record.refs.get(Rel.LEARNED_IN) or []
     project = learned_in[0] if learned_in else None
-    return communes_of(store, Kind(record.kind), record.refs.get(Rel.LOCATED_IN, []), project)
+    own = Rel.ADOPTED_IN if record.kind == Kind.ADAPTATION else Rel.LOCATED_IN
+    return communes_of(store, Kind(record.kind), record.refs.get(own, []), project)
 
 
 def check_write(
@@ -113,6 +114,11 @@ def check_write(
         project = record.props.get("project")
         if project and not get_visible_or_none(store, identity, project):
             raise not_found(project, operation)
+    if Kind(record.kind) == Kind.ADAPTATION:
+        for rel in (Rel.ADOPTS, Rel.ADOPTED_AS):
+            for target in record.refs.get(rel, []):
+                if not get_visible_or_none(store, identity, target):
+                    raise not_found(target, operation)
 
 
 def get_visible_or_none(store: CypherGraphStore, identity: Identity, entity_id: str) -> Entity | None:

@@ -4,7 +4,12 @@ Only published entities become documents; a person contributes public fields onl
 no phone). Facets are denormalised here: a project carries its communes' names, Kreise and
 regions, and its Handlungsfelder with all their ancestors, so that filtering by "Mobilität" also
 finds projects filed under a sub-field of it; a lesson carries its project's title, communes and
-Handlungsfelder; a person their employer's name.
+Handlungsfelder; a person their employer's name; an adoption its adopted project's title and its
+adopting commune.
+
+The ranking's adoption signal (``adaptation_count``) counts communes with a published adoption
+record marked done (``services.adaptations.done_adoptions``), not ``adapted_from`` links: a link
+says someone copied the idea, a done record that it worked there too.
 
 Every entity a document embeds is named by id in one of its ``communes``, ``handlungsfelder`` (with
 ancestors) or ``related_ids``: that is how ``SearchSync`` finds the documents to render again when only
@@ -17,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from schule.domain.model import (
+    Adaptation,
     Commune,
     Entity,
     Event,
@@ -31,6 +37,7 @@ from schule.domain.model import (
     ReviewState,
 )
 from schule.search.documents import SearchDocument, doc_key
+from schule.services.adaptations import done_adoptions
 from schule.store.graph import CypherGraphStore
 
 
@@ -44,6 +51,7 @@ class Lookups:
         self.projects: dict[str, Project] = {}
         self.employers: dict[str, Entity] = {}
         self.adaptations: dict[str, list[str]] = {}  # project id -> ids of projects that adapted it
+        self.done_adoptions: dict[str, int] = {}  # project id -> communes with a done adoption record
 
     def field_ids_with_ancestors(self, ids: Iterable[str]) -> tuple[str, ...]:
         out: list[str] = []
@@ -75,7 +83,7 @@ def _project_doc(p: Project, look: Lookups) -> SearchDocument:
     return SearchDocument(
         kind="project", id=p.id, title=p.title, tags=p.tags, summary=p.summary, text=p.description or "",
         handlungsfelder=fields, handlungsfeld_names=look.field_names(fields),
-        status=p.status.value if p.status else None, adaptation_count=len(adaptations),
+        status=p.status.value if p.status else None, adaptation_count=look.done_adoptions.get(p.id, 0),
         related_ids=tuple(dict.fromkeys([*p.adapted_from, *adaptations])),
         **look.commune_facets(p.communes),
     )
@@ -90,6 +98,17 @@ def _lesson_doc(le: Lesson, look: Lookups) -> SearchDocument:
         handlungsfelder=fields, handlungsfeld_names=look.field_names(fields),
         related_ids=(le.project,),
         **look.commune_facets(project.communes if project else ()),
+    )
+
+
+def _adaptation_doc(a: Adaptation, look: Lookups) -> SearchDocument:
+    source = look.projects.get(a.adopts)
+    commune = look.communes.get(a.commune)
+    title = f"Übernahme: {source.title if source else a.adopts} in {commune.name if commune else a.commune}"
+    return SearchDocument(
+        kind="adaptation", id=a.id, title=title, summary=source.summary if source else "", text=a.outcome or "",
+        status=None, related_ids=tuple(dict.fromkeys(x for x in (a.adopts, a.project) if x)),
+        **look.commune_facets([a.commune]),
     )
 
 
@@ -113,6 +132,8 @@ def to_document(entity: Entity, look: Lookups) -> SearchDocument | None:
         return _lesson_doc(entity, look)
     if isinstance(entity, Person):
         return _person_doc(entity, look)
+    if isinstance(entity, Adaptation):
+        return _adaptation_doc(entity, look)
     if isinstance(entity, Commune):
         return SearchDocument(kind="commune", id=entity.id, title=entity.name,
                               summary=" ".join(x for x in (entity.kreis, entity.region) if x),
@@ -144,7 +165,10 @@ class DocumentBuilder:
         """Documents for these ids, and the index keys to delete (gone or unpublished)."""
         entities = self.store.get(ids)
         # A new adaptation changes the adapted project's ranking (adaptation_count): rebuild it too.
-        adapted = {t for e in entities.values() if isinstance(e, Project) for t in e.adapted_from} - set(ids)
+        adapted = {t for e in entities.values() if isinstance(e, Project) for t in e.adapted_from}
+        # a new or changed adoption record changes its project's adoption signal: rebuild that too
+        adapted |= {e.adopts for e in entities.values() if isinstance(e, Adaptation)}
+        adapted -= set(ids)
         if adapted:
             entities.update(self.store.get(sorted(adapted)))
             ids = [*ids, *sorted(adapted)]
@@ -152,13 +176,16 @@ class DocumentBuilder:
         self._tree(look)
         projects = [e for e in entities.values() if isinstance(e, Project)]
         lessons = [e for e in entities.values() if isinstance(e, Lesson)]
+        adoptions = [e for e in entities.values() if isinstance(e, Adaptation)]
         people = [e for e in entities.values() if isinstance(e, Person)]
         look.projects = {p.id: p for p in projects}
         extra_projects = [le.project for le in lessons if le.project not in look.projects]
+        extra_projects += [a.adopts for a in adoptions if a.adopts not in look.projects]
         look.projects.update({p.id: p for p in self.store.get(extra_projects).values() if isinstance(p, Project)})
         commune_ids = {c for p in look.projects.values() for c in p.communes}
         commune_ids |= {e.id for e in entities.values() if isinstance(e, Commune)}
         commune_ids |= {p.commune for p in people if p.commune}
+        commune_ids |= {a.commune for a in adoptions}
         field_ids = {f for p in look.projects.values() for f in p.handlungsfelder}
         field_ids |= {f for le in lessons for f in le.handlungsfelder}
         field_ids |= {e.id for e in entities.values() if isinstance(e, Handlungsfeld)}
@@ -170,6 +197,9 @@ class DocumentBuilder:
         look.employers = dict(related)
         for edge in self.store.neighbours(Rel.ADAPTED_FROM, [p.id for p in projects], incoming=True):
             look.adaptations.setdefault(edge.source, []).append(edge.target)
+        records = self.store.neighbours(Rel.ADOPTS, [p.id for p in projects], incoming=True)
+        found = self.store.get(sorted({e.target for e in records})) if records else {}
+        look.done_adoptions = dict(done_adoptions(list(found.values())))
         docs: list[SearchDocument] = []
         deletes: list[str] = []
         for entity_id in ids:
@@ -191,6 +221,8 @@ class DocumentBuilder:
         for edge in self.store.all_edges(Rel.ADAPTED_FROM):
             look.adaptations.setdefault(edge.target, []).append(edge.source)
         look.projects = {e.id: e for e in self.store.iter_entities(Kind.PROJECT)}  # type: ignore[misc]
+        adoptions = list(self.store.iter_entities(Kind.ADAPTATION))
+        look.done_adoptions = dict(done_adoptions(adoptions))
         for kind in Kind:
             if kind is Kind.PROJECT:
                 entities: Iterable[Entity] = look.projects.values()
@@ -198,6 +230,8 @@ class DocumentBuilder:
                 entities = look.fields.values()
             elif kind is Kind.COMMUNE:
                 entities = look.communes.values()
+            elif kind is Kind.ADAPTATION:
+                entities = adoptions
             else:
                 entities = self.store.iter_entities(kind)
             for entity in entities:

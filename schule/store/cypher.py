@@ -330,6 +330,17 @@ LIST_FILTERS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ),
     ),
     Kind.ORGANISATION: ((), ("($types IS NULL OR n.type IN $types)",)),
+    Kind.ADAPTATION: (
+        (
+            _related("adopts", "(n)-[:ADOPTS]->(p:Project) | p.id", "adopted"),
+            _related("communes", "(n)-[:ADOPTED_IN]->(c:Commune) | c.id", "communes"),
+        ),
+        (
+            "($statuses IS NULL OR n.status IN $statuses)",
+            "($adopts IS NULL OR any(x IN adopted WHERE x IN $adopts))",
+            "($communes IS NULL OR any(x IN communes WHERE x IN $communes))",
+        ),
+    ),
 }
 
 # Seeds: when a filter is set, the query starts from the few nodes it names (an index lookup or a
@@ -410,6 +421,10 @@ LIST_SORTS: dict[Kind, dict[str, str]] = {
         "date_asc": "n.date ASC, n.id",
     },
     Kind.ORGANISATION: {**_BY_NAME, **_BY_UPDATED},
+    Kind.ADAPTATION: {
+        **_BY_UPDATED,
+        "started_desc": "coalesce(n.started, '') DESC, n.id",
+    },
 }
 
 

@@ -7,12 +7,22 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from schule.domain.model import ENTITY_TYPES, Entity, Kind, LessonKind, ProjectStatus, Rel, ReviewState
+from schule.domain.model import (
+    ENTITY_TYPES,
+    AdaptationStatus,
+    Entity,
+    Kind,
+    LessonKind,
+    ProjectStatus,
+    Rel,
+    ReviewState,
+)
 from schule.domain.records import SPEC
 
 _ENUM_FIELDS: dict[tuple[Kind, str], type] = {
     (Kind.PROJECT, "status"): ProjectStatus,
     (Kind.LESSON, "type"): LessonKind,
+    (Kind.ADAPTATION, "status"): AdaptationStatus,
 }
 _TUPLE_FIELDS = {"tags", "links", "expertise"}
 _RELS = frozenset(Rel.__members__.values())

@@ -47,6 +47,11 @@ async def lesson_page(pages: Pages, request: Request) -> Response:
     return pages.render(request, "lesson.html", lesson=lesson)
 
 
+async def adaptation_page(pages: Pages, request: Request) -> Response:
+    adaptation, _ = await _load(pages, request, documents.ADAPTATION, "adaptation")
+    return pages.render(request, "adaptation.html", adaptation=adaptation)
+
+
 @dataclass(frozen=True)
 class ProjectPage:
     """Which page of a commune's projects the URL asks for: the one after the cursor in ``nach``

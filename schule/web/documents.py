@@ -48,6 +48,18 @@ query WebLesson($id: String!) {
 }
 """
 
+ADAPTATION = """
+query WebAdaptation($id: String!) {
+  adaptation(id: $id) {
+    slug status outcome started ended provenance state reviewNote
+    source { slug title communes { slug name } }
+    commune { slug name }
+    project { slug title }
+    contact { slug name role }
+  }
+}
+"""
+
 # A commune may have thousands of projects: the page shows one page of them at a time (the
 # paginated `projects` list filtered by the commune, not the unbounded `Commune.projects`), moving
 # forwards with `after` and back with `before`/`last`.

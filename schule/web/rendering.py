@@ -53,6 +53,7 @@ FIELD = {
     "handlungsfelder": "Handlungsfelder", "status": "Stand", "tags": "Schlagwörter", "contacts": "Ansprechpersonen",
     "adapted_from": "Übernommen von", "started": "Beginn", "ended": "Ende", "links": "Links", "source": "Quelle",
     "text": "Text", "type": "Art", "project": "Projekt", "author": "Verfasst von",
+    "adopts": "Übernommenes Projekt", "commune": "Kommune", "outcome": "Ergebnis", "contact": "Ansprechperson",
 }
 LESSON_TYPE = {"SUCCESS": "Erfolg", "PITFALL": "Stolperstein", "RECOMMENDATION": "Empfehlung"}
 ROLE = {"PIONEER": "Pionierkommune", "MITMACHER": "Mitmacherkommune", "SUPPORTER": "Unterstützer", "MEMBER": "Mitglied"}
@@ -65,14 +66,15 @@ SIZE_CLASS = {cls.name: cls.label for cls in SizeClass}  # the API's enum names 
 KIND = {
     "PROJECT": "Projekt", "LESSON": "Lesson learned", "COMMUNE": "Kommune", "PERSON": "Person",
     "EVENT": "Veranstaltung", "HANDLUNGSFELD": "Handlungsfeld", "ORGANISATION": "Organisation",
-    "NETWORK": "Netzwerk",
+    "NETWORK": "Netzwerk", "ADAPTATION": "Übernahme",
 }
 # URL prefix per kind (API enum name or __typename); the id is our own id (``slug``).
 PATHS = {
     "PROJECT": "projekte", "LESSON": "erkenntnisse", "COMMUNE": "kommunen", "PERSON": "personen",
     "EVENT": "veranstaltungen", "HANDLUNGSFELD": "handlungsfelder", "ORGANISATION": "organisationen",
-    "NETWORK": "netzwerke",
+    "NETWORK": "netzwerke", "ADAPTATION": "uebernahmen",
 }
+ADAPTATION_STATUS = {"PLANNED": "geplant", "IN_PROGRESS": "in Arbeit", "DONE": "erledigt", "ABANDONED": "aufgegeben"}
 
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
 
@@ -112,6 +114,7 @@ class Renderer:
         self.static_versions = {p.name: _digest(p) for p in STATIC.iterdir() if p.is_file()}
         self.env.globals.update(
             static=self.static_url, url_of=url_of, STATUS=STATUS, LESSON_TYPE=LESSON_TYPE, ROLE=ROLE,
+            ADAPTATION_STATUS=ADAPTATION_STATUS,
             ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
             REVISION_STATE=REVISION_STATE, FIELD=FIELD, SIZE_CLASS=SIZE_CLASS, CENSUS_ATTRIBUTION=CENSUS_ATTRIBUTION,
         )

@@ -35,6 +35,7 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
     detail = [
         ("/projekte/{id}", detail_pages.project_page),
         ("/erkenntnisse/{id}", detail_pages.lesson_page),
+        ("/uebernahmen/{id}", detail_pages.adaptation_page),
         ("/kommunen/{id}", detail_pages.commune_page),
         ("/personen/{id}", detail_pages.person_page),
         ("/handlungsfelder/{id}", detail_pages.handlungsfeld_page),

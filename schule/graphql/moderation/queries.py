@@ -34,9 +34,10 @@ T = TypeVar("T")
 class ReviewKind(enum.Enum):
     PROJECT = strawberry.enum_value("project", description="Projekte.")
     LESSON = strawberry.enum_value("lesson", description="Erkenntnisse (Lessons Learned).")
+    ADAPTATION = strawberry.enum_value("adaptation", description="Übernahmen eines Projekts durch eine Kommune.")
 
 
-REVIEW_KINDS = (Kind.PROJECT, Kind.LESSON)
+REVIEW_KINDS = (Kind.PROJECT, Kind.LESSON, Kind.ADAPTATION)
 
 KINDS_ARG = strawberry.argument(description="Nur Einträge dieser Arten; ohne Angabe beide.")
 FIRST_ARG = strawberry.argument(

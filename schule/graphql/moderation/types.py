@@ -20,19 +20,22 @@ from schule.services import revisions
 from schule.services.history import ShownVersion
 
 if TYPE_CHECKING:
+    from schule.graphql.adaptations.types import Adaptation
     from schule.graphql.communes.types import Commune
     from schule.graphql.lessons.types import Lesson
     from schule.graphql.projects.types import Project
 
 ProjectRef = Annotated["Project", strawberry.lazy("schule.graphql.projects.types")]
 LessonRef = Annotated["Lesson", strawberry.lazy("schule.graphql.lessons.types")]
+AdaptationRef = Annotated["Adaptation", strawberry.lazy("schule.graphql.adaptations.types")]
 CommuneRef = Annotated["Commune", strawberry.lazy("schule.graphql.communes.types")]
 
 ReviewEntry = Annotated[
-    ProjectRef | LessonRef,
+    ProjectRef | LessonRef | AdaptationRef,
     strawberry.union(
         "ReviewEntry",
-        description="Ein Eintrag, den die Moderation prüft: ein Projekt oder eine Erkenntnis (Lesson Learned).",
+        description="Ein Eintrag, den die Moderation prüft: ein Projekt, eine Erkenntnis (Lesson Learned) oder "
+        "eine Übernahme.",
     ),
 ]
 
@@ -172,6 +175,8 @@ async def entry_revisions(info: Info[Context, None], entity: model.Entity) -> li
     if isinstance(entity, model.Lesson):
         project = await info.context.loaders.entity.load(entity.project)
         communes = project.communes if isinstance(project, model.Project) else ()
+    elif isinstance(entity, model.Adaptation):
+        communes = (entity.commune,)
     else:
         communes = entity.communes if isinstance(entity, model.Project) else ()
     return [EntryRevision.of(r, entity, identity) for r in found if revisions.may_see(identity, r, communes)]

@@ -29,6 +29,7 @@ from schule.graphql.nodes import (
     resolve_nodes,
     review,
 )
+from schule.graphql.pagination import After, Before, Connection, First, Last
 from schule.graphql.registry import node_type, to_node
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ EntryVersionRef = Annotated["EntryVersion", strawberry.lazy("schule.graphql.mode
 EntryRevisionRef = Annotated["EntryRevision", strawberry.lazy("schule.graphql.moderation.types")]
 
 if TYPE_CHECKING:
+    from schule.graphql.adaptations.types import Adaptation, AdoptionSummary
     from schule.graphql.communes.types import Commune
     from schule.graphql.handlungsfelder.types import Handlungsfeld
     from schule.graphql.lessons.types import Lesson
@@ -47,6 +49,8 @@ CommuneRef = Annotated["Commune", strawberry.lazy("schule.graphql.communes.types
 HandlungsfeldRef = Annotated["Handlungsfeld", strawberry.lazy("schule.graphql.handlungsfelder.types")]
 LessonRef = Annotated["Lesson", strawberry.lazy("schule.graphql.lessons.types")]
 PersonRef = Annotated["Person", strawberry.lazy("schule.graphql.people.types")]
+AdaptationRef = Annotated["Adaptation", strawberry.lazy("schule.graphql.adaptations.types")]
+AdoptionSummaryRef = Annotated["AdoptionSummary", strawberry.lazy("schule.graphql.adaptations.types")]
 
 
 @node_type(Kind.PROJECT)
@@ -132,6 +136,40 @@ class Project(relay.Node):
     async def adaptations(self, info: Info[Context, None]) -> list[Project]:
         entities = await info.context.loaders.related(Rel.ADAPTED_FROM, [self.key], incoming=True, kind=Kind.PROJECT)
         return [to_node(e) for e in entities]
+
+    @strawberry.field(
+        description="Übernahmen dieses Projekts durch andere Kommunen als eigene Einträge, mit Stand und Ergebnis "
+        "(veröffentlichte; zuletzt geänderte zuerst)."
+    )
+    async def adaptation_records(
+        self, info: Info[Context, None], first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
+    ) -> Connection[AdaptationRef]:
+        from schule.graphql.adaptations.queries import AdaptationSort, adaptation_page
+
+        return await adaptation_page(info, {"adopts": [self.key]}, AdaptationSort.UPDATED_DESC, first, after, last,
+                                     before)
+
+    @strawberry.field(
+        description="Wie viele Kommunen das Projekt übernommen haben und mit welchem Ergebnis "
+        "(aus den veröffentlichten Übernahmen; eine Kommune zählt einmal, mit ihrem neuesten Stand)."
+    )
+    async def adoption_summary(self, info: Info[Context, None]) -> AdoptionSummaryRef:
+        from schule.graphql.adaptations.types import AdoptionSummary
+
+        records = await info.context.loaders.related(Rel.ADOPTS, [self.key], incoming=True, kind=Kind.ADAPTATION)
+        latest: dict[str, model.Adaptation] = {}
+        for r in records:
+            newer = isinstance(r, model.Adaptation) and (
+                r.commune not in latest or (r.updated_at or "") > (latest[r.commune].updated_at or ""))
+            if newer and isinstance(r, model.Adaptation) and r.state == model.ReviewState.PUBLISHED:
+                latest[r.commune] = r
+        count = {s: sum(1 for r in latest.values() if r.status == s) for s in model.AdaptationStatus}
+        return AdoptionSummary(
+            communes=len(latest), done=count[model.AdaptationStatus.DONE],
+            in_progress=count[model.AdaptationStatus.IN_PROGRESS], planned=count[model.AdaptationStatus.PLANNED],
+            abandoned=count[model.AdaptationStatus.ABANDONED],
+        )
 
     @strawberry.field(description=HISTORY)
     async def history(self, info: Info[Context, None]) -> list[EntryVersionRef]:

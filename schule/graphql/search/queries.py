@@ -30,7 +30,7 @@ STATUS_LABELS = {
 KIND_LABELS = {
     "project": "Projekte", "lesson": "Lessons learned", "commune": "Kommunen", "person": "Personen",
     "event": "Veranstaltungen", "handlungsfeld": "Handlungsfelder", "organisation": "Organisationen",
-    "network": "Netzwerke",
+    "network": "Netzwerke", "adaptation": "Übernahmen",
 }
 
 

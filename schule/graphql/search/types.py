@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schule.domain.model import Kind
+from schule.graphql.adaptations.types import Adaptation
 from schule.graphql.communes.types import Commune
 from schule.graphql.events.types import Event
 from schule.graphql.handlungsfelder.types import Handlungsfeld
@@ -32,6 +33,9 @@ class SearchKind(enum.Enum):
     )
     ORGANISATION = strawberry.enum_value("organisation", description="Organisation, z. B. Südwestfalen Agentur.")
     NETWORK = strawberry.enum_value("network", description="Netzwerk, z. B. die Smart Cities: Schule.")
+    ADAPTATION = strawberry.enum_value(
+        "adaptation", description="Übernahme: eine Kommune übernimmt das Projekt einer anderen, mit Ergebnis."
+    )
 
 
 @strawberry.enum(description="Facetten, nach denen Suchtreffer gezählt und gefiltert werden können.")
@@ -62,7 +66,7 @@ class SearchFilter:
 
 # One member per SearchKind (tests/unit/graphql/test_search_node_kinds.py holds the two together).
 SearchNode = Annotated[
-    Project | Lesson | Commune | Person | Event | Handlungsfeld | Organisation | Network,
+    Project | Lesson | Commune | Person | Event | Handlungsfeld | Organisation | Network | Adaptation,
     strawberry.union(
         "SearchNode",
         description="Der gefundene Eintrag selbst, als sein eigener Typ (`... on Project { … }`).",

@@ -122,14 +122,25 @@ def test_renaming_an_organisation_reaches_its_people(store: CypherGraphStore, sy
     assert_as_rebuilt(sync, tmp_path)
 
 
-def test_an_adaptation_taken_back_no_longer_counts(store: CypherGraphStore, sync: SearchSync,
-                                                   tmp_path: Path) -> None:
+DONE_ADOPTION = {"kind": "adaptation", "id": "dorfladen-in-drolshagen", "adopts": "dorfladen",
+                 "commune": "drolshagen", "project": "wenden-laden", "status": "done"}
+
+
+def test_the_adoption_signal_counts_done_adoption_records_not_links(store: CypherGraphStore, sync: SearchSync,
+                                                                     tmp_path: Path) -> None:
     followed(store, sync)
-    assert stored(sync.index.path)["project:dorfladen"]["adaptation_count"] == 1
-    # when the adapting project no longer names the one it adapted
-    write(store, {k: v for k, v in VILLAGE[8].items() if k != "adapted_from"})
+    # a mere adapted_from link (wenden-laden names dorfladen) does not count
+    assert stored(sync.index.path)["project:dorfladen"]["adaptation_count"] == 0
+    # when a commune records a done adoption of it
+    write(store, DONE_ADOPTION)
     sync.drain()
-    # then the adapted project's document no longer counts (nor links) it
+    # then the adopted project's document counts it, and the record is found itself
+    assert stored(sync.index.path)["project:dorfladen"]["adaptation_count"] == 1
+    assert "adaptation:dorfladen-in-drolshagen" in keys(sync, "Dorfladen")
+    assert_as_rebuilt(sync, tmp_path)
+    # and when the adoption is given up, it no longer counts
+    write(store, dict(DONE_ADOPTION, status="abandoned"))
+    sync.drain()
     assert stored(sync.index.path)["project:dorfladen"]["adaptation_count"] == 0
     assert_as_rebuilt(sync, tmp_path)
 

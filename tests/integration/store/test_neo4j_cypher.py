@@ -69,6 +69,7 @@ FILTER_VALUES: dict[str, Any] = {
     "ended_from": "2020", "ended_to": "2030-06-30", "name_contains": "ol", "organisations": ["sw-agentur"],
     "authors": ["erika"], "projects": ["olpe-parken"], "types": ["pitfall"], "parents": ["mobilitaet"],
     "roots_only": True, "date_from": "2020", "date_to": "2025", "organisers": ["suedwestfalen"],
+    "adopts": ["olpe-parken"], "statuses": ["done"],
 }
 
 # Negative controls: the checker must report each of these (what FalkorDB accepts is not enough).

@@ -156,3 +156,11 @@ def test_the_knowledge_transfer_queries_weigh_what_they_do(schema: GraphQLSchema
     # so asking each cell for a commune's project list is refused, as it would be expensive
     heavy = "{ coverage(groupBy: COMMUNE) { commune { projects { title } } } }"
     assert cost_of(schema, heavy) > BUDGET
+
+
+def test_a_projects_adoption_records_cost_a_list_query_per_project(schema: GraphQLSchema) -> None:
+    # not batched: every project on the page runs its own page query (and count) of adoption records
+    query = "{ projects(first: 10) { nodes { adaptationRecords(first: 3) { totalCount nodes { slug status } } } } }"
+    assert cost_of(schema, query) == QUERY + 10 * (QUERY + COUNT + 3 * 2 * LEAF)
+    # the summary is one batched link with its counts
+    assert cost_of(schema, '{ project(id: "x") { adoptionSummary { communes done } } }') == QUERY + LINK + 2 * LEAF

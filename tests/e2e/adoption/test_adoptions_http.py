@@ -1,0 +1,159 @@
+"""Adoptions as records, over HTTP on the seeded app (accounts made with the real CLI): a member of
+Herscheid records "we are adopting the Stadtlabor Soest"; the moderation publishes it; the member
+later reports it done, with an outcome, which waits as a revision until approved; the project shows
+how many communes adopted it with what result; search ranks a project with a done adoption higher;
+export and import carry the record."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.cli.helpers import SCHULE, run_schule
+from tests.e2e.trust.test_auth_http import Client, bearer, client_for
+
+PASSWORD = "ein sehr gutes Passwort"
+ACCOUNTS = {"herscheid-mitglied": ("member", "herscheid"), "soest-mitglied": ("member", "soest"),
+            "pruefer": ("moderator", None)}
+
+RESULT = "__typename ... on UserErrors { errors { code field message } }"
+FIELDS = "slug state status outcome started source { slug } commune { slug } project { slug }"
+RECORD = f"""mutation($input: RecordAdoptionInput!) {{ recordAdoption(input: $input) {{ {RESULT}
+  ... on AdaptationPayload {{ adaptation {{ {FIELDS} }} }} }} }}"""
+UPDATE = f"""mutation($input: UpdateAdoptionInput!) {{ updateAdoption(input: $input) {{ {RESULT}
+  ... on AdaptationPayload {{ adaptation {{ {FIELDS} pendingRevision {{ changes {{ field new }} }} }} }} }} }}"""
+APPROVE = f"""mutation($id: String!) {{ approveEntry(id: $id) {{ {RESULT} ... on ModerationPayload {{ state }} }} }}"""
+ADOPTION = f"query($id: String!) {{ adaptation(id: $id) {{ {FIELDS} }} }}"
+PROJECT = """query($id: String!) { project(id: $id) {
+  adoptionSummary { communes done inProgress planned abandoned }
+  adaptationRecords(first: 10) { totalCount nodes { slug status outcome commune { slug } } } } }"""
+QUEUE = "{ reviewQueue(first: 50) { nodes { __typename ... on Adaptation { slug } } } }"
+SEARCH = "query($q: String!) { search(query: $q, first: 20) { hits { id kind score } } }"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("adoptions")
+    seeded = run_schule("seed", data_dir=d)
+    assert seeded.returncode == 0, seeded.stderr
+    return d
+
+
+@pytest.fixture(scope="module")
+def tokens(data_dir: Path) -> dict[str, str]:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("SCHULE_", "NEO4J_"))}
+    out = {}
+    for name, (role, commune) in ACCOUNTS.items():
+        extra = ["--commune", commune] if commune else []
+        done = subprocess.run(
+            [SCHULE, "user", "add", name, "--role", role, *extra, "--password-stdin", "--json"],
+            input=PASSWORD + "\n", capture_output=True, text=True, timeout=120,
+            env={**clean_env, "SCHULE_DATA_DIR": str(data_dir)},
+        )
+        assert done.returncode == 0, done.stderr
+        out[name] = json.loads(done.stdout)["token"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def client(data_dir: Path, tokens: dict[str, str]) -> Iterator[Client]:
+    with client_for(data_dir) as c:
+        yield c
+
+
+class Api:
+    def __init__(self, client: Client, token: str | None) -> None:
+        self.client, self.token = client, token
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        response = self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                    headers=bearer(self.token) if self.token else {})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture(scope="module")
+def api(client: Client, tokens: dict[str, str]) -> dict[str, Api]:
+    return {"anonymous": Api(client, None), **{name: Api(client, token) for name, token in tokens.items()}}
+
+
+def errors(result: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
+    assert result["__typename"] == "UserErrors", result
+    return [(e["code"], e["field"]) for e in result["errors"]]
+
+
+def scores(api: Api, query: str) -> dict[str, float]:
+    return {h["id"]: h["score"] for h in api.data(SEARCH, {"q": query})["search"]["hits"] if h["kind"] == "PROJECT"}
+
+
+def test_an_adoption_is_recorded_reviewed_reported_done_and_counted(api: dict[str, Api], data_dir: Path) -> None:
+    before = scores(api["anonymous"], "Stadtlabor")
+    # a member of Herscheid records that Herscheid is adopting the Stadtlabor Soest
+    recorded = api["herscheid-mitglied"].data(RECORD, {"input": {
+        "source": "stadtlabor-soest", "commune": "herscheid", "status": "PLANNED", "started": "2026-03"}})
+    adoption = recorded["recordAdoption"]["adaptation"]
+    assert adoption["state"] == "SUBMITTED" and adoption["status"] == "PLANNED"
+    assert adoption["source"] == {"slug": "stadtlabor-soest"} and adoption["commune"] == {"slug": "herscheid"}
+    slug = adoption["slug"]
+    # then nobody else sees it yet, the moderation has it in the queue
+    assert api["anonymous"].data(ADOPTION, {"id": slug})["adaptation"] is None
+    assert api["anonymous"].data(PROJECT, {"id": "stadtlabor-soest"})["project"]["adoptionSummary"]["communes"] == 0
+    queue = api["pruefer"].data(QUEUE)["reviewQueue"]["nodes"]
+    assert {"__typename": "Adaptation", "slug": slug} in queue
+
+    # when the moderation publishes it
+    assert api["pruefer"].data(APPROVE, {"id": slug})["approveEntry"]["state"] == "PUBLISHED"
+    project = api["anonymous"].data(PROJECT, {"id": "stadtlabor-soest"})["project"]
+    assert project["adoptionSummary"] == {"communes": 1, "done": 0, "inProgress": 0, "planned": 1, "abandoned": 0}
+    assert project["adaptationRecords"]["totalCount"] == 1
+    assert project["adaptationRecords"]["nodes"][0]["commune"] == {"slug": "herscheid"}
+
+    # and the member later reports it done, with what had to change
+    outcome = "Läuft seit Herbst; statt eines eigenen Raums nutzen wir die Bücherei."
+    updated = api["herscheid-mitglied"].data(UPDATE, {"input": {"id": slug, "status": "DONE", "outcome": outcome}})
+    pending = updated["updateAdoption"]["adaptation"]
+    # then the published record stays as it was until the moderation approves the revision
+    assert pending["status"] == "PLANNED" and pending["state"] == "PUBLISHED"
+    assert {"field": "status", "new": "done"} in pending["pendingRevision"]["changes"]
+    assert api["anonymous"].data(ADOPTION, {"id": slug})["adaptation"]["status"] == "PLANNED"
+    assert api["pruefer"].data(APPROVE, {"id": slug})["approveEntry"]["state"] == "PUBLISHED"
+    shown = api["anonymous"].data(ADOPTION, {"id": slug})["adaptation"]
+    assert shown["status"] == "DONE" and shown["outcome"] == outcome
+    summary = api["anonymous"].data(PROJECT, {"id": "stadtlabor-soest"})["project"]["adoptionSummary"]
+    assert summary == {"communes": 1, "done": 1, "inProgress": 0, "planned": 0, "abandoned": 0}
+
+    # and search ranks the Stadtlabor Soest higher against the other Stadtlabore than before
+    after = scores(api["anonymous"], "Stadtlabor")
+    assert after["stadtlabor-soest"] / after["stadtlabor-arnsberg"] > \
+        1.02 * before["stadtlabor-soest"] / before["stadtlabor-arnsberg"]
+
+    # and the record survives an export and an import into an empty store
+    exported = run_schule("export", data_dir=data_dir)
+    assert exported.returncode == 0, exported.stderr
+    lines = [json.loads(line) for line in exported.stdout.splitlines() if '"adaptation"' in line]
+    record = next(r for r in lines if r["id"] == slug)
+    assert record == {"kind": "adaptation", "id": slug, "adopts": "stadtlabor-soest", "commune": "herscheid",
+                      "status": "done", "outcome": outcome, "started": "2026-03"}
+
+
+def test_a_member_records_adoptions_only_for_their_own_commune(api: dict[str, Api]) -> None:
+    result = api["soest-mitglied"].data(RECORD, {"input": {"source": "stadtlabor-arnsberg", "commune": "herscheid"}})
+    assert errors(result["recordAdoption"])[0][0] == "FORBIDDEN"
+
+
+def test_bad_input_is_refused_field_by_field(api: dict[str, Api]) -> None:
+    unknown = api["herscheid-mitglied"].data(RECORD, {"input": {"source": "gibt-es-nicht", "commune": "herscheid"}})
+    assert errors(unknown["recordAdoption"]) == [("NOT_FOUND", ["input", "source"])]
+    bad_date = api["herscheid-mitglied"].data(RECORD, {"input": {
+        "source": "stadtlabor-arnsberg", "commune": "herscheid", "started": "März"}})
+    assert errors(bad_date["recordAdoption"]) == [("INVALID", ["input", "started"])]
+    anonymous = api["anonymous"].data(RECORD, {"input": {"source": "stadtlabor-arnsberg", "commune": "herscheid"}})
+    assert errors(anonymous["recordAdoption"])[0][0] == "FORBIDDEN"
