@@ -8,6 +8,7 @@ and project (400 communes, 10,000 projects in the benchmark). Reading those per 
 * memberships (role, basis, year) of published communes in published networks;
 * published projects: title, status, start, end, tags and their communes, Handlungsfelder and
   ``adapted_from`` (only references to published projects count as adoptions);
+* published adoption records (``Adaptation``): which commune adopts which project, with what status;
 * what is derived from them: each Handlungsfeld with its ancestors, each project's Handlungsfelder
   with their ancestors (a sub-field counts for its parent, as the project list filter does), the
   projects of each commune, the adopters of each project, each network's members.
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from schule.domain.model import Commune, Handlungsfeld, Kind, Network, Project, Rel, ReviewState
+from schule.domain.model import Adaptation, Commune, Handlungsfeld, Kind, Network, Project, Rel, ReviewState
 from schule.store.graph import CypherGraphStore
 from schule.store.project_facts import published_projects
 
@@ -77,6 +78,14 @@ class ProjectFact:
     tags: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class AdoptionFact:
+    id: str
+    adopts: str  # the adopted project
+    commune: str  # the adopting commune
+    status: str | None = None
+
+
 @dataclass(frozen=True)
 class Facts:
     """One consistent snapshot (see the module docstring). Build with ``Facts.of``."""
@@ -87,6 +96,7 @@ class Facts:
     fields: Mapping[str, FieldFact]
     memberships: Mapping[str, Mapping[str, MembershipFact]]  # commune -> network -> membership
     projects: Mapping[str, ProjectFact]
+    adoptions: Mapping[str, AdoptionFact]  # published adoption records by id
     # derived in __post_init__
     closure: Mapping[str, tuple[str, ...]] = field(init=False)  # field -> itself and its ancestors
     project_fields: Mapping[str, frozenset[str]] = field(init=False)  # with ancestors
@@ -94,6 +104,8 @@ class Facts:
     commune_fields: Mapping[str, frozenset[str]] = field(init=False)
     adopters: Mapping[str, tuple[str, ...]] = field(init=False)  # project -> published projects adapting it
     members: Mapping[str, Mapping[str, MembershipFact]] = field(init=False)  # network -> commune -> membership
+    done_adopters: Mapping[str, frozenset[str]] = field(init=False)  # project -> communes with a done adoption
+    adopting: Mapping[str, frozenset[str]] = field(init=False)  # commune -> projects it adopts (not abandoned)
     _derived: dict[object, object] = field(init=False, repr=False, compare=False)
     _derived_lock: threading.RLock = field(init=False, repr=False, compare=False)
 
@@ -106,6 +118,7 @@ class Facts:
         fields: Iterable[FieldFact] = (),
         networks: Mapping[str, str] | None = None,
         memberships: Iterable[MembershipFact] = (),
+        adoptions: Iterable[AdoptionFact] = (),
         seq: int = 0,
     ) -> Facts:
         """A snapshot from plain facts; memberships of unknown communes or networks are dropped."""
@@ -116,7 +129,8 @@ class Facts:
             if m.commune in commune_map and m.network in network_map:
                 by_commune.setdefault(m.commune, {})[m.network] = m
         return cls(seq=seq, communes=commune_map, networks=network_map, fields={f.id: f for f in fields},
-                   memberships=by_commune, projects={p.id: p for p in projects})
+                   memberships=by_commune, projects={p.id: p for p in projects},
+                   adoptions={a.id: a for a in adoptions})
 
     def __post_init__(self) -> None:
         closure = {f: _ancestors(f, self.fields) for f in self.fields}
@@ -144,6 +158,15 @@ class Facts:
         set_(self, "commune_fields", commune_fields)
         set_(self, "adopters", {p: tuple(sorted(ids)) for p, ids in adopters.items()})
         set_(self, "members", members)
+        done: dict[str, set[str]] = {}
+        adopting: dict[str, set[str]] = {}
+        for a in self.adoptions.values():
+            if a.status == "done":
+                done.setdefault(a.adopts, set()).add(a.commune)
+            if a.status != "abandoned":
+                adopting.setdefault(a.commune, set()).add(a.adopts)
+        set_(self, "done_adopters", {p: frozenset(c) for p, c in done.items()})
+        set_(self, "adopting", {c: frozenset(p) for c, p in adopting.items()})
         set_(self, "_derived", {})
         set_(self, "_derived_lock", threading.RLock())  # derived data may build on derived data
 
@@ -235,8 +258,14 @@ def read_all(store: CypherGraphStore) -> Facts:
                     of(Rel.ADAPTED_FROM, r.id), r.tags)
         for r in rows.values()
     ]
+    adoptions = [_adoption(e) for e in store.iter_entities(Kind.ADAPTATION)
+                 if isinstance(e, Adaptation) and e.state == ReviewState.PUBLISHED]
     return Facts.of(communes=communes, projects=projects, fields=fields, networks=networks,
-                    memberships=memberships, seq=seq)
+                    memberships=memberships, adoptions=adoptions, seq=seq)
+
+
+def _adoption(e: Adaptation) -> AdoptionFact:
+    return AdoptionFact(e.id, e.adopts, e.commune, e.status.value if e.status else None)
 
 
 def refreshed(store: CypherGraphStore, facts: Facts) -> Facts:
@@ -256,15 +285,16 @@ def refreshed(store: CypherGraphStore, facts: Facts) -> Facts:
         for change in page:
             changed[change.id] = change.kind
         seq = page[-1].seq
-    wanted = {Kind.COMMUNE.value, Kind.NETWORK.value, Kind.HANDLUNGSFELD.value, Kind.PROJECT.value}
+    wanted = {Kind.COMMUNE.value, Kind.NETWORK.value, Kind.HANDLUNGSFELD.value, Kind.PROJECT.value,
+              Kind.ADAPTATION.value}
     ids = sorted(i for i, kind in changed.items() if kind in wanted)
     found = store.get(ids) if ids else {}
     communes, networks = dict(facts.communes), dict(facts.networks)
-    fields, projects = dict(facts.fields), dict(facts.projects)
+    fields, projects, adoptions = dict(facts.fields), dict(facts.projects), dict(facts.adoptions)
     memberships = {c: dict(ms) for c, ms in facts.memberships.items()}
     changed_communes = [i for i in ids if changed[i] == Kind.COMMUNE.value]
     for entity_id in ids:
-        for table in (communes, networks, fields, projects):
+        for table in (communes, networks, fields, projects, adoptions):
             table.pop(entity_id, None)
         entity = found.get(entity_id)
         if entity is None or entity.state != ReviewState.PUBLISHED:
@@ -277,13 +307,16 @@ def refreshed(store: CypherGraphStore, facts: Facts) -> Facts:
             fields[entity.id] = FieldFact(entity.id, entity.name, entity.parent)
         elif isinstance(entity, Project):
             projects[entity.id] = _project(entity)
+        elif isinstance(entity, Adaptation):
+            adoptions[entity.id] = _adoption(entity)
     # a membership is written with a change of its commune: read that commune's memberships again
     for commune in changed_communes:
         memberships.pop(commune, None)
     for edge in store.neighbours(Rel.MEMBER_OF, changed_communes) if changed_communes else ():
         memberships.setdefault(edge.source, {})[edge.target] = _membership_of(edge.source, edge.target, edge.props)
     return Facts.of(communes=communes.values(), projects=projects.values(), fields=fields.values(),
-                    networks=networks, memberships=[m for ms in memberships.values() for m in ms.values()], seq=seq)
+                    networks=networks, memberships=[m for ms in memberships.values() for m in ms.values()],
+                    adoptions=adoptions.values(), seq=seq)
 
 
 class FactsCache:

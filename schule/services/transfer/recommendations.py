@@ -6,18 +6,22 @@ a commune that is both counts with the larger weight. Candidates are the publish
 in a source commune, except
 
 * the commune's own projects (never recommended),
-* projects it already took over (one of its projects is ``adapted_from`` them), and projects that
-  were adapted from one of its own (it runs the original),
+* projects it already took over (one of its projects is ``adapted_from`` them, or it has an adoption
+  record for them that is not abandoned), and projects that were adapted from one of its own (it
+  runs the original),
 * stopped projects (``stopped``: nothing to take over).
 
 For a candidate ``p`` run by the source communes ``S(p)``::
 
     score(p)     = relevance(p) * proof(p)
     relevance(p) = max(weight(s) for s in S(p)) + 0.1 * min(|S(p)| - 1, 3)
-    proof(p)     = 1 + 0.5 * proven(p) + 0.25 * min(adopters(p), 4)
+    proof(p)     = 1 + 0.5 * proven(p) + 0.25 * min(adopters(p), 4) + 0.5 * min(done(p), 2)
 
     proven(p)    = 1 if the status is ``operation`` or ``completed``, else 0
     adopters(p)  = published projects with an ADAPTED_FROM edge to p (others took it over)
+    done(p)      = communes with a published adoption record of p marked done (it worked there too)
+
+A done adoption record weighs twice a mere link: it says the copy works, not only that it was made.
 
 So a project proven in operation and adopted twice by others weighs twice as much as an untested
 one from the same source (1 + 0.5 + 0.5 = 2), and a project run by several sources gains a little.
@@ -56,7 +60,8 @@ class _Source:
 
 def proof(facts: Facts, project: str) -> float:
     p = facts.projects[project]
-    return 1.0 + 0.5 * (p.status in PROVEN) + 0.25 * min(len(facts.adopters.get(project, ())), 4)
+    return (1.0 + 0.5 * (p.status in PROVEN) + 0.25 * min(len(facts.adopters.get(project, ())), 4)
+            + 0.5 * min(len(facts.done_adopters.get(project, ())), 2))
 
 
 def _candidates(facts: Facts) -> dict[str, tuple[float, int, str, tuple[str, ...]]]:
@@ -78,6 +83,7 @@ def recommend(facts: Facts, commune: str, first: int) -> list[Recommendation]:
     # its own, those it took over, and adaptations of its own (it runs the original)
     blocked = own | {a for p in own for a in facts.projects[p].adapted_from}
     blocked |= {adopter for p in own for adopter in facts.adopters.get(p, ())}
+    blocked |= facts.adopting.get(commune, frozenset())
     candidates = _candidates(facts)
     scored: list[tuple[float, int, str, str]] = []
     seen = set(blocked)
@@ -144,4 +150,7 @@ def _reasons(facts: Facts, project: str, running: list[str], sources: dict[str, 
         out.append(f"bewährt: {PROVEN[status]}")
     if adopters:
         out.append(f"von {plural(adopters, 'anderen Projekt', 'anderen Projekten')} übernommen")
+    done = len(facts.done_adopters.get(project, ()))
+    if done:
+        out.append(f"in {plural(done, 'weiteren Kommune', 'weiteren Kommunen')} erfolgreich übernommen")
     return tuple(out)

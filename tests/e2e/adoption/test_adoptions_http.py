@@ -34,6 +34,7 @@ PROJECT = """query($id: String!) { project(id: $id) {
   adoptionSummary { communes done inProgress planned abandoned }
   adaptationRecords(first: 10) { totalCount nodes { slug status outcome commune { slug } } } } }"""
 QUEUE = "{ reviewQueue(first: 50) { nodes { __typename ... on Adaptation { slug } } } }"
+RECOMMEND = "query($c: String!) { recommendations(commune: $c, first: 50) { score reasons project { slug } } }"
 SEARCH = "query($q: String!) { search(query: $q, first: 20) { hits { id kind score } } }"
 
 
@@ -94,8 +95,13 @@ def scores(api: Api, query: str) -> dict[str, float]:
     return {h["id"]: h["score"] for h in api.data(SEARCH, {"q": query})["search"]["hits"] if h["kind"] == "PROJECT"}
 
 
+def recommendations(api: Api, commune: str) -> dict[str, Any]:
+    return {r["project"]["slug"]: r for r in api.data(RECOMMEND, {"c": commune})["recommendations"]}
+
+
 def test_an_adoption_is_recorded_reviewed_reported_done_and_counted(api: dict[str, Api], data_dir: Path) -> None:
     before = scores(api["anonymous"], "Stadtlabor")
+    recommended = recommendations(api["anonymous"], "plettenberg")
     # a member of Herscheid records that Herscheid is adopting the Stadtlabor Soest
     recorded = api["herscheid-mitglied"].data(RECORD, {"input": {
         "source": "stadtlabor-soest", "commune": "herscheid", "status": "PLANNED", "started": "2026-03"}})
@@ -134,6 +140,11 @@ def test_an_adoption_is_recorded_reviewed_reported_done_and_counted(api: dict[st
     after = scores(api["anonymous"], "Stadtlabor")
     assert after["stadtlabor-soest"] / after["stadtlabor-arnsberg"] > \
         1.02 * before["stadtlabor-soest"] / before["stadtlabor-arnsberg"]
+
+    # and recommendations favour it
+    now = recommendations(api["anonymous"], "plettenberg")
+    assert now["stadtlabor-soest"]["score"] > recommended["stadtlabor-soest"]["score"]
+    assert "in 1 weiteren Kommune erfolgreich übernommen" in now["stadtlabor-soest"]["reasons"]
 
     # and the record survives an export and an import into an empty store
     exported = run_schule("export", data_dir=data_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from schule.services.transfer.facts import CommuneFact, Facts, MembershipFact, ProjectFact
+from schule.services.transfer.facts import AdoptionFact, CommuneFact, Facts, MembershipFact, ProjectFact
 from schule.services.transfer.peers import rank_peers
 from schule.services.transfer.recommendations import PARTNER_WEIGHT, recommend
 
@@ -41,6 +41,26 @@ def test_a_proven_and_adopted_project_beats_an_untested_one_of_the_same_peer() -
                                 "von 2 anderen Projekten übernommen")
     # the strangers' copies are not recommended: they are neither peer nor partner
     assert "copy-1" not in {r.project for r in found}
+
+
+def test_a_done_adoption_record_weighs_twice_a_link_and_an_adopting_commune_is_not_offered_it() -> None:
+    projects = (ProjectFact("linked", "A verlinkt", "planning", communes=("twin",)),
+                ProjectFact("adopted", "B übernommen", "planning", communes=("twin",)),
+                ProjectFact("copy", "Kopie", "idea", communes=("stranger",), adapted_from=("linked",)))
+    adoptions = [AdoptionFact("a1", "adopted", "stranger", "done"),
+                 AdoptionFact("a2", "adopted", "partner", "planned"),  # not done: no proof yet
+                 AdoptionFact("a3", "linked", "home", "abandoned")]  # given up: may be offered again
+    f = Facts.of(communes=[HOME, TWIN, PARTNER, STRANGER], projects=projects, memberships=MEMBERSHIPS,
+                 networks={"netz": "Netz"}, adoptions=adoptions)
+    found = recommend(f, "home", 10)
+    # proof: 1 + 0.5 (one done adoption record) against 1 + 0.25 (one adapted_from link)
+    assert scores(found) == [("adopted", 1.05), ("linked", 0.875)]
+    assert found[0].reasons == ("läuft in Zwilling (ähnliche Kommune)", "in 1 weiteren Kommune erfolgreich übernommen")
+    # a commune with an adoption record (planned, in progress or done) is not offered the project again
+    adopting = Facts.of(communes=[HOME, TWIN, PARTNER, STRANGER], projects=projects, memberships=MEMBERSHIPS,
+                        networks={"netz": "Netz"}, adoptions=[*adoptions, AdoptionFact("a4", "adopted", "home",
+                                                                                         "in_progress")])
+    assert [r.project for r in recommend(adopting, "home", 10)] == ["linked"]
 
 
 def test_a_peer_outweighs_a_network_partner_and_a_project_of_both_gains_a_little() -> None:
