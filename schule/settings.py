@@ -68,6 +68,8 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
+    # freshness: a project or lesson not confirmed for this many months is listed by `staleEntries`
+    stale_after_months: int = 12
     open_data_license: str = DEFAULT_DATA_LICENCE
     open_data_publisher: str = "Smart Cities: Schule"
     public_url: str | None = None
@@ -85,6 +87,8 @@ class Settings:
             raise ConfigError("SCHULE_CHANGE_RETENTION_DAYS muss eine Zahl größer als 0 sein")
         if self.change_retention_max < 0:
             raise ConfigError("SCHULE_CHANGE_RETENTION_MAX muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
+        if not 1 <= self.stale_after_months <= 1200:
+            raise ConfigError("SCHULE_STALE_AFTER_MONTHS muss eine ganze Zahl von 1 bis 1200 sein")
         if self.open_data_license not in DATA_LICENCES:
             raise ConfigError(f"SCHULE_OPEN_DATA_LICENSE={self.open_data_license!r} ist unbekannt; erlaubt: "
                               + ", ".join(DATA_LICENCES))
@@ -130,6 +134,7 @@ class Settings:
             write_token=env.get("SCHULE_WRITE_TOKEN") or None,
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
+            stale_after_months=_number(env, "SCHULE_STALE_AFTER_MONTHS", 12, int),
             open_data_license=env.get("SCHULE_OPEN_DATA_LICENSE", "").strip() or DEFAULT_DATA_LICENCE,
             open_data_publisher=env.get("SCHULE_OPEN_DATA_PUBLISHER", "").strip() or "Smart Cities: Schule",
             public_url=env.get("SCHULE_PUBLIC_URL", "").strip().rstrip("/") or None,

@@ -200,6 +200,7 @@ class Project(Entity):
     ended: str | None = None
     links: tuple[str, ...] = ()
     license: str | None = None  # SPDX expression of an open-source solution, e.g. "EUPL-1.2"
+    last_confirmed: str | None = None  # date the facts were last confirmed true (schule.services.freshness)
     kind: Kind = field(init=False, repr=False, default=Kind.PROJECT)
 
 
@@ -211,6 +212,7 @@ class Lesson(Entity):
     type: LessonKind | None = None  # import field `type`; `kind` is the record kind
     handlungsfelder: tuple[str, ...] = ()
     author: str | None = None
+    last_confirmed: str | None = None
     kind: Kind = field(init=False, repr=False, default=Kind.LESSON)
 
 

@@ -13,7 +13,10 @@ first sketch, for reasons the sketch could not see:
 * ``project`` takes ``license``: the SPDX licence expression of an open-source solution (for
   projects harvested from ``publiccode.yml``), e.g. ``EUPL-1.2``;
 * ``adaptation`` (a commune adopting another's project) names the adopted project in ``adopts``,
-  because ``source`` is every record's provenance; GraphQL calls it ``Adaptation.source``.
+  because ``source`` is every record's provenance; GraphQL calls it ``Adaptation.source``;
+* ``project`` and ``lesson`` take ``last_confirmed`` (a date): when the facts were last confirmed true,
+  by their source ("Stand: Nov. 2022") or by a member or moderator (``confirmEntry``); never the
+  import time, which ``created_at``/``updated_at`` keep.
 """
 
 from __future__ import annotations
@@ -130,6 +133,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "ended": FieldSpec("date"),
         "links": FieldSpec("linklist", max_length=2000),
         "license": FieldSpec("str", max_length=200),
+        "last_confirmed": FieldSpec("date"),
     },
     Kind.LESSON: {
         "id": FieldSpec("id", True),
@@ -139,6 +143,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "type": _enum(LessonKind),
         "handlungsfelder": FieldSpec("reflist", rel=Rel.IN_FIELD, targets=(Kind.HANDLUNGSFELD,)),
         "author": FieldSpec("ref", rel=Rel.AUTHORED_BY, targets=(Kind.PERSON,)),
+        "last_confirmed": FieldSpec("date"),
     },
     Kind.EVENT: {
         "id": FieldSpec("id", True),

@@ -26,6 +26,7 @@ from schule.graphql.context import Context, ProvideContext
 from schule.graphql.errors import MaskUnexpectedErrors, annotate, is_unexpected
 from schule.graphql.events.queries import EventQueries
 from schule.graphql.events.types import Event
+from schule.graphql.freshness.schema import FreshnessMutations, FreshnessQueries
 from schule.graphql.handlungsfelder.queries import HandlungsfeldQueries
 from schule.graphql.handlungsfelder.types import Handlungsfeld
 from schule.graphql.lessons.mutations import LessonMutations
@@ -71,6 +72,7 @@ class Query(
     ModerationQueries,
     TransferQueries,
     AdaptationQueries,
+    FreshnessQueries,
 ):
     @strawberry.field(description="Version des schule-Servers.")
     def version(self) -> str:
@@ -96,7 +98,9 @@ class Query(
     "Webseiten. Einträge von Mitgliedern werden von der Moderation geprüft, bevor alle sie sehen. "
     "Erwartete Fehler kommen als `UserErrors` zurück, nicht als GraphQL-Fehler."
 )
-class Mutation(ProjectMutations, LessonMutations, AdaptationMutations, ModerationMutations, AdminMutations):
+class Mutation(
+    ProjectMutations, LessonMutations, AdaptationMutations, FreshnessMutations, ModerationMutations, AdminMutations
+):
     pass
 
 

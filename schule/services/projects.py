@@ -151,6 +151,7 @@ def project_fields(project: model.Project) -> dict[str, Any]:
         "ended": project.ended,
         "links": list(project.links),
         "license": project.license,
+        "last_confirmed": project.last_confirmed,
         "source": project.source,
     }
     return _given(fields)

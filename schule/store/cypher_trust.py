@@ -124,6 +124,29 @@ MATCH (n:Entity {id: $id})
 SET n.state = $state, n.review_note = $note, n.updated_at = $now
 """
 
+# Freshness (schule/services/freshness.py): confirming an entry sets only the date it was last
+# confirmed true; it changes no text, so it is no revision and keeps the state.
+CONFIRM_ENTRY = """
+MATCH (n:Entity {id: $id})
+SET n.last_confirmed = $date, n.updated_at = $now
+"""
+
+# Published projects and lessons not confirmed since $cutoff (a date; dates compare as text, so a
+# month '2025-11' counts as its first day), oldest first; with $commune only those of that commune (a
+# project's own communes, a lesson's project's). Comprehensions in WITH, not WHERE, for FalkorDB.
+_STALE = """
+MATCH (n:Entity)
+WHERE n.state = 'published' AND n.kind IN ['project', 'lesson'] AND coalesce(n.last_confirmed, '') < $cutoff
+WITH n, CASE WHEN $commune IS NULL THEN [] ELSE
+     [(n)-[:LOCATED_IN]->(c1:Commune) | c1.id] + [(n)-[:LEARNED_IN]->(:Project)-[:LOCATED_IN]->(c2:Commune) | c2.id]
+     END AS owners
+WHERE $commune IS NULL OR $commune IN owners
+"""
+STALE_ENTRIES = _STALE + """WITH n ORDER BY coalesce(n.last_confirmed, ''), n.id SKIP $skip LIMIT $limit
+RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs
+"""
+STALE_ENTRIES_COUNT = _STALE + "RETURN count(n) AS count\n"
+
 # A member's change to a published entry: a Revision node beside the entry (found by its `entity`
 # property, like versions), never a change of the entry's node. Ids are ours (`rev-` + random hex),
 # so MERGE makes a retried batch write it once.

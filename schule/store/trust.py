@@ -181,6 +181,26 @@ class TrustQueries:
                                               "now": now}),
         ]
 
+    @staticmethod
+    def confirm_statements(entity: Entity, date: str, now: str) -> list[Statement]:
+        """Mark an entry as confirmed true on ``date`` and log the change for the search index."""
+        return [
+            Statement(trust_cypher.CONFIRM_ENTRY, {"id": entity.id, "date": date, "now": now}),
+            Statement(cypher.APPEND_CHANGES, {"entries": [{"kind": entity.kind.value, "id": entity.id}],
+                                              "now": now}),
+        ]
+
+    def stale_entries(self, cutoff: str, commune: str | None, skip: int, limit: int) -> list[Entity]:
+        """Published projects and lessons last confirmed before ``cutoff`` (or never), oldest first."""
+        rows = self._read(trust_cypher.STALE_ENTRIES, {
+            "cutoff": cutoff, "commune": commune, "skip": int(skip), "limit": int(limit),
+        })
+        return [entity_from_row(row["props"], row["refs"]) for row in rows]
+
+    def stale_entries_count(self, cutoff: str, commune: str | None) -> int:
+        rows = self._read(trust_cypher.STALE_ENTRIES_COUNT, {"cutoff": cutoff, "commune": commune})
+        return int(rows[0]["count"]) if rows else 0
+
     def review_queue(self, kinds: Sequence[str] | None, skip: int, limit: int) -> list[Entity]:
         """Submitted entities and published ones with a pending revision, the oldest submission or
         proposal first."""

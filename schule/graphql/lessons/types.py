@@ -13,6 +13,7 @@ from schule.domain import model
 from schule.domain.model import Kind
 from schule.graphql.context import Context
 from schule.graphql.enums import LessonType, ReviewState
+from schule.graphql.freshness.fields import LAST_CONFIRMED_AT, LAST_CONFIRMED_BY, confirmed_by
 from schule.graphql.nodes import (
     CREATED_AT,
     HISTORY,
@@ -64,11 +65,13 @@ class Lesson(relay.Node):
     source: str | None = strawberry.field(description=SOURCE)
     state: ReviewState = strawberry.field(description=REVIEW_STATE)
     review_note: str | None = strawberry.field(description=REVIEW_NOTE)
+    last_confirmed_at: str | None = strawberry.field(description=LAST_CONFIRMED_AT)
 
     @classmethod
     def from_entity(cls, e: model.Lesson) -> Lesson:
         return cls(
-            **common(e), **review(e), title=e.title, text=e.text, type=LessonType(e.type.value) if e.type else None
+            **common(e), **review(e), title=e.title, text=e.text, type=LessonType(e.type.value) if e.type else None,
+            last_confirmed_at=e.last_confirmed,
         )
 
     @classmethod
@@ -93,6 +96,10 @@ class Lesson(relay.Node):
     async def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
         entities = await info.context.loaders.entities(self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
         return [to_node(e) for e in entities]
+
+    @strawberry.field(description=LAST_CONFIRMED_BY)
+    async def last_confirmed_by(self, info: Info[Context, None]) -> str | None:
+        return await confirmed_by(info, self.key, self.entity.last_confirmed)
 
     @strawberry.field(description=HISTORY)
     async def history(self, info: Info[Context, None]) -> list[EntryVersionRef]:

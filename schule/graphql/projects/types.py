@@ -13,6 +13,7 @@ from schule.domain import model
 from schule.domain.model import Kind, Rel
 from schule.graphql.context import Context
 from schule.graphql.enums import ProjectStatus, ReviewState
+from schule.graphql.freshness.fields import LAST_CONFIRMED_AT, LAST_CONFIRMED_BY, confirmed_by
 from schule.graphql.nodes import (
     CREATED_AT,
     HISTORY,
@@ -81,6 +82,7 @@ class Project(relay.Node):
     source: str | None = strawberry.field(description=SOURCE)
     state: ReviewState = strawberry.field(description=REVIEW_STATE)
     review_note: str | None = strawberry.field(description=REVIEW_NOTE)
+    last_confirmed_at: str | None = strawberry.field(description=LAST_CONFIRMED_AT)
 
     @classmethod
     def from_entity(cls, e: model.Project) -> Project:
@@ -96,6 +98,7 @@ class Project(relay.Node):
             started=e.started,
             ended=e.ended,
             license=e.license,
+            last_confirmed_at=e.last_confirmed,
         )
 
     @classmethod
@@ -170,6 +173,10 @@ class Project(relay.Node):
             in_progress=count[model.AdaptationStatus.IN_PROGRESS], planned=count[model.AdaptationStatus.PLANNED],
             abandoned=count[model.AdaptationStatus.ABANDONED],
         )
+
+    @strawberry.field(description=LAST_CONFIRMED_BY)
+    async def last_confirmed_by(self, info: Info[Context, None]) -> str | None:
+        return await confirmed_by(info, self.key, self.entity.last_confirmed)
 
     @strawberry.field(description=HISTORY)
     async def history(self, info: Info[Context, None]) -> list[EntryVersionRef]:

@@ -45,7 +45,19 @@ from neo4j._codec.packstream.v1 import PackableBuffer, Packer  # the driver's ow
 from schule.auth.identity import Identity
 from schule.domain.model import Kind, MembershipBasis, MembershipRole, Rel
 from schule.domain.records import parse_record
-from schule.services import accounts, audit, backup, history, membership, merge, moderation, restore, seeding
+from schule.services import (
+    accounts,
+    adaptations,
+    audit,
+    backup,
+    freshness,
+    history,
+    membership,
+    merge,
+    moderation,
+    restore,
+    seeding,
+)
 from schule.store import CypherGraphStore, cypher, cypher_backup, cypher_trust
 from schule.store.base import Statement
 from schule.store.embedded import EmbeddedServer
@@ -262,6 +274,14 @@ def exercise(store: CypherGraphStore) -> None:
     moderation.edit_entry(store, member, "olpe-parken", {"summary": "Gleich wieder zurück."})
     moderation.edit_entry(store, member, "olpe-parken", {"summary": "Sensoren zeigen freie Stellplätze."})
     moderation.my_entries(store, member)
+    # freshness and adoptions: confirm, list stale entries (all, one commune's), record and update
+    freshness.confirm(store, member, "olpe-parken")
+    store.stale_entries("2100-01-01", None, 0, 5)
+    store.stale_entries("2100-01-01", "olpe", 0, 5)
+    store.stale_entries_count("2100-01-01", "olpe")
+    adopted = adaptations.record_adoption(store, member, {"adopts": schulweg, "commune": "olpe", "status": "planned"})
+    moderation.approve(store, moderator, adopted.id)
+    adaptations.update_adoption(store, member, adopted.id, {"status": "done", "outcome": "Läuft."})
     history.history(store, member, schulweg)
     history.history(store, world.role("anonymous"), schulweg)
     audit.audit_log(store, moderator)

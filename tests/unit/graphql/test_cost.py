@@ -164,3 +164,8 @@ def test_a_projects_adoption_records_cost_a_list_query_per_project(schema: Graph
     assert cost_of(schema, query) == QUERY + 10 * (QUERY + COUNT + 3 * 2 * LEAF)
     # the summary is one batched link with its counts
     assert cost_of(schema, '{ project(id: "x") { adoptionSummary { communes done } } }') == QUERY + LINK + 2 * LEAF
+
+
+def test_stale_entries_cost_a_page_like_any_list(schema: GraphQLSchema) -> None:
+    query = "{ staleEntries(first: 20) { totalCount nodes { ... on Project { slug lastConfirmedAt } } } }"
+    assert cost_of(schema, query) == QUERY + COUNT + 20 * 2 * LEAF
