@@ -201,6 +201,7 @@ class Project(Entity):
     links: tuple[str, ...] = ()
     license: str | None = None  # SPDX expression of an open-source solution, e.g. "EUPL-1.2"
     last_confirmed: str | None = None  # date the facts were last confirmed true (schule.services.freshness)
+    transfer: str | None = None  # transferability as JSON text (schule.domain.transferability)
     kind: Kind = field(init=False, repr=False, default=Kind.PROJECT)
 
 

@@ -16,7 +16,9 @@ first sketch, for reasons the sketch could not see:
   because ``source`` is every record's provenance; GraphQL calls it ``Adaptation.source``;
 * ``project`` and ``lesson`` take ``last_confirmed`` (a date): when the facts were last confirmed true,
   by their source ("Stand: Nov. 2022") or by a member or moderator (``confirmEntry``); never the
-  import time, which ``created_at``/``updated_at`` keep.
+  import time, which ``created_at``/``updated_at`` keep;
+* ``project`` takes ``transfer``: an object saying what another commune needs to take the project
+  over (``schule.domain.transferability``); its partners are references to organisations.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from schule.domain import transferability
 from schule.domain.model import (
     AdaptationStatus,
     Kind,
@@ -51,7 +54,7 @@ _LINK_HELP = "muss eine Adresse mit https://, http:// oder mailto: sein"
 class FieldSpec:
     """One field of the import format.
 
-    ``type`` is one of: str, text, int, bool, date, enum, strlist, link, linklist, ref, reflist.
+    ``type`` is one of: str, text, int, bool, date, enum, strlist, link, linklist, ref, reflist, transfer.
     ``link``/``linklist`` are web addresses that pages render as links: only ``LINK_SCHEMES``.
     For ref/reflist, ``rel`` is the relationship stored and ``targets`` the kinds allowed.
     """
@@ -134,6 +137,7 @@ SPEC: dict[str, dict[str, FieldSpec]] = {
         "links": FieldSpec("linklist", max_length=2000),
         "license": FieldSpec("str", max_length=200),
         "last_confirmed": FieldSpec("date"),
+        "transfer": FieldSpec("transfer"),
     },
     Kind.LESSON: {
         "id": FieldSpec("id", True),
@@ -258,6 +262,12 @@ def _check_value(name: str, spec: FieldSpec, value: Any) -> Any:
         need(all(len(v) <= spec.max_length for v in value), f"hat eine Adresse über {spec.max_length} Zeichen")
     elif t == "ref":
         need(isinstance(value, str) and bool(ID_PATTERN.match(value)), "muss die ID eines Datensatzes sein")
+    elif t == "transfer":
+        try:
+            value = transferability.parse(value)
+        except transferability.TransferError as e:
+            raise RecordError(str(e), name) from None
+        need(len(transferability.dumps(value)) <= MAX_TEXT, f"ist länger als {MAX_TEXT} Zeichen")
     elif t == "reflist":
         need(isinstance(value, list) and all(isinstance(v, str) and ID_PATTERN.match(v) for v in value),
              "muss eine Liste von Datensatz-IDs sein")
@@ -302,7 +312,10 @@ def parse_record(obj: Any) -> Record:
         value = _check_value(name, fspec, obj.get(name))
         if value is None:
             continue
-        if fspec.type in ("ref", "reflist"):
+        if fspec.type == "transfer":
+            ref_fields.extend((target, name, (Kind.ORGANISATION,)) for target in transferability.partner_ids(value))
+            props[name] = transferability.dumps(value)
+        elif fspec.type in ("ref", "reflist"):
             ids = [value] if fspec.type == "ref" else value
             ref_fields.extend((target, name, fspec.targets) for target in ids)
             if fspec.rel is not None:
@@ -335,7 +348,9 @@ def record_to_json(
         if fspec.type in ("ref", "reflist") and kind != MEMBERSHIP:
             continue
         value = props.get(name)
-        if value is not None and value != []:
+        if fspec.type == "transfer" and isinstance(value, str):
+            value = transferability.loads(value)
+        if value is not None and value != [] and value != {}:
             out[name] = value
     for name, fspec in spec.items():
         if fspec.rel is None or kind == MEMBERSHIP:

@@ -152,6 +152,7 @@ def project_fields(project: model.Project) -> dict[str, Any]:
         "links": list(project.links),
         "license": project.license,
         "last_confirmed": project.last_confirmed,
+        "transfer": project.transfer,
         "source": project.source,
     }
     return _given(fields)

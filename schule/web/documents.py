@@ -31,6 +31,14 @@ query WebProject($id: String!, $projectId: ID!) {
     contacts { slug name role email phone contactConsent }
     adaptations { slug title communes { slug name } }
     adaptedFrom { slug title communes { slug name } }
+    lastConfirmedAt
+    adoptionSummary { communes done inProgress planned abandoned }
+    adaptationRecords(first: 10) { totalCount nodes { slug status commune { slug name } } }
+    transfer {
+      prerequisites { type text } effortDays { min max } costsOnce { min max } costsYearly { min max }
+      funding { programme share } repository publiccode standards
+      partners { role organisation { slug name } } documents { title url }
+    }
   }
   # Asks for more than it shows: the field may also return other kinds than projects.
   similarProjects(id: $projectId, first: 20) { kind id title }

@@ -74,6 +74,9 @@ PATHS = {
     "EVENT": "veranstaltungen", "HANDLUNGSFELD": "handlungsfelder", "ORGANISATION": "organisationen",
     "NETWORK": "netzwerke", "ADAPTATION": "uebernahmen",
 }
+PREREQUISITE = {"STAFF": "Personal", "DATA": "Daten", "INFRASTRUCTURE": "Infrastruktur",
+                "COUNCIL_DECISION": "Ratsbeschluss", "OTHER": "Voraussetzung"}
+PARTNER_ROLE = {"OPERATOR": "Betreiber", "SERVICE_PROVIDER": "Dienstleister", "FUNDER": "Fördermittelgeber"}
 ADAPTATION_STATUS = {"PLANNED": "geplant", "IN_PROGRESS": "in Arbeit", "DONE": "erledigt", "ABANDONED": "aufgegeben"}
 
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
@@ -114,7 +117,7 @@ class Renderer:
         self.static_versions = {p.name: _digest(p) for p in STATIC.iterdir() if p.is_file()}
         self.env.globals.update(
             static=self.static_url, url_of=url_of, STATUS=STATUS, LESSON_TYPE=LESSON_TYPE, ROLE=ROLE,
-            ADAPTATION_STATUS=ADAPTATION_STATUS,
+            ADAPTATION_STATUS=ADAPTATION_STATUS, PREREQUISITE=PREREQUISITE, PARTNER_ROLE=PARTNER_ROLE,
             ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
             REVISION_STATE=REVISION_STATE, FIELD=FIELD, SIZE_CLASS=SIZE_CLASS, CENSUS_ATTRIBUTION=CENSUS_ATTRIBUTION,
         )

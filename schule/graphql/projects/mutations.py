@@ -11,6 +11,7 @@ from strawberry.types import Info
 from schule.graphql.context import Context
 from schule.graphql.enums import ProjectStatus
 from schule.graphql.errors import UserErrors, user_errors
+from schule.graphql.projects.transfer import TransferInput, transfer_data
 from schule.graphql.projects.types import Project
 from schule.services import projects as service
 
@@ -54,6 +55,9 @@ class CreateProjectInput:
     ended: str | None = strawberry.field(default=None, description=f"Ende: {DATE}")
     links: list[str] | None = strawberry.field(default=None, description="Weiterführende Adressen (URLs).")
     source: str | None = strawberry.field(default=None, description="Herkunft der Angaben.")
+    transfer: TransferInput | None = strawberry.field(
+        default=None, description="Übertragbarkeit: Voraussetzungen, Aufwand, Kosten, Förderung, Partner, Dokumente."
+    )
     draft: bool = strawberry.field(
         default=False,
         description="Als Entwurf speichern statt zur Prüfung einzureichen (nur für Mitglieder; "
@@ -98,6 +102,9 @@ class UpdateProjectInput:
         default=strawberry.UNSET, description="Neue Adressen (ersetzt die bisherigen)."
     )
     source: str | None = strawberry.field(default=strawberry.UNSET, description="Neue Herkunftsangabe.")
+    transfer: TransferInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Übertragbarkeit (ersetzt die bisherige; null löscht sie)."
+    )
     submit: bool = strawberry.field(
         default=False,
         description="Einen Entwurf (oder einen zur Überarbeitung zurückgegebenen Eintrag) mit dieser Änderung "
@@ -137,7 +144,10 @@ def _fields(data: Any, names: tuple[str, ...]) -> dict[str, Any]:
         value = getattr(data, name)
         if value is strawberry.UNSET:
             continue
-        out[name] = value.value if isinstance(value, ProjectStatus) else value
+        if isinstance(value, TransferInput):
+            out[name] = transfer_data(value)
+        else:
+            out[name] = value.value if isinstance(value, ProjectStatus) else value
     return out
 
 
@@ -155,6 +165,7 @@ _PROJECT_FIELDS = (
     "ended",
     "links",
     "source",
+    "transfer",
 )
 
 

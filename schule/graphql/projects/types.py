@@ -45,11 +45,13 @@ if TYPE_CHECKING:
     from schule.graphql.handlungsfelder.types import Handlungsfeld
     from schule.graphql.lessons.types import Lesson
     from schule.graphql.people.types import Person
+    from schule.graphql.projects.transfer import Transferability
 
 CommuneRef = Annotated["Commune", strawberry.lazy("schule.graphql.communes.types")]
 HandlungsfeldRef = Annotated["Handlungsfeld", strawberry.lazy("schule.graphql.handlungsfelder.types")]
 LessonRef = Annotated["Lesson", strawberry.lazy("schule.graphql.lessons.types")]
 PersonRef = Annotated["Person", strawberry.lazy("schule.graphql.people.types")]
+TransferabilityRef = Annotated["Transferability", strawberry.lazy("schule.graphql.projects.transfer")]
 AdaptationRef = Annotated["Adaptation", strawberry.lazy("schule.graphql.adaptations.types")]
 AdoptionSummaryRef = Annotated["AdoptionSummary", strawberry.lazy("schule.graphql.adaptations.types")]
 
@@ -173,6 +175,15 @@ class Project(relay.Node):
             in_progress=count[model.AdaptationStatus.IN_PROGRESS], planned=count[model.AdaptationStatus.PLANNED],
             abandoned=count[model.AdaptationStatus.ABANDONED],
         )
+
+    @strawberry.field(
+        description="Übertragbarkeit: was eine andere Kommune für die Übernahme braucht (Voraussetzungen, Aufwand, "
+        "Kosten, Förderung, Software, Standards, Partner, Dokumente); null, wenn nichts davon bekannt ist."
+    )
+    def transfer(self) -> TransferabilityRef | None:
+        from schule.graphql.projects.transfer import Transferability
+
+        return Transferability.of(self.entity.transfer)
 
     @strawberry.field(description=LAST_CONFIRMED_BY)
     async def last_confirmed_by(self, info: Info[Context, None]) -> str | None:
