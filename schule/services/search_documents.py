@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from schule.domain import transferability
 from schule.domain.model import (
     Adaptation,
     Commune,
@@ -81,12 +82,18 @@ def _project_doc(p: Project, look: Lookups) -> SearchDocument:
     fields = look.field_ids_with_ancestors(p.handlungsfelder)
     adaptations = look.adaptations.get(p.id, [])
     return SearchDocument(
-        kind="project", id=p.id, title=p.title, tags=p.tags, summary=p.summary, text=p.description or "",
+        kind="project", id=p.id, title=p.title, tags=(*p.tags, *_standards(p)), summary=p.summary,
+        text=p.description or "",
         handlungsfelder=fields, handlungsfeld_names=look.field_names(fields),
         status=p.status.value if p.status else None, adaptation_count=look.done_adoptions.get(p.id, 0),
         related_ids=tuple(dict.fromkeys([*p.adapted_from, *adaptations])),
         **look.commune_facets(p.communes),
     )
+
+
+def _standards(p: Project) -> tuple[str, ...]:
+    """The standards and interfaces of a project's transferability (LoRaWAN, OParl …): searchable like tags."""
+    return tuple(transferability.loads(p.transfer).get("standards", ())) if p.transfer else ()
 
 
 def _lesson_doc(le: Lesson, look: Lookups) -> SearchDocument:

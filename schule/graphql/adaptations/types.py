@@ -12,6 +12,8 @@ from strawberry.types import Info
 
 from schule.domain import model
 from schule.domain.model import Kind
+from schule.domain.problems import Code
+from schule.errors import refuse
 from schule.graphql.context import Context
 from schule.graphql.enums import ReviewState
 from schule.graphql.nodes import (
@@ -94,15 +96,17 @@ class Adaptation(relay.Node):
     @strawberry.field(description="Das übernommene Projekt (das Vorbild).")
     async def source(self, info: Info[Context, None]) -> ProjectRef:
         entity = await info.context.loaders.entity.load(self.entity.adopts)
-        if entity is None:  # the adopted project is no longer visible: the record is not shown either
-            raise LookupError(self.entity.adopts)
+        if entity is None:  # withdrawn after the adoption was published: a typed error, not a masked one
+            raise refuse(Code.NOT_FOUND, f"Das übernommene Projekt {self.entity.adopts!r} ist nicht mehr "
+                         "veröffentlicht.", "source")
         return to_node(entity)
 
     @strawberry.field(description="Die Kommune, die das Projekt übernimmt.")
     async def commune(self, info: Info[Context, None]) -> CommuneRef:
         entity = await info.context.loaders.entity.load(self.entity.commune)
         if entity is None:
-            raise LookupError(self.entity.commune)
+            raise refuse(Code.NOT_FOUND, f"Die Kommune {self.entity.commune!r} ist nicht mehr veröffentlicht.",
+                         "commune")
         return to_node(entity)
 
     @strawberry.field(description="Das eigene Projekt der übernehmenden Kommune, wenn erfasst.")

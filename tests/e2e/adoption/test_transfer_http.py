@@ -44,6 +44,9 @@ def test_transferability_is_recorded_shown_refused_when_bad_and_round_tripped(
     assert shown["costsOnce"] is None and shown["repository"] is None
     assert shown["funding"] == [{"programme": "Modellprojekte Smart Cities", "share": 65.0}]
     assert shown["partners"] == [{"role": "SERVICE_PROVIDER", "organisation": {"slug": "suedwestfalen-agentur"}}]
+    # and a search for a standard finds the project
+    hits = api["anonymous"].data('{ search(query: "OParl", first: 10) { hits { id } } }')["search"]["hits"]
+    assert {"id": "stadtlabor-soest"} in hits
     # and the project page shows it
     page = api["anonymous"].client.get("/projekte/stadtlabor-soest")
     assert page.status_code == 200
