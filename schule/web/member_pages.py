@@ -24,6 +24,7 @@ from schule.auth.web import SIGN_IN_ERRORS, local_path
 from schule.web import documents
 from schule.web.forms import read_form
 from schule.web.pages import Pages
+from schule.web.transfer_form import PREREQUISITES, RANGES, transfer_from_form
 
 STATUS_CHOICES = ("IDEA", "PLANNING", "IMPLEMENTATION", "OPERATION", "COMPLETED", "STOPPED")
 LESSON_TYPES = ("SUCCESS", "PITFALL", "RECOMMENDATION")
@@ -89,17 +90,24 @@ async def submit_project_page(pages: Pages, request: Request) -> Response:
             "communes": form.getlist("communes"), "handlungsfelder": form.getlist("handlungsfelder"),
             "status": status if status in STATUS_CHOICES else None, "tags": tags,
         }
-        data = await pages.api.run(request, documents.CREATE_PROJECT, {
-            "input": {k: v for k, v in values.items() if v not in (None, "", [])} | {
-                "title": values["title"], "summary": values["summary"]},
-        })
-        result = data["createProject"]
-        if result["__typename"] == "ProjectPayload":
-            return RedirectResponse(f"/projekte/{result['project']['slug']}?eingereicht=1", status_code=303)
-        errors, general = _problems(result["errors"])
+        transfer, raw_transfer, bad_number = transfer_from_form(form)
+        if bad_number:
+            errors = {"transfer": bad_number}
+        else:
+            given = {k: v for k, v in values.items() if v not in (None, "", [])}
+            given |= {"title": values["title"], "summary": values["summary"]}
+            if transfer:
+                given["transfer"] = transfer
+            data = await pages.api.run(request, documents.CREATE_PROJECT, {"input": given})
+            result = data["createProject"]
+            if result["__typename"] == "ProjectPayload":
+                return RedirectResponse(f"/projekte/{result['project']['slug']}?eingereicht=1", status_code=303)
+            errors, general = _problems(result["errors"])
+        values |= raw_transfer
     return pages.render(
         request, "submit_project.html", 200,
         values=values, errors=errors, general=general, status_choices=STATUS_CHOICES,
+        transfer_prerequisites=PREREQUISITES, transfer_ranges=RANGES,
         **await _form_options(pages, request),
     )
 
