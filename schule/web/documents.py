@@ -48,7 +48,7 @@ query WebProject($id: String!, $projectId: ID!) {
 LESSON = """
 query WebLesson($id: String!) {
   lesson(id: $id) {
-    slug title text type source state reviewNote
+    slug title text type source state reviewNote lastConfirmedAt
     project { slug title communes { slug name } }
     author { slug name role }
     handlungsfelder { slug name }

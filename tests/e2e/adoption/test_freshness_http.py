@@ -71,6 +71,10 @@ def test_entries_are_confirmed_by_their_commune_and_listed_when_stale(api: dict[
     done = api["pruefer"].data(CONFIRM, {"id": "ganze-region-nimmt-teil"})["confirmEntry"]["entry"]
     assert done["__typename"] == "Lesson" and done["lastConfirmedAt"] == today
 
+    # and the pages say when an entry was last confirmed
+    for path in ("/projekte/stadtlabor-soest", "/erkenntnisse/ganze-region-nimmt-teil"):
+        assert "Zuletzt bestätigt</dt><dd>" + today in api["anonymous"].client.get(path).text
+
     # and export writes the date, which an import into an empty store reads back
     exported = run_schule("export", data_dir=data_dir)
     assert exported.returncode == 0, exported.stderr
