@@ -31,7 +31,7 @@ from schule.domain.problems import Code, Problem
 from schule.domain.records import Record, RecordError, is_link, parse_record
 from schule.errors import ImportValidationError, LineProblem, SchuleError
 from schule.json_input import text_problem
-from schule.services.importing import MAX_PROBLEMS_REPORTED, ImportResult, check_run
+from schule.services.importing import MAX_PROBLEMS_REPORTED, ImportResult, check_run, read_input
 from schule.services.matching import NameIndex, fold
 from schule.store.graph import CypherGraphStore
 
@@ -122,14 +122,7 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 
 def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SchuleError(f"{path}: Datei nicht gefunden") from None
-    except IsADirectoryError:
-        raise SchuleError(f"{path}: ist ein Ordner, keine Datei") from None
-    except OSError as e:
-        raise SchuleError(f"{path}: nicht lesbar ({e.strerror})") from None
+    raw = read_input(path)
     if len(raw) > MAX_FILE_BYTES:
         raise SchuleError(f"{path}: größer als {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if not raw.strip():

@@ -31,20 +31,25 @@ class ImportResult:
     by_kind: dict[str, int]
 
 
-def read_lines(path: Path) -> list[bytes]:
-    """The file's lines as bytes, split at line feeds only.
-
-    JSON Lines separates records by ``\n`` (a ``\r`` before it is tolerated). ``str.splitlines``
-    would also split at U+2028, U+0085, form feeds and other characters that may stand inside a JSON
-    string, and reject valid files. Each line is decoded on its own, so a bad byte names its line."""
+def read_input(path: Path) -> bytes:
+    """An input file's bytes, or a one-line reason why it cannot be read (JSON Lines and CSV alike)."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SchuleError(f"{path}: Datei nicht gefunden") from None
     except IsADirectoryError:
         raise SchuleError(f"{path}: ist ein Ordner, keine Datei") from None
     except OSError as e:
         raise SchuleError(f"{path}: nicht lesbar ({e.strerror})") from None
+
+
+def read_lines(path: Path) -> list[bytes]:
+    """The file's lines as bytes, split at line feeds only.
+
+    JSON Lines separates records by ``\n`` (a ``\r`` before it is tolerated). ``str.splitlines``
+    would also split at U+2028, U+0085, form feeds and other characters that may stand inside a JSON
+    string, and reject valid files. Each line is decoded on its own, so a bad byte names its line."""
+    raw = read_input(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # tolerate a UTF-8 byte order mark written by some editors
     lines = raw.split(b"\n")
