@@ -20,8 +20,9 @@ from typing import Any
 
 from schule.auth.identity import Identity
 from schule.domain import model
-from schule.domain.model import AdaptationStatus, Kind
-from schule.services import projects
+from schule.domain.model import AdaptationStatus, Kind, Rel
+from schule.domain.problems import Code, Problem
+from schule.services import access, projects
 from schule.services.history import entity_fields
 from schule.store.graph import CypherGraphStore
 
@@ -43,7 +44,22 @@ def record_adoption(
     record = projects._parse(Kind.ADAPTATION, fields)
     projects._require_new(store, record.id)
     projects._check(store, identity, record)
+    _require_first(store, identity, str(fields["adopts"]), str(fields.get("commune") or ""))
     return projects._write(store, identity, record, None, "create", submit=not draft, cls=model.Adaptation)
+
+
+def _require_first(store: CypherGraphStore, identity: Identity, adopts: str, commune: str) -> None:
+    """One live record per commune and project: a second one would count the commune twice and split
+    its story; its status and outcome belong in ``update_adoption``. A given-up (abandoned) or
+    rejected record does not block a new attempt."""
+    ids = [e.target for e in store.neighbours(Rel.ADOPTS, [adopts], incoming=True)]
+    for other in access.visible(store, identity, ids).values():
+        if (isinstance(other, model.Adaptation) and other.commune == commune
+                and other.status != AdaptationStatus.ABANDONED and other.state != model.ReviewState.REJECTED):
+            raise projects.Rejected([Problem(
+                Code.DUPLICATE, "adopts",
+                f"Diese Übernahme ist schon erfasst ({other.id!r}); Stand und Ergebnis bitte dort ändern.",
+            )])
 
 
 def update_adoption(

@@ -65,6 +65,10 @@ def test_an_adoption_is_recorded_reviewed_reported_done_and_counted(api: dict[st
     assert project["adaptationRecords"]["totalCount"] == 1
     assert project["adaptationRecords"]["nodes"][0]["commune"] == {"slug": "herscheid"}
 
+    # a second record of the same adoption is refused: status and outcome belong in the first
+    again = api["herscheid-mitglied"].data(RECORD, {"input": {"source": "stadtlabor-soest", "commune": "herscheid"}})
+    assert errors(again["recordAdoption"]) == [("DUPLICATE", ["input", "source"])]
+
     # and the member later reports it done, with what had to change
     outcome = "Läuft seit Herbst; statt eines eigenen Raums nutzen wir die Bücherei."
     updated = api["herscheid-mitglied"].data(UPDATE, {"input": {"id": slug, "status": "DONE", "outcome": outcome}})
