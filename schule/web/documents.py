@@ -261,3 +261,23 @@ mutation WebMergeEntries($duplicate: String!, $survivor: String!, $reason: Strin
   mergeEntries(duplicate: $duplicate, survivor: $survivor, reason: $reason) {{ {_STEP_RESULT} }}
 }}
 """
+
+# Freshness (schule/web/freshness_pages.py): what the member's commune (or, for the moderation, the
+# network) has not confirmed for a while, and confirming it.
+STALE_ENTRIES = """
+query WebStaleEntries {
+  staleEntries(first: 50) {
+    totalCount
+    nodes { __typename ... on Project { slug title lastConfirmedAt } ... on Lesson { slug title lastConfirmedAt } }
+  }
+}
+"""
+
+CONFIRM_ENTRY = """
+mutation WebConfirmEntry($id: String!) {
+  confirmEntry(id: $id) {
+    __typename
+    ... on UserErrors { errors { code field message } }
+  }
+}
+"""

@@ -1,6 +1,7 @@
-"""The project form takes the transferability (what another commune needs), over HTTP against the
-served app: a member submits it, sees it on the project page, and a bad number is explained in
-German with everything typed kept."""
+"""Member forms for transfer and freshness, over HTTP against the served app: the project form takes
+the transferability (what another commune needs), the project page shows it, a bad number is explained
+in German with everything typed kept; ``/veraltet`` lists the commune's unconfirmed entries and confirms
+one."""
 
 from __future__ import annotations
 
@@ -41,5 +42,23 @@ def test_a_member_submits_a_project_with_its_transferability(web_server: WebServ
         assert "Was braucht es für die Übernahme?" in page
         assert "Eine Person im Bürgerbüro" in page and "20 – 40 Personentage" in page
         assert "Modellprojekte Smart Cities (65" in page and "WebRTC, OZG" in page
+    finally:
+        browser.close()
+
+
+def test_a_member_confirms_an_entry_of_their_commune_on_the_stale_page(web_server: WebServer, member: str) -> None:
+    browser, _ = signed_in(web_server, member)
+    try:
+        # given the Olpe member's list of entries not confirmed for a year (seed dates are from 2020-2022)
+        page = browser.get("/veraltet").text
+        assert "Noch aktuell?" in page and "/projekte/kampagne-5malklug" in page
+        assert "/projekte/stadtlabor-soest" not in page  # another commune's project
+        token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+        # when the member confirms one
+        done = browser.post("/veraltet", data={"csrf_token": token, "id": "kampagne-5malklug"})
+        # then it is thanked for and no longer listed
+        assert done.status_code == 303
+        after = browser.get(done.headers["location"]).text
+        assert "als aktuell bestätigt" in after and "/projekte/kampagne-5malklug" not in after
     finally:
         browser.close()
