@@ -116,6 +116,12 @@ class GraphStore(Protocol):
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         """How many published entities of ``kind`` match ``filters``."""
 
+    def list_page_counted(
+        self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int
+    ) -> tuple[list[Entity], int | None]:
+        """``list_page`` together with ``count_matching`` where one query can answer both cheaply;
+        the count is None where it would cost a query of its own (the caller counts if it needs to)."""
+
 
 class TrustStore(GraphStore, Protocol):
     """What moderation adds to the store (``CypherGraphStore`` implements it): accounts, tokens,

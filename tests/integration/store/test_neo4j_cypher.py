@@ -306,6 +306,8 @@ def _list_pages(store: CypherGraphStore) -> None:
         for filters in [{n: FILTER_VALUES[n]} for n in names] + [{n: FILTER_VALUES[n] for n in names}]:
             store.list_page(kind, filters, first_sort, 0, 5)
             store.count_matching(kind, filters)
+            for sort in cypher.LIST_SORTS[kind]:
+                store.list_page_counted(kind, filters, sort, 0, 5)
 
 
 # -- the checks -------------------------------------------------------------------------------------
