@@ -25,6 +25,8 @@ class Engine(Protocol):
     """A Cypher-speaking database connection."""
 
     name: str
+    # Rows per statement of a large write (``CypherGraphStore.upsert_statements``).
+    write_chunk: int
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a read-only query; rows as dicts keyed by the RETURN aliases."""

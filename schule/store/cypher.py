@@ -31,6 +31,26 @@ SET n.created_at = created, n.updated_at = $now, n.kind = '{kind}'
 """
 UPSERT_NODES: dict[Kind, str] = {k: _UPSERT_NODES.format(label=k.label, kind=k.value) for k in Kind}
 
+# Bulk imports: nodes the import found absent when it validated the run are created without a MERGE,
+# and their relationships without MERGE's check for an existing one (a new node has none, nor
+# anything to delete). Should another writer create one of these ids in between, the unique
+# constraint on Entity.id refuses the CREATE and the whole batch is undone: nothing is duplicated.
+_CREATE_NODES = """
+UNWIND $rows AS row
+CREATE (n:Entity:{label})
+SET n = row.props
+SET n.created_at = $now, n.updated_at = $now, n.kind = '{kind}'
+"""
+CREATE_NODES: dict[Kind, str] = {k: _CREATE_NODES.format(label=k.label, kind=k.value) for k in Kind}
+
+_CREATE_NEW_RELS = """
+UNWIND $pairs AS pair
+MATCH (a:Entity {{id: pair[0]}})
+MATCH (b:Entity {{id: pair[1]}})
+CREATE (a)-[:{rel}]->(b)
+"""
+CREATE_NEW_RELS: dict[Rel, str] = {r: _CREATE_NEW_RELS.format(rel=r.value) for r in Rel}
+
 # UNWIND + property match lets both engines use the id index (an IN list may scan).
 _DELETE_OUTGOING = """
 UNWIND $ids AS id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from schule.domain.model import (
@@ -65,45 +66,53 @@ class CypherGraphStore(TrustQueries, BackupQueries):
         self.engine.close()
 
     # -- writes -----------------------------------------------------------------------------------
-    def upsert(self, records: Sequence[Record]) -> None:
+    def upsert(self, records: Sequence[Record], *, new_ids: AbstractSet[str] = frozenset()) -> None:
         if not records:
             return
-        self._write(self.upsert_statements(records))
+        self._write(self.upsert_statements(records, new_ids=new_ids, chunk=self.engine.write_chunk))
 
     @staticmethod
-    def upsert_statements(records: Sequence[Record], now: str | None = None) -> list[Statement]:
+    def upsert_statements(
+        records: Sequence[Record], now: str | None = None, *, new_ids: AbstractSet[str] = frozenset(),
+        chunk: int = WRITE_CHUNK,
+    ) -> list[Statement]:
         """The statements for one atomic upsert; services may add their own to the same batch.
 
-        Rows go in chunks of ``WRITE_CHUNK`` per statement, so that a large import is many
-        moderate statements inside one atomic unit rather than one enormous query.
+        Rows go in chunks of ``chunk`` per statement (the engine's ``write_chunk`` for imports), so
+        that a large import is moderate statements inside one atomic unit. ``new_ids``
+        names records the caller found absent from the store (an import, after validating the
+        run): they are created outright (``cypher.CREATE_NODES``), ~30 % less work at 100,000 projects.
         """
         now = now or now_iso()
         statements: list[Statement] = []
 
         def add(query: str, key: str, items: list[Any], **extra: Any) -> None:
-            for start in range(0, len(items), WRITE_CHUNK):
-                statements.append(Statement(query, {key: items[start:start + WRITE_CHUNK], **extra}))
+            for start in range(0, len(items), chunk):
+                statements.append(Statement(query, {key: items[start:start + chunk], **extra}))
 
         nodes = [r for r in records if not r.is_membership]
-        for kind in Kind:
-            rows = [
-                {"id": r.id, "props": {"state": ReviewState.PUBLISHED.value, **r.props}}
-                for r in nodes
-                if r.kind == kind
-            ]
-            add(cypher.UPSERT_NODES[kind], "rows", rows, now=now)
+        by_kind: dict[Kind, tuple[list[Record], list[Record]]] = {kind: ([], []) for kind in Kind}
+        for r in nodes:
+            by_kind[Kind(r.kind)][r.id in new_ids].append(r)
+        published = ReviewState.PUBLISHED.value
+        for kind, (stored, created) in by_kind.items():
+            add(cypher.UPSERT_NODES[kind], "rows", [{"id": r.id, "props": {"state": published, **r.props}}
+                                                   for r in stored], now=now)
+            add(cypher.CREATE_NODES[kind], "rows", [{"props": {"state": published, **r.props}} for r in created],
+                now=now)
         # An update replaces the relationships a record owns; relationships other records
-        # own towards it (a lesson's project, say) are untouched.
+        # own towards it (a lesson's project, say) are untouched. New records own none yet.
         for kind, rels in OWNED_RELS.items():
-            ids = [r.id for r in nodes if r.kind == kind]
+            ids = [r.id for r in by_kind[Kind(kind)][0]]
             for rel in rels if ids else ():
                 add(cypher.DELETE_OUTGOING[rel], "ids", ids)
-        pairs: dict[Rel, list[list[str]]] = {}
+        pairs: dict[tuple[Rel, bool], list[list[str]]] = {}
         for r in nodes:
+            new = r.id in new_ids
             for rel, targets in r.refs.items():
-                pairs.setdefault(rel, []).extend([r.id, t] for t in targets)
-        for rel, rel_pairs in pairs.items():
-            add(cypher.CREATE_RELS[rel], "pairs", rel_pairs)
+                pairs.setdefault((rel, new), []).extend([r.id, t] for t in targets)
+        for (rel, new), rel_pairs in pairs.items():
+            add((cypher.CREATE_NEW_RELS if new else cypher.CREATE_RELS)[rel], "pairs", rel_pairs)
         memberships = [
             {
                 "commune": r.props["commune"],

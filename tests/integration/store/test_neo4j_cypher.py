@@ -160,6 +160,7 @@ class TeeEngine:
     """Every call goes to the Neo4j engine (recording driver) and to FalkorDB, which answers."""
 
     name = "falkordb"
+    write_chunk = Neo4jEngine.write_chunk
 
     def __init__(self, neo4j_engine: Neo4jEngine, falkor: FalkorEngine, driver: DriverRecorder) -> None:
         self.neo4j_engine, self.falkor, self.driver = neo4j_engine, falkor, driver
