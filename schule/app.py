@@ -130,7 +130,7 @@ def create_app(
 ) -> Starlette:
     """``timeout_s``: how long one GraphQL request may run (tests shorten it)."""
     state = AppState(settings)
-    limits = limits or Limits.default()
+    limits = limits or Limits.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -22,6 +22,10 @@ Environment variables:
                       list of addresses or CIDR networks, e.g. ``10.0.0.5,172.16.0.0/12`` (default:
                       none, so the client address is the connection's). Rate limits per address
                       depend on it: a forwarded address from anyone else could be made up.
+    SCHULE_QUERY_RATE     query cost units (``schule.graphql.cost``) each client may spend per second
+                      (default 2000, bursts of ten seconds' worth); a load test from one address needs more
+    SCHULE_MUTATION_RATE  mutations per second per account and per address (default 1, bursts of
+                      a minute's worth)
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class Settings:
     change_retention_days: float = 7.0
     change_retention_max: int = 100_000
     trusted_proxies: tuple[str, ...] = ()
+    query_rate: float = 2000.0
+    mutation_rate: float = 1.0
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -66,6 +72,9 @@ class Settings:
             raise ConfigError("SCHULE_CHANGE_RETENTION_DAYS muss eine Zahl größer als 0 sein")
         if self.change_retention_max < 0:
             raise ConfigError("SCHULE_CHANGE_RETENTION_MAX muss 0 (keine Grenze) oder eine positive ganze Zahl sein")
+        for name, rate in (("SCHULE_QUERY_RATE", self.query_rate), ("SCHULE_MUTATION_RATE", self.mutation_rate)):
+            if not 0 < rate < math.inf:
+                raise ConfigError(f"{name} muss eine Zahl größer als 0 sein")
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
@@ -104,6 +113,8 @@ class Settings:
             change_retention_days=_number(env, "SCHULE_CHANGE_RETENTION_DAYS", 7.0, float),
             change_retention_max=_number(env, "SCHULE_CHANGE_RETENTION_MAX", 100_000, int),
             trusted_proxies=tuple(p.strip() for p in env.get("SCHULE_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            query_rate=_number(env, "SCHULE_QUERY_RATE", 2000.0, float),
+            mutation_rate=_number(env, "SCHULE_MUTATION_RATE", 1.0, float),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 
