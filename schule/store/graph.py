@@ -24,7 +24,9 @@ from schule.store.base import Change, Edge, Engine, Statement
 from schule.store.rows import entity_from_row, now_iso, refs_by_rel
 from schule.store.trust import TrustQueries
 
-EXPORT_PAGE = 500
+# Rows per page when reading whole kinds (export, search rebuild; by key, see cypher.PAGE_OF_KIND):
+# 100,000 projects rendered for search in 72 s with pages of 500, 24 s with 20,000 (GC paused).
+EXPORT_PAGE = 10_000
 WRITE_CHUNK = 1000
 # Change-log entries deleted per write when pruning: bounded work per query/transaction.
 PRUNE_BATCH = 5000
@@ -193,15 +195,15 @@ class CypherGraphStore(TrustQueries, BackupQueries):
             skip += EXPORT_PAGE
 
     def iter_entities(self, kind: Kind) -> Iterator[Entity]:
-        """Every published entity of a kind, sorted by id, fetched page by page."""
-        skip = 0
+        """Every published entity of a kind, sorted by id, fetched page by page (by key)."""
+        after = ""
         while True:
-            rows = self._read(cypher.PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+            rows = self._read(cypher.PAGE_OF_KIND[kind], {"after": after, "limit": EXPORT_PAGE})
             for row in rows:
                 yield entity_from_row(row["props"], row["refs"])
             if len(rows) < EXPORT_PAGE:
                 return
-            skip += EXPORT_PAGE
+            after = rows[-1]["props"]["id"]
 
     def iter_export(self) -> Iterator[dict[str, Any]]:
         """Every published record in the import format; it never refers to a record it leaves out.
@@ -209,16 +211,16 @@ class CypherGraphStore(TrustQueries, BackupQueries):
         a record that needs one (a lesson's project, both ends of a membership) is left out."""
         for kind in Kind:
             required = _REQUIRED[kind]
-            skip = 0
+            after = ""
             while True:
-                rows = self._read(cypher.EXPORT_PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+                rows = self._read(cypher.EXPORT_PAGE_OF_KIND[kind], {"after": after, "limit": EXPORT_PAGE})
                 for row in rows:
                     record = record_to_json(kind.value, row["props"], refs_by_rel(row["refs"]))
                     if all(name in record for name in required):
                         yield record
                 if len(rows) < EXPORT_PAGE:
                     break
-                skip += EXPORT_PAGE
+                after = rows[-1]["props"]["id"]
         for m in self._memberships(cypher.EXPORT_PAGE_OF_MEMBERSHIPS):
             props = {k: v for k, v in dataclasses.asdict(m).items() if v is not None}
             yield record_to_json(MEMBERSHIP, props, {})

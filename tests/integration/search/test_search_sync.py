@@ -285,3 +285,21 @@ def test_cli_search_json_contract(tmp_path: Path) -> None:
     assert all(set(h) == {"id", "kind", "title", "score"} for h in hits)
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     assert "offene-regionale-datenplattform" in [h["id"] for h in hits]
+
+
+def test_a_bulk_import_is_caught_up_by_a_rebuild(store: CypherGraphStore, sync: SearchSync,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    # given an import of more changes than the index would take entry by entry (a bulk import)
+    many = [dict(PARKING, id=f"massen-projekt-{i}", title=f"Massenprojekt Nummer {i}") for i in range(1200)]
+    store.upsert([parse_record(r) for r in many])
+    backlog = sync.pending()
+    assert backlog > search_sync.REPAIR_REINDEX_MIN
+    # when the index catches up
+    with caplog.at_level("INFO", logger="schule.search"):
+        sync.drain()
+    # then it rebuilt once instead of replaying the log, and holds every document and the seed
+    assert f"{backlog} changes behind; rebuilding" in caplog.text
+    assert sync.pending() == 0
+    assert sync.index.search("Massenprojekt", limit=5).total == 1200
+    assert ids(sync.index.search("Parkplatzsensoren"))[0].startswith(("massen-projekt-", "olpe-"))
+    assert sync.index.search("Datenplattform").total > 0  # seeded documents are still there
