@@ -171,3 +171,9 @@ def create_app(
     )
     app.state.schule = state
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app with settings from the environment: the factory each ``schule serve --workers N``
+    process calls (uvicorn imports it by name in every worker)."""
+    return create_app(Settings.from_env())

@@ -79,6 +79,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # proxy_headers=False: uvicorn's default believes X-Forwarded-For from any local client (so
     # anyone on the host could pick the address the rate limits count); create_app believes it
     # only from SCHULE_TRUSTED_PROXIES.
+    if args.workers > 1:
+        # Each worker process builds its own app from the same environment (schule.app.app_from_env):
+        # they share the embedded store (one FalkorDB, started once under its lock) and the search
+        # index directory (one drain at a time, under its file lock); rate limits count per worker.
+        uvicorn.run("schule.app:app_from_env", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="info", proxy_headers=False)
+        return 0
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
@@ -250,6 +257,16 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 32:
+        raise argparse.ArgumentTypeError(f"--workers muss eine ganze Zahl von 1 bis 32 sein, nicht {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schule",
@@ -261,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="Server starten: GraphQL unter /graphql, Webseiten unter /")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="Serverprozesse (1); mehrere teilen Speicher und Suchindex und nutzen mehrere Kerne")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("seed", help="die Daten aus seed/ laden (mehrfach ausführbar)")

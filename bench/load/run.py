@@ -130,7 +130,10 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
-def request_maker(state: dict[str, Any]) -> Callable[[random.Random, int], tuple[str, dict[str, Any], str | None]]:
+Request = tuple[str, dict[str, Any], str | None]  # type, GraphQL body, member token
+
+
+def request_maker(state: dict[str, Any], seed: int) -> Callable[[random.Random, int], Request]:
     projects, communes, members = state["projects"], state["communes"], state["members"]
     names = [name for name, _ in MIX]
     weights = [mix[name] for name in names]
@@ -152,7 +155,7 @@ def request_maker(state: dict[str, Any]) -> Callable[[random.Random, int], tuple
             f["regions"] = ["Südwestfalen"]
         return f
 
-    def make(rng: random.Random, client: int) -> tuple[str, dict[str, Any], str | None]:
+    def make(rng: random.Random, client: int) -> Request:
         kind = rng.choices(names, weights)[0]
         if kind == "search":
             q = " ".join(rng.sample(WORDS, rng.choice([1, 1, 2])))
@@ -170,7 +173,7 @@ def request_maker(state: dict[str, Any]) -> Callable[[random.Random, int], tuple
             return kind, {"query": COMMUNE, "variables": {"id": f"kommune-{rng.randrange(communes)}"}}, None
         member = members[client % len(members)]
         n = next(counter)
-        project = {"id": f"last-{os.getpid()}-{client}-{n}", "title": f"Lasttest {client}.{n}",
+        project = {"id": f"last-{os.getpid()}-{seed}-{client}-{n}", "title": f"Lasttest {client}.{n}",
                    "summary": "Ein Projekt aus dem Lasttest.", "communes": [member["commune"]],
                    "handlungsfelder": [f"hf-{rng.randrange(6)}-{rng.randrange(3)}"], "status": "IDEA"}
         return kind, {"query": CREATE, "variables": {"input": project}}, member["token"]
@@ -181,7 +184,7 @@ def request_maker(state: dict[str, Any]) -> Callable[[random.Random, int], tuple
 async def drive(base: str, state: dict[str, Any], clients: int, seconds: float, timeout: float,
                 seed: int) -> tuple[Stats, float]:
     stats = Stats()
-    make = request_maker(state)
+    make = request_maker(state, seed)
     deadline = time.monotonic() + seconds
 
     async def client(i: int) -> None:
@@ -221,6 +224,16 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def with_children(pid: int) -> list[int]:
+    """``pid`` and its child processes (the workers of ``schule serve --workers N``)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+    return [pid, *children]
+
+
 def rss_mb(pid: int) -> float:
     with contextlib.suppress(OSError, ValueError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -235,14 +248,14 @@ def by_type(latencies: list[float], errors: list[str]) -> dict[str, Any]:
             "p99_ms": round(pct(latencies, 99), 1), **({"first_error": errors[0][:300]} if errors else {})}
 
 
-def report(stats: Stats, wall: float, clients: int, cpu_server: float, cpu_self: float, load: tuple[float, float],
-           memory: dict[str, float], prepared: dict[str, Any], as_json: bool) -> None:
+def report(stats: Stats, wall: float, clients: int, workers: int, cpu_server: float, cpu_self: float,
+           load: tuple[float, float], memory: dict[str, float], prepared: dict[str, Any], as_json: bool) -> None:
     everything = [x for v in stats.latencies.values() for x in v]
     ok = len(everything)
     failed = sum(len(v) for v in stats.errors.values())
     requests = ok + failed
     summary: dict[str, Any] = {
-        "clients": clients, "seconds": round(wall, 1), "requests": requests, "errors": failed,
+        "clients": clients, "workers": workers, "seconds": round(wall, 1), "requests": requests, "errors": failed,
         "rps": round(requests / wall, 1) if wall else None,
         "p50_ms": round(pct(everything, 50), 1), "p95_ms": round(pct(everything, 95), 1),
         "p99_ms": round(pct(everything, 99), 1),
@@ -267,7 +280,8 @@ def report(stats: Stats, wall: float, clients: int, cpu_server: float, cpu_self:
               f"{row['p99_ms']:8.1f}")
     print(f"{'all':10} {requests:9d} {failed:7d} {summary['p50_ms']:8.1f} {summary['p95_ms']:8.1f} "
           f"{summary['p99_ms']:8.1f}")
-    print(f"{clients} clients, {wall:.1f} s: {summary['rps']} requests/s; server + FalkorDB CPU "
+    print(f"{clients} clients, {workers} server process(es), {wall:.1f} s: {summary['rps']} requests/s; "
+          "server + FalkorDB CPU "
           f"{summary['server_cpu_ms_per_request']} ms per request; load generator CPU {cpu_self:.1f} s; "
           f"load average {load[0]:.1f} before, {load[1]:.1f} after; memory (RSS MB) {memory}")
     for kind, errors in stats.errors.items():
@@ -285,6 +299,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (a timeout is an error)")
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the store, accounts and index here")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    parser.add_argument("--workers", type=int, default=1, help="schule serve --workers N")
     parser.add_argument("--mix", help="other weights, e.g. search=0,mutation=0 (to see what a part costs)")
     args = parser.parse_args()
     for part in (args.mix or "").split(","):
@@ -307,7 +322,8 @@ def main() -> None:
             state = prepare(data_dir, env, args.projects)
         port = free_port()
         server_log = stack.enter_context((data_dir / "serve.log").open("w"))  # never a pipe nobody reads
-        server = subprocess.Popen([SCHULE, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+        server = subprocess.Popen([SCHULE, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                   "--workers", str(args.workers)], env=env,
                                   stdout=server_log, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
@@ -322,7 +338,8 @@ def main() -> None:
                     reason = (data_dir / "serve.log").read_text()[-1000:]
                     raise SystemExit(f"schule serve did not start: {reason}")
                 time.sleep(0.3)
-            pids = [server.pid]
+            servers = with_children(server.pid)
+            pids = list(servers)
             with contextlib.suppress(OSError, ValueError):
                 pids.append(int((data_dir / "falkordb" / "falkordb.pid").read_text().strip()))
             if args.warmup > 0:
@@ -331,9 +348,9 @@ def main() -> None:
             cpu_before, self_before = cpu_seconds(pids), time.process_time()
             stats, wall = asyncio.run(drive(base, state, args.clients, args.seconds, args.timeout, seed=2))
             cpu_server, cpu_self = cpu_seconds(pids) - cpu_before, time.process_time() - self_before
-            memory = {"server": round(rss_mb(server.pid), 1), "falkordb": round(rss_mb(pids[-1]), 1) if len(pids) > 1
-                      else float("nan")}
-            report(stats, wall, args.clients, cpu_server, cpu_self, (round(load_before, 1),
+            memory = {"server": round(sum(rss_mb(p) for p in servers), 1),
+                      "falkordb": round(rss_mb(pids[-1]), 1) if len(pids) > len(servers) else float("nan")}
+            report(stats, wall, args.clients, args.workers, cpu_server, cpu_self, (round(load_before, 1),
                    round(os.getloadavg()[0], 1)), memory, state.get("prepared", {}), args.json)
         finally:
             server.terminate()

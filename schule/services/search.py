@@ -26,8 +26,9 @@ class SearchService:
 
     def _catch_up(self) -> None:
         applied = self.sync.applied_seq()
-        if applied is None or self.sync.store.last_change() > applied:
-            self.sync.drain(wait_s=READ_YOUR_WRITES_WAIT_S)
+        target = self.sync.store.last_change()
+        if applied is None or target > applied:
+            self.sync.catch_up(target, READ_YOUR_WRITES_WAIT_S)
 
     def search(
         self,

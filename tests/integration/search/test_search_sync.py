@@ -219,6 +219,42 @@ def test_a_search_waits_for_a_drain_that_another_thread_is_running(
         follower.close()
 
 
+def test_searches_behind_a_drain_wait_for_its_progress_not_for_the_lock(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a drain in progress (another thread of the app) that will apply a member's write
+    store.upsert([parse_record(PARKING)])
+    drains: list[int] = []
+    real = SearchSync._drain_locked
+
+    def counted(self: SearchSync) -> int:
+        drains.append(1)
+        return real(self)
+
+    monkeypatch.setattr(SearchSync, "_drain_locked", counted)
+    lock_taken = threading.Event()
+
+    def follower_drain() -> None:
+        with sync._drain_lock(wait=True):
+            lock_taken.set()
+            time.sleep(0.3)
+            sync._drain_locked()
+
+    follower = threading.Thread(target=follower_drain)
+    follower.start()
+    assert lock_taken.wait(5)
+    # when eight searches arrive meanwhile
+    found: list[bool] = []
+    searches = [threading.Thread(target=lambda: found.append(
+        "olpe-parkplatzsensoren" in ids(SearchService(sync).search("Parkplatz")))) for _ in range(8)]
+    for t in searches:
+        t.start()
+    for t in [follower, *searches]:
+        t.join(10)
+    # then every one finds the write, and none of them drained again after the follower
+    assert found == [True] * 8
+    assert len(drains) == 1
+
+
 def test_a_search_answers_from_the_index_when_another_drain_takes_too_long(
         store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_service, "READ_YOUR_WRITES_WAIT_S", 0.2)
