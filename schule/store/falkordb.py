@@ -163,6 +163,13 @@ class FalkorEngine:
 
     def setup_schema(self) -> None:
         def run() -> None:
+            # one process at a time (the embedded server's start lock): two that start together (the
+            # workers of ``schule serve --workers N``, a server and a CLI command) both saw an index
+            # missing and the second CREATE INDEX failed ("Attribute 'id' is already indexed")
+            with self.server.exclusive():
+                create()
+
+        def create() -> None:
             existing = {
                 (row[1], tuple(row[2]))
                 for row in self.graph.query("CALL db.constraints()").result_set
