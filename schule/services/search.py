@@ -38,12 +38,13 @@ class SearchService:
         filters: dict[str, list[str]] | None = None,
         limit: int = 10,
         offset: int = 0,
+        facets: bool = True,
     ) -> SearchResults:
         self._catch_up()
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         return self.sync.index.search(
-            query[:MAX_QUERY_CHARS], kinds=kinds, filters=filters, limit=limit, offset=offset
+            query[:MAX_QUERY_CHARS], kinds=kinds, filters=filters, limit=limit, offset=offset, facets=facets
         )
 
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
