@@ -399,8 +399,12 @@ def _filter_clause(kind: Kind, active: frozenset[str] | None = None) -> str:
     predicates = tuple(_re.sub(r"\bx\b", f"x{i}", p) for i, p in enumerate(predicates))
     head = f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\n"
     if seeds:
+        # The state is read through a projection: FalkorDB would otherwise test a plain
+        # `WHERE n.state` before the DISTINCT, on every walked row (100,000 projects in one region:
+        # 200,000 reads of nodes in no useful order, ~100 ms) instead of once per project.
         head = "".join(text.format(n=f"n:{kind.label}" if i == 0 else "n") + "WITH DISTINCT n\n"
-                       for i, (_, text) in enumerate(seeds)) + "WHERE n.state = 'published'\n"
+                       for i, (_, text) in enumerate(seeds))
+        head += "WITH n, n.state AS n_state\nWHERE n_state = 'published'\n"
     if not predicates:
         return head
     columns = "".join(f",\n     {d}" for d in derived)
