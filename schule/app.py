@@ -119,7 +119,7 @@ def create_app(
 ) -> Starlette:
     """``timeout_s``: how long one GraphQL request may run (tests shorten it)."""
     state = AppState(settings)
-    limits = limits or Limits.default()
+    limits = limits or Limits.from_settings(settings)
     metrics = Metrics(state)
     healthz = HealthCheck()
 
@@ -168,3 +168,9 @@ def create_app(
     )
     app.state.schule = state
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app with settings from the environment: the factory each ``schule serve --workers N``
+    process calls (uvicorn imports it by name in every worker)."""
+    return create_app(Settings.from_env())

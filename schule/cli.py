@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schule.domain.problems import Code
 from schule.errors import ImportValidationError, ProblemError, SchuleError, StoreUnavailable
@@ -82,8 +82,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from schule.logs import uvicorn_log_config
 
     log_config = uvicorn_log_config(settings.log_format)  # SCHULE_LOG_FORMAT=json: one JSON object per line
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False,
-                log_config=log_config or uvicorn.config.LOGGING_CONFIG)
+    options: dict[str, Any] = dict(host=args.host, port=args.port, log_level="info", proxy_headers=False,
+                                   log_config=log_config or uvicorn.config.LOGGING_CONFIG)
+    if args.workers > 1:
+        # Each worker process builds its own app from the same environment (schule.app.app_from_env):
+        # they share the embedded store (one FalkorDB, started once under its lock) and the search
+        # index directory (one drain at a time, under its file lock); rate limits count per worker.
+        uvicorn.run("schule.app:app_from_env", factory=True, workers=args.workers, **options)
+        return 0
+    uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -292,6 +299,16 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 32:
+        raise argparse.ArgumentTypeError(f"--workers muss eine ganze Zahl von 1 bis 32 sein, nicht {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schule",
@@ -303,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="Server starten: GraphQL unter /graphql, Webseiten unter /")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="Serverprozesse (1); mehrere teilen Speicher und Suchindex und nutzen mehrere Kerne")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("seed", help="die Daten aus seed/ laden (mehrfach ausführbar)")

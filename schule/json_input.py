@@ -41,6 +41,7 @@ def _constant(name: str) -> Any:
 
 def loads(text: str | bytes) -> Any:
     """Decode ``text`` (UTF-8 if bytes) and check every string in it; raises ``BadJSON``."""
+    from_bytes = isinstance(text, bytes)  # then strictly decoded: no lone surrogates in it
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -56,7 +57,12 @@ def loads(text: str | bytes) -> Any:
         raise BadJSON(f"zu tief verschachtelt (mehr als {MAX_DEPTH} Ebenen)") from None
     except ValueError as e:  # e.g. a float literal Python cannot represent
         raise BadJSON(f"kein gültiges JSON ({e})") from None
-    check_value(value)
+    if not from_bytes or "\\u" in text or text.count("[") + text.count("{") > MAX_DEPTH:
+        check_value(value)
+    # else there is nothing to find: in text decoded from UTF-8, NUL and lone surrogates can only
+    # come from \u escapes (the decoder refuses raw control characters in strings), and a value
+    # nested deeper than MAX_DEPTH needs more brackets than the text has. Saves ~1/3 of the time an
+    # import spends parsing (100,000 projects: ~3 s).
     return value
 
 

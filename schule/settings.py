@@ -32,6 +32,10 @@ Environment variables:
                       (default ``127.0.0.0/8,::1``: this host only; ``none``: nobody). No metric
                       holds personal data (``schule.metrics``), but they are the operator's.
     SCHULE_LOG_FORMAT ``text`` (default) or ``json``: one JSON object per log line from ``schule serve``.
+    SCHULE_QUERY_RATE     query cost units (``schule.graphql.cost``) each client may spend per second
+                      (default 2000, bursts of ten seconds' worth); a load test from one address needs more
+    SCHULE_MUTATION_RATE  mutations per second per account and per address (default 1, bursts of
+                      a minute's worth)
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     metrics_allow: tuple[str, ...] = METRICS_ALLOW_DEFAULT
     log_format: str = "text"
+    query_rate: float = 2000.0
+    mutation_rate: float = 1.0
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -106,6 +112,9 @@ class Settings:
                     ) from None
         if self.log_format not in LOG_FORMATS:
             raise ConfigError(f"SCHULE_LOG_FORMAT={self.log_format!r} ist unbekannt; erlaubt: {', '.join(LOG_FORMATS)}")
+        for name, rate in (("SCHULE_QUERY_RATE", self.query_rate), ("SCHULE_MUTATION_RATE", self.mutation_rate)):
+            if not 0 < rate < math.inf:
+                raise ConfigError(f"{name} muss eine Zahl größer als 0 sein")
 
     @property
     def development(self) -> bool:
@@ -141,6 +150,8 @@ class Settings:
             trusted_proxies=_list(env.get("SCHULE_TRUSTED_PROXIES", "")),
             metrics_allow=_metrics_allow(env.get("SCHULE_METRICS_ALLOW", "")),
             log_format=env.get("SCHULE_LOG_FORMAT", "").strip() or "text",
+            query_rate=_number(env, "SCHULE_QUERY_RATE", 2000.0, float),
+            mutation_rate=_number(env, "SCHULE_MUTATION_RATE", 1.0, float),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 

@@ -42,8 +42,8 @@ async def plain_projects(request: Request) -> JSONResponse:
     store = request.app.state.schule.store
     filters = {"kreise": request.query_params.getlist("kreis") or None,
                "handlungsfelder": request.query_params.getlist("hf") or None}
-    page = await run_in_threadpool(store.list_page, Kind.PROJECT, filters, "title_asc", 0, 21)
-    total = await run_in_threadpool(store.count_matching, Kind.PROJECT, filters)
+    # the page with its total in one query, as the GraphQL connection asks the store
+    page, total = await run_in_threadpool(store.list_page_counted, Kind.PROJECT, filters, "title_asc", 0, 21)
     page = page[:20]
     related = await run_in_threadpool(store.get, [i for p in page for i in (*p.communes, *p.handlungsfelder)])
     body = {
@@ -97,8 +97,8 @@ async def plain_commune(request: Request) -> JSONResponse:
     cid = request.path_params["id"]
     commune = (await run_in_threadpool(store.get, [cid]))[cid]
     filters = {"communes": [cid]}
-    page = (await run_in_threadpool(store.list_page, Kind.PROJECT, filters, "title_asc", 0, 21))[:20]
-    total = await run_in_threadpool(store.count_matching, Kind.PROJECT, filters)
+    page, total = await run_in_threadpool(store.list_page_counted, Kind.PROJECT, filters, "title_asc", 0, 21)
+    page = page[:20]
     # people and memberships with the entities at their other end in one round trip, as the loaders do
     related, edges = await run_in_threadpool(
         get_with_neighbours, store, [], {(Rel.WORKS_FOR, True): [cid], (Rel.MEMBER_OF, False): [cid]}

@@ -31,6 +31,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from schule.settings import Settings
 
 MAX_KEYS = 100_000
 
@@ -114,4 +118,14 @@ class Limits:
         return Limits(
             sign_in=RateLimiter(capacity=5, per_second=1 / 60),      # 5 failures, then 1 a minute
             mutations=RateLimiter(capacity=60, per_second=1.0),      # bursts of 60, 1 a second
+        )
+
+    @staticmethod
+    def from_settings(settings: Settings) -> Limits:
+        """The defaults, with the query and mutation rates of ``SCHULE_QUERY_RATE`` and
+        ``SCHULE_MUTATION_RATE`` (bursts of ten seconds' and a minute's worth, as the defaults)."""
+        return Limits(
+            sign_in=RateLimiter(capacity=5, per_second=1 / 60),
+            mutations=RateLimiter(max(1, round(60 * settings.mutation_rate)), settings.mutation_rate),
+            queries=RateLimiter(max(1, round(10 * settings.query_rate)), settings.query_rate),
         )

@@ -216,61 +216,76 @@ class RecordError(ValueError):
         self.problem = Problem(Code.INVALID, field, message)
 
 
-def _check_value(name: str, spec: FieldSpec, value: Any) -> Any:
-    def need(cond: bool, what: str) -> None:
-        if not cond:
-            raise RecordError(f"Feld {name!r} {what}", name)
+def _bad(name: str, what: str) -> RecordError:
+    return RecordError(f"Feld {name!r} {what}", name)
 
+
+def _check_value(name: str, spec: FieldSpec, value: Any) -> Any:
+    # Messages are built only when a check fails: an import checks millions of values.
     if value is None:
-        need(not spec.required, "fehlt (Pflichtfeld)")
+        if spec.required:
+            raise _bad(name, "fehlt (Pflichtfeld)")
         return None
     t = spec.type
     if t == "id":
-        need(isinstance(value, str) and bool(ID_PATTERN.match(value)),
-             "muss eine ID aus Kleinbuchstaben, Ziffern und '-' sein (z. B. 'olpe-parksensoren')")
+        if not (isinstance(value, str) and ID_PATTERN.match(value)):
+            raise _bad(name, "muss eine ID aus Kleinbuchstaben, Ziffern und '-' sein (z. B. 'olpe-parksensoren')")
     elif t in ("str", "text"):
-        need(isinstance(value, str), "muss ein Text sein")
+        if not isinstance(value, str):
+            raise _bad(name, "muss ein Text sein")
         value = value.strip()
-        need(not (spec.required and not value), "darf nicht leer sein")
+        if spec.required and not value:
+            raise _bad(name, "darf nicht leer sein")
         limit = MAX_TEXT if t == "text" else spec.max_length
-        need(len(value) <= limit, f"ist länger als {limit} Zeichen")
+        if len(value) > limit:
+            raise _bad(name, f"ist länger als {limit} Zeichen")
     elif t == "int":
-        need(isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-             "muss eine ganze Zahl ab 0 sein")
+        if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            raise _bad(name, "muss eine ganze Zahl ab 0 sein")
     elif t == "bool":
-        need(isinstance(value, bool), "muss true oder false sein")
+        if not isinstance(value, bool):
+            raise _bad(name, "muss true oder false sein")
     elif t == "date":
-        need(isinstance(value, str) and bool(DATE_PATTERN.match(value)),
-             "muss ein Datum als JJJJ, JJJJ-MM oder JJJJ-MM-TT sein")
+        if not (isinstance(value, str) and DATE_PATTERN.match(value)):
+            raise _bad(name, "muss ein Datum als JJJJ, JJJJ-MM oder JJJJ-MM-TT sein")
     elif t == "enum":
-        need(isinstance(value, str) and value in spec.enum, f"muss einer dieser Werte sein: {', '.join(spec.enum)}")
+        if not (isinstance(value, str) and value in spec.enum):
+            raise _bad(name, f"muss einer dieser Werte sein: {', '.join(spec.enum)}")
     elif t == "strlist":
-        need(isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value),
-             "muss eine Liste nicht-leerer Texte sein")
+        if not (isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)):
+            raise _bad(name, "muss eine Liste nicht-leerer Texte sein")
         value = list(dict.fromkeys(v.strip() for v in value))
-        need(len(value) <= 200, "hat mehr als 200 Einträge")
+        if len(value) > 200:
+            raise _bad(name, "hat mehr als 200 Einträge")
     elif t == "link":
-        need(isinstance(value, str), "muss ein Text sein")
+        if not isinstance(value, str):
+            raise _bad(name, "muss ein Text sein")
         value = value.strip()
-        need(is_link(value), _LINK_HELP)
-        need(len(value) <= spec.max_length, f"ist länger als {spec.max_length} Zeichen")
+        if not is_link(value):
+            raise _bad(name, _LINK_HELP)
+        if len(value) > spec.max_length:
+            raise _bad(name, f"ist länger als {spec.max_length} Zeichen")
     elif t == "linklist":
-        need(isinstance(value, list) and all(isinstance(v, str) and is_link(v.strip()) for v in value),
-             f"{_LINK_HELP} (jede Adresse der Liste)")
+        if not (isinstance(value, list) and all(isinstance(v, str) and is_link(v.strip()) for v in value)):
+            raise _bad(name, f"{_LINK_HELP} (jede Adresse der Liste)")
         value = list(dict.fromkeys(v.strip() for v in value))
-        need(len(value) <= 200, "hat mehr als 200 Einträge")
-        need(all(len(v) <= spec.max_length for v in value), f"hat eine Adresse über {spec.max_length} Zeichen")
+        if len(value) > 200:
+            raise _bad(name, "hat mehr als 200 Einträge")
+        if not all(len(v) <= spec.max_length for v in value):
+            raise _bad(name, f"hat eine Adresse über {spec.max_length} Zeichen")
     elif t == "ref":
-        need(isinstance(value, str) and bool(ID_PATTERN.match(value)), "muss die ID eines Datensatzes sein")
+        if not (isinstance(value, str) and ID_PATTERN.match(value)):
+            raise _bad(name, "muss die ID eines Datensatzes sein")
     elif t == "transfer":
         try:
             value = transferability.parse(value)
         except transferability.TransferError as e:
             raise RecordError(str(e), name) from None
-        need(len(transferability.dumps(value)) <= MAX_TEXT, f"ist länger als {MAX_TEXT} Zeichen")
+        if len(transferability.dumps(value)) > MAX_TEXT:
+            raise _bad(name, f"ist länger als {MAX_TEXT} Zeichen")
     elif t == "reflist":
-        need(isinstance(value, list) and all(isinstance(v, str) and ID_PATTERN.match(v) for v in value),
-             "muss eine Liste von Datensatz-IDs sein")
+        if not (isinstance(value, list) and all(isinstance(v, str) and ID_PATTERN.match(v) for v in value)):
+            raise _bad(name, "muss eine Liste von Datensatz-IDs sein")
         value = list(dict.fromkeys(value))
     return value
 
@@ -309,7 +324,10 @@ def parse_record(obj: Any) -> Record:
     refs: dict[Rel, list[str]] = {}
     ref_fields: list[tuple[str, str, tuple[Kind, ...]]] = []
     for name, fspec in spec.items():
-        value = _check_value(name, fspec, obj.get(name))
+        value = obj.get(name)
+        if value is None and not fspec.required:
+            continue  # most optional fields are absent: no check to run (bulk imports)
+        value = _check_value(name, fspec, value)
         if value is None:
             continue
         if fspec.type == "transfer":

@@ -136,8 +136,16 @@ async def paginate(
         start = max(start, end - last)
     assert end is not None
     limit = max(0, end - start)
-    # One row more than asked for says whether there is a next page, without a count.
-    entities = await run_in_threadpool(store.list_page, kind, filters, sort, start, limit + 1) if limit else []
+    # One row more than asked for says whether there is a next page, without a count. A filtered
+    # page comes with its count (the store finds the candidates once for both).
+    entities: list[Any] = []
+    if limit and counted is None:
+        entities, total = await run_in_threadpool(store.list_page_counted, kind, filters, sort, start, limit + 1)
+        if total is not None:
+            counted = asyncio.get_running_loop().create_future()
+            counted.set_result(total)
+    elif limit:
+        entities = await run_in_threadpool(store.list_page, kind, filters, sort, start, limit + 1)
     has_next = len(entities) > limit
     edges = [Edge(cursor=encode_cursor(start + i), node=to_node(e)) for i, e in enumerate(entities[:limit])]
     page_info = PageInfo(

@@ -26,8 +26,9 @@ class SearchService:
 
     def _catch_up(self) -> None:
         applied = self.sync.applied_seq()
-        if applied is None or self.sync.store.last_change() > applied:
-            self.sync.drain(wait_s=READ_YOUR_WRITES_WAIT_S)
+        target = self.sync.store.last_change()
+        if applied is None or target > applied:
+            self.sync.catch_up(target, READ_YOUR_WRITES_WAIT_S)
 
     def search(
         self,
@@ -37,12 +38,13 @@ class SearchService:
         filters: dict[str, list[str]] | None = None,
         limit: int = 10,
         offset: int = 0,
+        facets: bool = True,
     ) -> SearchResults:
         self._catch_up()
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         return self.sync.index.search(
-            query[:MAX_QUERY_CHARS], kinds=kinds, filters=filters, limit=limit, offset=offset
+            query[:MAX_QUERY_CHARS], kinds=kinds, filters=filters, limit=limit, offset=offset, facets=facets
         )
 
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:

@@ -25,6 +25,8 @@ class Engine(Protocol):
     """A Cypher-speaking database connection."""
 
     name: str
+    # Rows per statement of a large write (``CypherGraphStore.upsert_statements``).
+    write_chunk: int
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run a read-only query; rows as dicts keyed by the RETURN aliases."""
@@ -115,6 +117,12 @@ class GraphStore(Protocol):
 
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         """How many published entities of ``kind`` match ``filters``."""
+
+    def list_page_counted(
+        self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int
+    ) -> tuple[list[Entity], int | None]:
+        """``list_page`` together with ``count_matching`` where one query can answer both cheaply;
+        the count is None where it would cost a query of its own (the caller counts if it needs to)."""
 
 
 class TrustStore(GraphStore, Protocol):

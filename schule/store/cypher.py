@@ -31,6 +31,26 @@ SET n.created_at = created, n.updated_at = $now, n.kind = '{kind}'
 """
 UPSERT_NODES: dict[Kind, str] = {k: _UPSERT_NODES.format(label=k.label, kind=k.value) for k in Kind}
 
+# Bulk imports: nodes the import found absent when it validated the run are created without a MERGE,
+# and their relationships without MERGE's check for an existing one (a new node has none, nor
+# anything to delete). Should another writer create one of these ids in between, the unique
+# constraint on Entity.id refuses the CREATE and the whole batch is undone: nothing is duplicated.
+_CREATE_NODES = """
+UNWIND $rows AS row
+CREATE (n:Entity:{label})
+SET n = row.props
+SET n.created_at = $now, n.updated_at = $now, n.kind = '{kind}'
+"""
+CREATE_NODES: dict[Kind, str] = {k: _CREATE_NODES.format(label=k.label, kind=k.value) for k in Kind}
+
+_CREATE_NEW_RELS = """
+UNWIND $pairs AS pair
+MATCH (a:Entity {{id: pair[0]}})
+MATCH (b:Entity {{id: pair[1]}})
+CREATE (a)-[:{rel}]->(b)
+"""
+CREATE_NEW_RELS: dict[Rel, str] = {r: _CREATE_NEW_RELS.format(rel=r.value) for r in Rel}
+
 # UNWIND + property match lets both engines use the id index (an IN list may scan).
 _DELETE_OUTGOING = """
 UNWIND $ids AS id
@@ -129,10 +149,13 @@ MATCH (:Commune)-[m:MEMBER_OF]->(:Network)
 RETURN count(m) AS count
 """
 
+# Whole kinds page by key (the last id of the previous page), not by SKIP: a SKIP page sorts and skips
+# everything before it, so reading a kind was quadratic (150,000 lessons: 300 pages, the last ones
+# ~240 ms each; by key ~45 ms, found through the label's id index on both engines).
 _PAGE_OF_KIND = """
 MATCH (n:{label})
-WHERE n.state = 'published'
-WITH n ORDER BY n.id SKIP $skip LIMIT $limit
+WHERE n.state = 'published' AND n.id > $after
+WITH n ORDER BY n.id LIMIT $limit
 RETURN properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs
 """
 PAGE_OF_KIND: dict[Kind, str] = {k: _PAGE_OF_KIND.format(label=k.label) for k in Kind}
@@ -147,8 +170,8 @@ RETURN c.id AS commune, n.id AS network, properties(m) AS props
 # never names a record it leaves out (schule/services/exporting.py says what is dropped and why).
 _EXPORT_PAGE_OF_KIND = """
 MATCH (n:{label})
-WHERE n.state = 'published'
-WITH n ORDER BY n.id SKIP $skip LIMIT $limit
+WHERE n.state = 'published' AND n.id > $after
+WITH n ORDER BY n.id LIMIT $limit
 RETURN properties(n) AS props,
        [(n)-[r]->(m:Entity) WHERE m.state = 'published' | [type(r), m.kind, m.id]] AS refs
 """
@@ -387,8 +410,12 @@ def _filter_clause(kind: Kind, active: frozenset[str] | None = None) -> str:
     predicates = tuple(_re.sub(r"\bx\b", f"x{i}", p) for i, p in enumerate(predicates))
     head = f"MATCH (n:{kind.label})\nWHERE n.state = 'published'\n"
     if seeds:
+        # The state is read through a projection: FalkorDB would otherwise test a plain
+        # `WHERE n.state` before the DISTINCT, on every walked row (100,000 projects in one region:
+        # 200,000 reads of nodes in no useful order, ~100 ms) instead of once per project.
         head = "".join(text.format(n=f"n:{kind.label}" if i == 0 else "n") + "WITH DISTINCT n\n"
-                       for i, (_, text) in enumerate(seeds)) + "WHERE n.state = 'published'\n"
+                       for i, (_, text) in enumerate(seeds))
+        head += "WITH n, n.state AS n_state\nWHERE n_state = 'published'\n"
     if not predicates:
         return head
     columns = "".join(f",\n     {d}" for d in derived)
@@ -442,6 +469,25 @@ def list_page_query(kind: Kind, sort: str, active: frozenset[str]) -> str:
 @_functools.lru_cache(maxsize=1024)
 def list_count_query(kind: Kind, active: frozenset[str]) -> str:
     return _filter_clause(kind, active) + "RETURN count(n) AS count\n"
+
+
+# A page and the number of all matching rows in one query. Finding the candidates (the seeds' walks,
+# DISTINCT, the predicates) is most of a filtered list's work (GRAPH.PROFILE at 10,000 projects,
+# Kreis + Handlungsfeld: ~85 % before the sort); a separate count query did all of it again. Here the
+# candidates are collected once, counted, and unwound for the sort (which keeps its LIMIT, so
+# FalkorDB still sorts with a bounded heap): ~15 % more than the page alone, instead of ~90 %.
+# A page past the end has no rows and so no total (the store counts apart then).
+@_functools.lru_cache(maxsize=1024)
+def list_counted_query(kind: Kind, sort: str, active: frozenset[str]) -> str:
+    order = LIST_SORTS[kind][sort]
+    return (
+        _filter_clause(kind, active)
+        + "WITH collect(n) AS matching\n"
+        + "WITH matching, size(matching) AS total\n"
+        + "UNWIND matching AS n\n"
+        + f"WITH total, n ORDER BY {order} SKIP $skip LIMIT $limit\n"
+        + "RETURN total, properties(n) AS props, [(n)-[r]->(m:Entity) | [type(r), m.kind, m.id]] AS refs\n"
+    )
 
 # -- knowledge transfer (schule/store/project_facts.py) -------------------------------------------
 # The scalars of every published project, for the in-memory facts of peers, recommendations and

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 
 import redis
@@ -56,6 +56,10 @@ class EmbeddedServer:
             return path
         digest = hashlib.sha256(path.encode()).hexdigest()[:16]
         return str(Path(tempfile.gettempdir()) / f"schule-{os.getuid()}-{digest}.sock")
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """This data dir's start lock, for other one-process-at-a-time work (schema setup)."""
+        return self._locked()
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from schule.domain.model import (
@@ -23,7 +24,9 @@ from schule.store.base import Change, Edge, Engine, Statement
 from schule.store.rows import entity_from_row, now_iso, refs_by_rel
 from schule.store.trust import TrustQueries
 
-EXPORT_PAGE = 500
+# Rows per page when reading whole kinds (export, search rebuild; by key, see cypher.PAGE_OF_KIND):
+# 100,000 projects rendered for search in 72 s with pages of 500, 24 s with 20,000 (GC paused).
+EXPORT_PAGE = 10_000
 WRITE_CHUNK = 1000
 # Change-log entries deleted per write when pruning: bounded work per query/transaction.
 PRUNE_BATCH = 5000
@@ -65,45 +68,53 @@ class CypherGraphStore(TrustQueries, BackupQueries):
         self.engine.close()
 
     # -- writes -----------------------------------------------------------------------------------
-    def upsert(self, records: Sequence[Record]) -> None:
+    def upsert(self, records: Sequence[Record], *, new_ids: AbstractSet[str] = frozenset()) -> None:
         if not records:
             return
-        self._write(self.upsert_statements(records))
+        self._write(self.upsert_statements(records, new_ids=new_ids, chunk=self.engine.write_chunk))
 
     @staticmethod
-    def upsert_statements(records: Sequence[Record], now: str | None = None) -> list[Statement]:
+    def upsert_statements(
+        records: Sequence[Record], now: str | None = None, *, new_ids: AbstractSet[str] = frozenset(),
+        chunk: int = WRITE_CHUNK,
+    ) -> list[Statement]:
         """The statements for one atomic upsert; services may add their own to the same batch.
 
-        Rows go in chunks of ``WRITE_CHUNK`` per statement, so that a large import is many
-        moderate statements inside one atomic unit rather than one enormous query.
+        Rows go in chunks of ``chunk`` per statement (the engine's ``write_chunk`` for imports), so
+        that a large import is moderate statements inside one atomic unit. ``new_ids``
+        names records the caller found absent from the store (an import, after validating the
+        run): they are created outright (``cypher.CREATE_NODES``), ~30 % less work at 100,000 projects.
         """
         now = now or now_iso()
         statements: list[Statement] = []
 
         def add(query: str, key: str, items: list[Any], **extra: Any) -> None:
-            for start in range(0, len(items), WRITE_CHUNK):
-                statements.append(Statement(query, {key: items[start:start + WRITE_CHUNK], **extra}))
+            for start in range(0, len(items), chunk):
+                statements.append(Statement(query, {key: items[start:start + chunk], **extra}))
 
         nodes = [r for r in records if not r.is_membership]
-        for kind in Kind:
-            rows = [
-                {"id": r.id, "props": {"state": ReviewState.PUBLISHED.value, **r.props}}
-                for r in nodes
-                if r.kind == kind
-            ]
-            add(cypher.UPSERT_NODES[kind], "rows", rows, now=now)
+        by_kind: dict[Kind, tuple[list[Record], list[Record]]] = {kind: ([], []) for kind in Kind}
+        for r in nodes:
+            by_kind[Kind(r.kind)][r.id in new_ids].append(r)
+        published = ReviewState.PUBLISHED.value
+        for kind, (stored, created) in by_kind.items():
+            add(cypher.UPSERT_NODES[kind], "rows", [{"id": r.id, "props": {"state": published, **r.props}}
+                                                   for r in stored], now=now)
+            add(cypher.CREATE_NODES[kind], "rows", [{"props": {"state": published, **r.props}} for r in created],
+                now=now)
         # An update replaces the relationships a record owns; relationships other records
-        # own towards it (a lesson's project, say) are untouched.
+        # own towards it (a lesson's project, say) are untouched. New records own none yet.
         for kind, rels in OWNED_RELS.items():
-            ids = [r.id for r in nodes if r.kind == kind]
+            ids = [r.id for r in by_kind[Kind(kind)][0]]
             for rel in rels if ids else ():
                 add(cypher.DELETE_OUTGOING[rel], "ids", ids)
-        pairs: dict[Rel, list[list[str]]] = {}
+        pairs: dict[tuple[Rel, bool], list[list[str]]] = {}
         for r in nodes:
+            new = r.id in new_ids
             for rel, targets in r.refs.items():
-                pairs.setdefault(rel, []).extend([r.id, t] for t in targets)
-        for rel, rel_pairs in pairs.items():
-            add(cypher.CREATE_RELS[rel], "pairs", rel_pairs)
+                pairs.setdefault((rel, new), []).extend([r.id, t] for t in targets)
+        for (rel, new), rel_pairs in pairs.items():
+            add((cypher.CREATE_NEW_RELS if new else cypher.CREATE_RELS)[rel], "pairs", rel_pairs)
         memberships = [
             {
                 "commune": r.props["commune"],
@@ -184,15 +195,15 @@ class CypherGraphStore(TrustQueries, BackupQueries):
             skip += EXPORT_PAGE
 
     def iter_entities(self, kind: Kind) -> Iterator[Entity]:
-        """Every published entity of a kind, sorted by id, fetched page by page."""
-        skip = 0
+        """Every published entity of a kind, sorted by id, fetched page by page (by key)."""
+        after = ""
         while True:
-            rows = self._read(cypher.PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+            rows = self._read(cypher.PAGE_OF_KIND[kind], {"after": after, "limit": EXPORT_PAGE})
             for row in rows:
                 yield entity_from_row(row["props"], row["refs"])
             if len(rows) < EXPORT_PAGE:
                 return
-            skip += EXPORT_PAGE
+            after = rows[-1]["props"]["id"]
 
     def iter_export(self) -> Iterator[dict[str, Any]]:
         """Every published record in the import format; it never refers to a record it leaves out.
@@ -200,16 +211,16 @@ class CypherGraphStore(TrustQueries, BackupQueries):
         a record that needs one (a lesson's project, both ends of a membership) is left out."""
         for kind in Kind:
             required = _REQUIRED[kind]
-            skip = 0
+            after = ""
             while True:
-                rows = self._read(cypher.EXPORT_PAGE_OF_KIND[kind], {"skip": skip, "limit": EXPORT_PAGE})
+                rows = self._read(cypher.EXPORT_PAGE_OF_KIND[kind], {"after": after, "limit": EXPORT_PAGE})
                 for row in rows:
                     record = record_to_json(kind.value, row["props"], refs_by_rel(row["refs"]))
                     if all(name in record for name in required):
                         yield record
                 if len(rows) < EXPORT_PAGE:
                     break
-                skip += EXPORT_PAGE
+                after = rows[-1]["props"]["id"]
         for m in self._memberships(cypher.EXPORT_PAGE_OF_MEMBERSHIPS):
             props = {k: v for k, v in dataclasses.asdict(m).items() if v is not None}
             yield record_to_json(MEMBERSHIP, props, {})
@@ -289,6 +300,30 @@ class CypherGraphStore(TrustQueries, BackupQueries):
         query = cypher.list_page_query(kind, sort, self._active(params))
         rows = self._read(query, {**params, "skip": int(skip), "limit": int(limit)})
         return [entity_from_row(row["props"], row["refs"]) for row in rows]
+
+    def list_page_counted(
+        self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int
+    ) -> tuple[list[Entity], int | None]:
+        """``list_page`` and, where it comes almost free, ``count_matching``: with any filter set,
+        one query finds the candidates once for both (``cypher.list_counted_query``). Unfiltered, the
+        count is a cheap label scan of its own, so it is left to the caller (None) and the page
+        query runs alone; a page past the end of a filtered list is counted apart."""
+        kind = Kind(kind)
+        if sort not in cypher.LIST_SORTS[kind]:
+            raise ValueError(f"unknown sort key {sort!r} for {kind}")
+        params = self._list_params(kind, filters)
+        active = self._active(params)
+        if not active or limit <= 0:
+            return self.list_page(kind, filters, sort, skip, limit), None
+        query = cypher.list_counted_query(kind, sort, active)
+        rows = self._read(query, {**params, "skip": int(skip), "limit": int(limit)})
+        if rows:
+            total = int(rows[0]["total"])
+        elif skip <= 0:
+            total = 0  # nothing matches: the first page is empty
+        else:
+            total = self.count_matching(kind, filters)
+        return [entity_from_row(row["props"], row["refs"]) for row in rows], total
 
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         """How many published entities of ``kind`` match ``filters`` (see ``list_page``)."""

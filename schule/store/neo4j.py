@@ -52,6 +52,8 @@ def _constraint_statements() -> list[str]:
 
 class Neo4jEngine:
     name = "neo4j"
+    # statements of one transaction: moderate UNWIND batches (Neo4j's advice for large writes)
+    write_chunk = 1000
 
     def __init__(self, uri: str, user: str, password: str, database: str) -> None:
         self.database = database

@@ -27,6 +27,15 @@ from schule.json_input import BadJSON
 def test_refused_with_a_reason(text: str | bytes, word: str) -> None:
     with pytest.raises(BadJSON, match=word):
         json_input.loads(text)
+    # as the importer passes lines: bytes (the checks of strings and depth are skipped for bytes
+    # that cannot hold a problem, so every refusal must hold for bytes as well)
+    with pytest.raises(BadJSON, match=word):
+        json_input.loads(text if isinstance(text, bytes) else text.encode("utf-8"))
+
+
+def test_raw_nul_in_bytes_is_refused() -> None:
+    with pytest.raises(BadJSON, match="kein gültiges JSON"):
+        json_input.loads(b'{"a": "x\x00y"}')
 
 
 @pytest.mark.parametrize(

@@ -31,12 +31,17 @@ def free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    yield from _serve(tmp_path)
+
+
+def _serve(tmp_path: Path, *extra: str) -> Iterator[tuple[str, Path]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SCHULE_", "NEO4J_"))}
     env["SCHULE_DATA_DIR"] = str(tmp_path)
     log_path = tmp_path / "serve.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed after the process ends
-    proc = subprocess.Popen([SCHULE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([SCHULE, "serve", "--port", str(port), *extra], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -88,6 +93,29 @@ def test_import_works_while_the_server_runs(served: tuple[str, Path], tmp_path_f
     assert json.loads(run_schule("stats", "--json", data_dir=data_dir).stdout)["commune"] >= 84
     # the server is still healthy afterwards: the CLI did not stop the shared embedded store
     assert httpx.get(f"{base}/healthz").status_code == 200
+
+
+SEARCH_NEW_COMMUNE = '{ search(query: "%s") { hits { id } } }'
+
+
+def test_several_worker_processes_share_store_and_index(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # given schule serve with two worker processes on an empty data dir
+    for base, data_dir in _serve(tmp_path, "--workers", "2"):
+        # then the store was seeded and every connection is answered
+        seeded = json.loads(run_schule("stats", "--json", data_dir=data_dir).stdout)
+        assert seeded["commune"] >= 83 and seeded["project"] > 0
+        statuses = {httpx.post(f"{base}/graphql", json={"query": TYPENAME}, headers={"connection": "close"})
+                    .status_code for _ in range(20)}
+        assert statuses == {200}
+        # and a record imported meanwhile is found by whichever worker answers the search
+        path = tmp_path_factory.mktemp("import") / "neu.jsonl"
+        path.write_text(json.dumps(NEW_COMMUNE) + "\n", encoding="utf-8")
+        assert run_schule("import", str(path), data_dir=data_dir).returncode == 0
+        for _ in range(6):
+            r = httpx.post(f"{base}/graphql", json={"query": SEARCH_NEW_COMMUNE % "Neuenrade"},
+                           headers={"connection": "close"}, timeout=30)
+            assert NEW_COMMUNE["id"] in [h["id"] for h in r.json()["data"]["search"]["hits"]], r.text
 
 
 def test_module_entry_point_shows_help() -> None:

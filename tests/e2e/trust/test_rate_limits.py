@@ -20,6 +20,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from schule.app import create_app
 from schule.auth.ratelimit import Limits, RateLimiter
+from schule.errors import ConfigError
 from schule.settings import Settings
 from tests.conftest import SEED_DIR
 from tests.e2e.cli.helpers import SCHULE, run_schule
@@ -86,7 +87,7 @@ class Client:
 
 
 @contextlib.contextmanager
-def app_for(data_dir: Path, limits: Limits, **settings: Any) -> Iterator[App]:
+def app_for(data_dir: Path, limits: Limits | None, **settings: Any) -> Iterator[App]:
     app = create_app(Settings(data_dir=data_dir, seed_dir=SEED_DIR, **settings), seed=False, limits=limits)
     with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
         running = App(portal, app)
@@ -146,6 +147,25 @@ def test_queries_are_charged_their_cost_per_address_and_per_account(data_dir: Pa
         # nor is an account at the same address: accounts are limited as themselves
         _, token = member
         assert anonymous_a.query(PAGE_OF_PROJECTS, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_the_query_rate_comes_from_the_settings(data_dir: Path) -> None:
+    # given an app built with SCHULE_QUERY_RATE=10 (bursts of 100 cost units) and one with the default
+    with app_for(data_dir, None, query_rate=10.0) as slow, app_for(data_dir, None) as default:
+        # when a client asks for a page of 100 projects (cost 210) twice
+        strict = [slow.client(A).query(PAGE_OF_PROJECTS).status_code for _ in range(2)]
+        generous = [default.client(A).query(PAGE_OF_PROJECTS).status_code for _ in range(2)]
+    # then the low rate refuses the second (the first may take the whole burst), the default does not
+    assert strict == [200, 429]
+    assert generous == [200, 200]
+
+
+def test_rates_are_read_from_the_environment_and_checked() -> None:
+    settings = Settings.from_env({"SCHULE_QUERY_RATE": "1000000", "SCHULE_MUTATION_RATE": "50"})
+    assert (settings.query_rate, settings.mutation_rate) == (1_000_000, 50)
+    for bad in ("0", "-1", "nan", "viel"):
+        with pytest.raises(ConfigError, match="SCHULE_QUERY_RATE"):
+            Settings.from_env({"SCHULE_QUERY_RATE": bad})
 
 
 # -- web forms -------------------------------------------------------------------------------------------

@@ -190,3 +190,43 @@ def test_event_date_filter_organiser_and_sort(client: Client) -> None:
     assert newest[0]["slug"] == "smart-cities-konferenz-2022"
     by_west = client.data(EVENTS, {"filter": {"organisers": ["west"]}})
     assert slugs(by_west, "events") == ["west-workshop-smart-region-modul-1"]
+
+
+FILTERED_PAGE = """
+query($filter: ProjectFilter, $first: Int, $after: String) {
+  projects(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { slug }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "filter_",
+    [
+        {"regions": ["Südwestfalen"]},
+        {"handlungsfelder": ["umwelt", "menschen", "lebensqualitaet", "technologie", "verwaltung"]},
+        {"status": ["OPERATION", "IMPLEMENTATION", "PLANNING"]},
+    ],
+)
+def test_filtered_pages_count_with_the_page(client: Client, filter_: dict[str, Any]) -> None:
+    # given the whole filtered list in one page
+    whole = client.data(PROJECTS, {"filter": filter_})["projects"]
+    assert whole["totalCount"] == len(whole["nodes"]) >= 3
+    # when walking it two at a time, up to a page after the last one
+    seen: list[str] = []
+    after = None
+    while True:
+        page = client.data(FILTERED_PAGE, {"filter": filter_, "first": 2, "after": after})["projects"]
+        # then every page, the last and the empty one after it included, counts the whole list
+        assert page["totalCount"] == whole["totalCount"]
+        seen += slugs({"projects": page}, "projects")
+        if not page["nodes"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [n["slug"] for n in whole["nodes"]]
+
+
+def test_filtered_page_without_matches_counts_zero(client: Client) -> None:
+    data = client.data(FILTERED_PAGE, {"filter": {"regions": ["Atlantis"]}, "first": 5})
+    assert data["projects"] == {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}

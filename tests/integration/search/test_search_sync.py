@@ -219,6 +219,42 @@ def test_a_search_waits_for_a_drain_that_another_thread_is_running(
         follower.close()
 
 
+def test_searches_behind_a_drain_wait_for_its_progress_not_for_the_lock(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a drain in progress (another thread of the app) that will apply a member's write
+    store.upsert([parse_record(PARKING)])
+    drains: list[int] = []
+    real = SearchSync._drain_locked
+
+    def counted(self: SearchSync) -> int:
+        drains.append(1)
+        return real(self)
+
+    monkeypatch.setattr(SearchSync, "_drain_locked", counted)
+    lock_taken = threading.Event()
+
+    def follower_drain() -> None:
+        with sync._drain_lock(wait=True):
+            lock_taken.set()
+            time.sleep(0.3)
+            sync._drain_locked()
+
+    follower = threading.Thread(target=follower_drain)
+    follower.start()
+    assert lock_taken.wait(5)
+    # when eight searches arrive meanwhile
+    found: list[bool] = []
+    searches = [threading.Thread(target=lambda: found.append(
+        "olpe-parkplatzsensoren" in ids(SearchService(sync).search("Parkplatz")))) for _ in range(8)]
+    for t in searches:
+        t.start()
+    for t in [follower, *searches]:
+        t.join(10)
+    # then every one finds the write, and none of them drained again after the follower
+    assert found == [True] * 8
+    assert len(drains) == 1
+
+
 def test_a_search_answers_from_the_index_when_another_drain_takes_too_long(
         store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_service, "READ_YOUR_WRITES_WAIT_S", 0.2)
@@ -285,3 +321,21 @@ def test_cli_search_json_contract(tmp_path: Path) -> None:
     assert all(set(h) == {"id", "kind", "title", "score"} for h in hits)
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     assert "offene-regionale-datenplattform" in [h["id"] for h in hits]
+
+
+def test_a_bulk_import_is_caught_up_by_a_rebuild(store: CypherGraphStore, sync: SearchSync,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    # given an import of more changes than the index would take entry by entry (a bulk import)
+    many = [dict(PARKING, id=f"massen-projekt-{i}", title=f"Massenprojekt Nummer {i}") for i in range(1200)]
+    store.upsert([parse_record(r) for r in many])
+    backlog = sync.pending()
+    assert backlog > search_sync.REPAIR_REINDEX_MIN
+    # when the index catches up
+    with caplog.at_level("INFO", logger="schule.search"):
+        sync.drain()
+    # then it rebuilt once instead of replaying the log, and holds every document and the seed
+    assert f"{backlog} changes behind; rebuilding" in caplog.text
+    assert sync.pending() == 0
+    assert sync.index.search("Massenprojekt", limit=5).total == 1200
+    assert ids(sync.index.search("Parkplatzsensoren"))[0].startswith(("massen-projekt-", "olpe-"))
+    assert sync.index.search("Datenplattform").total > 0  # seeded documents are still there

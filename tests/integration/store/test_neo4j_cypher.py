@@ -173,6 +173,7 @@ class TeeEngine:
     """Every call goes to the Neo4j engine (recording driver) and to FalkorDB, which answers."""
 
     name = "falkordb"
+    write_chunk = Neo4jEngine.write_chunk
 
     def __init__(self, neo4j_engine: Neo4jEngine, falkor: FalkorEngine, driver: DriverRecorder) -> None:
         self.neo4j_engine, self.falkor, self.driver = neo4j_engine, falkor, driver
@@ -341,6 +342,8 @@ def _list_pages(store: CypherGraphStore) -> None:
         for filters in [{n: FILTER_VALUES[n]} for n in names] + [{n: FILTER_VALUES[n] for n in names}]:
             store.list_page(kind, filters, first_sort, 0, 5)
             store.count_matching(kind, filters)
+            for sort in cypher.LIST_SORTS[kind]:
+                store.list_page_counted(kind, filters, sort, 0, 5)
 
 
 # -- the checks -------------------------------------------------------------------------------------

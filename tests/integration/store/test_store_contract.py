@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from schule.domain.model import Commune, Kind, Lesson, MembershipRole, Project, ProjectStatus, Rel
 from schule.domain.records import parse_record
+from schule.errors import SchuleError
 from schule.store import CypherGraphStore
 
 OLPE = {"kind": "commune", "id": "olpe", "name": "Olpe", "kreis": "Kreis Olpe", "region": "Südwestfalen"}
@@ -130,3 +135,40 @@ def test_schema_setup_is_idempotent_and_ids_are_unique(store: CypherGraphStore) 
 
     assert store.kinds_of(["olpe"]) == {"olpe": Kind.COMMUNE}
     assert store.counts()[Kind.COMMUNE] == 2
+
+
+def test_records_created_outright_equal_upserted_ones(store: CypherGraphStore) -> None:
+    # given the same records once upserted and once created as new (the bulk import's path)
+    given_graph(store)
+    upserted = store.get(["olpe-parksensoren", "soest-parksensoren", "funkloecher", "anna"])
+    copies = [dict(r, id=f"neu-{r['id']}") for r in (SENSORS, LESSON)]
+    copies[1]["project"] = "neu-olpe-parksensoren"
+    store.upsert([parse_record(r) for r in copies], new_ids={"neu-olpe-parksensoren", "neu-funkloecher"})
+    created = store.get(["neu-olpe-parksensoren", "neu-funkloecher"])
+    # then they carry the same fields and references, are listed and logged like any other write
+    assert created["neu-olpe-parksensoren"] == dataclasses.replace(
+        upserted["olpe-parksensoren"], id="neu-olpe-parksensoren",
+        created_at=created["neu-olpe-parksensoren"].created_at, updated_at=created["neu-olpe-parksensoren"].updated_at,
+    )
+    assert created["neu-funkloecher"].project == "neu-olpe-parksensoren"
+    assert {e.target for e in store.neighbours(Rel.LEARNED_IN, ["neu-olpe-parksensoren"], incoming=True)} == {
+        "neu-funkloecher"
+    }
+    page, total = store.list_page_counted(Kind.PROJECT, {"communes": ["olpe"]}, "title_asc", 0, 10)
+    assert total == 2 and {p.id for p in page} == {"olpe-parksensoren", "neu-olpe-parksensoren"}
+    assert {c.id for c in store.changes_since(0)} >= {"neu-olpe-parksensoren", "neu-funkloecher"}
+
+
+def test_creating_an_id_that_exists_meanwhile_changes_nothing(store: CypherGraphStore) -> None:
+    # given a record another writer stored after an import found its id absent
+    given_graph(store)
+    before = store.counts()
+    fresh = dict(ADAPTED, id="neu-projekt")
+    # when the import creates both outright
+    with pytest.raises(SchuleError):
+        store.upsert([parse_record(fresh), parse_record(dict(SENSORS, title="Überschrieben"))],
+                     new_ids={"neu-projekt", "olpe-parksensoren"})
+    # then the batch was undone as a whole: no duplicate, no half of it
+    assert store.counts() == before
+    assert store.get(["olpe-parksensoren"])["olpe-parksensoren"].title == SENSORS["title"]
+    assert "neu-projekt" not in store.get(["neu-projekt"])

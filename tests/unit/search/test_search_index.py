@@ -73,6 +73,14 @@ def test_facets_count_the_whole_result_set(index: SearchIndex) -> None:
     assert dict(results.facets["commune"]) == {"olpe": 2}
 
 
+def test_facets_can_be_left_out_without_changing_the_hits(index: SearchIndex) -> None:
+    for query, filters in (("Sensoren", None), ("", {"commune": ["olpe"]})):
+        full = index.search(query, filters=filters)
+        bare = index.search(query, filters=filters, facets=False)
+        assert full.facets and bare.facets == {}
+        assert (bare.total, keys(bare)) == (full.total, keys(full))
+
+
 def test_filters_and_across_facets_or_within(index: SearchIndex) -> None:
     either = index.search("Beteiligung", filters={"commune": ["soest", "menden"]})
     both = index.search("Beteiligung", filters={"commune": ["soest", "menden"], "status": ["planning"]})

@@ -1,0 +1,145 @@
+"""List pages in the store: every filter of the projects list (alone, in pairs with a Kreis, all at once)
+and every sort, a page of 20 with its total, as the GraphQL connection asks for it. Prints figures;
+asserts nothing.
+
+    .venv/bin/python bench/lists/run.py [--projects 10000] [--repeat 20] [--data-dir DIR] [--concurrency 1]
+
+Each combination runs ``--repeat`` times with varying values (another Kreis, Handlungsfeld, status …),
+and two ways in alternation on the same store, so that background load hits both alike:
+
+* ``separate``: the page query and then the count query (what the connection did before);
+* ``counted``: ``list_page_counted``, the page and its total from one query (what it does now).
+
+Latencies are of the store call as the app makes it (client in this process, FalkorDB over its unix
+socket), p50 and p95 in ms. With ``--concurrency N``, N threads run the same schedule at once (the
+server's worker threads under load). The dataset is ``bench/graphql``'s (``--data-dir`` reuses an
+import, e.g. the one ``bench/graphql/run.py --data-dir`` made).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from bench.graphql.run import KREISE, STATUS, import_dataset  # noqa: E402
+from schule.domain.model import Kind  # noqa: E402
+from schule.store import cypher  # noqa: E402
+
+Filters = Callable[[random.Random], dict[str, Any]]
+
+
+def hf(rng: random.Random) -> list[str]:
+    return [rng.choice([f"hf-{rng.randrange(6)}", f"hf-{rng.randrange(6)}-{rng.randrange(3)}"])]
+
+
+def kreis(rng: random.Random) -> list[str]:
+    return [rng.choice(KREISE)]
+
+
+SINGLE: dict[str, Filters] = {
+    "none": lambda r: {},
+    "commune": lambda r: {"communes": [f"kommune-{r.randrange(400)}"]},
+    "kreis": lambda r: {"kreise": kreis(r)},
+    "region (all match)": lambda r: {"regions": ["Südwestfalen"]},
+    "handlungsfeld+sub": lambda r: {"handlungsfelder": hf(r)},
+    "network role": lambda r: {"network": "netz", "network_roles": [r.choice(["pioneer", "mitmacher", "member"])]},
+    "status": lambda r: {"status": r.sample(STATUS, 2)},
+    "tags": lambda r: {"tags": [f"tag-{r.randrange(50)}"]},
+    "started range": lambda r: {"started_from": str(r.randint(2015, 2019)), "started_to": str(r.randint(2020, 2024))},
+    "ended range": lambda r: {"ended_from": "2020", "ended_to": "2030"},
+}
+def with_kreis(f: Filters) -> Filters:
+    return lambda r: {"kreise": kreis(r), **f(r)}
+
+
+PAIRS: dict[str, Filters] = {
+    f"kreis + {name}": with_kreis(f) for name, f in SINGLE.items() if name not in ("none", "kreis")
+}
+ALL: dict[str, Filters] = {
+    "everything at once": lambda r: {k: v for f in SINGLE.values() for k, v in f(r).items()},
+}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000 if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--sorts", action="store_true", help="every sort key for every combination (slower)")
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.data_dir:
+            data_dir = args.data_dir.resolve()
+            data_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="schule-lists-")))
+        store = import_dataset(data_dir, args.projects)
+        stack.callback(store.close)
+        print(f"{args.projects} projects; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
+              f"{args.repeat} runs per line, concurrency {args.concurrency}", flush=True)
+
+        def separate(f: dict[str, Any], sort: str) -> int:
+            store.list_page(Kind.PROJECT, f, sort, 0, 21)
+            return store.count_matching(Kind.PROJECT, f)
+
+        def counted(f: dict[str, Any], sort: str) -> int:
+            _, total = store.list_page_counted(Kind.PROJECT, f, sort, 0, 21)
+            return total if total is not None else store.count_matching(Kind.PROJECT, f)
+
+        sorts = list(cypher.LIST_SORTS[Kind.PROJECT]) if args.sorts else ["title_asc"]
+        print(f"{'filters':34} {'sort':13} {'separate p50':>12} {'p95':>7} {'counted p50':>12} {'p95':>7} "
+              f"{'total':>7}", flush=True)
+        worst = {"separate": 0.0, "counted": 0.0}
+        for name, make in {**SINGLE, **PAIRS, **ALL}.items():
+            for sort in sorts if name in ("none", "kreis + handlungsfeld+sub", "region (all match)") else ["title_asc"]:
+                times: dict[str, list[float]] = {"separate": [], "counted": []}
+                totals: set[int] = set()
+                lock = threading.Lock()
+
+                def work(seed: int, make: Filters = make, sort: str = sort,
+                         times: dict[str, list[float]] = times, totals: set[int] = totals,
+                         lock: threading.Lock = lock) -> None:
+                    rng = random.Random(seed)
+                    for _ in range(args.repeat):
+                        f = make(rng)
+                        for way, fn in (("separate", separate), ("counted", counted)):
+                            start = time.perf_counter()
+                            total = fn(f, sort)
+                            with lock:
+                                times[way].append(time.perf_counter() - start)
+                                totals.add(total)
+
+                threads = [threading.Thread(target=work, args=(i,)) for i in range(args.concurrency)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                for way in worst:
+                    worst[way] = max(worst[way], pct(times[way], 95))
+                print(f"{name:34} {sort:13} {pct(times['separate'], 50):12.1f} {pct(times['separate'], 95):7.1f} "
+                      f"{pct(times['counted'], 50):12.1f} {pct(times['counted'], 95):7.1f} {max(totals):7d}",
+                      flush=True)
+        print(f"worst p95: separate {worst['separate']:.1f} ms, counted {worst['counted']:.1f} ms; "
+              f"load average {os.getloadavg()[0]:.1f} after", flush=True)
+
+
+if __name__ == "__main__":
+    main()
