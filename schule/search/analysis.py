@@ -54,8 +54,9 @@ __all__ = [
 # version answers those words wrongly until rebuilt (``SearchIndex.analysis_current``).
 # 1: the first release; 2: loanword plurals in -s and -y/-ies (``loanword_plural``), inflected forms
 # of no-split words kept whole; 3: short vetted modifiers start compounds (Nah-wärmenetz, Neu-bau);
-# 4: feminine person nouns in -in / -innen share the masculine stem (``feminine_form``).
-ANALYSIS_VERSION = 4
+# 4: feminine person nouns in -in / -innen share the masculine stem (``feminine_form``);
+# 5: the fields of the ``transfer`` and ``standard`` facets (a schema change needs a rebuild as well).
+ANALYSIS_VERSION = 5
 STOP_WORDS = frozenset(fold(w) for w in stoplists["de"]) | frozenset({"dass", "fur", "uber"})
 _WORD = re.compile(r"\w+(?:[-‐‑]\w+)*", re.UNICODE)
 _MAX_TOKEN = 64

@@ -61,7 +61,8 @@ RERANK_DEPTH = 100
 FILL_UP_BELOW = 10
 WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
-                 "kreis": "kreis", "region": "region", "status": "status"}
+                 "kreis": "kreis", "region": "region", "status": "status", "transfer": "transfer",
+                 "standard": "standard"}
 _SEP = "\x1f"
 _ANALYSIS_FILE = "ANALYSIS_VERSION"
 # the fields through which a document embeds other entities (``keys_embedding``)
@@ -104,6 +105,8 @@ def _schema() -> Schema:
         kreis=KEYWORD(stored=True, commas=True),
         region=KEYWORD(stored=True, commas=True),
         status=ID(stored=True),
+        transfer=KEYWORD(stored=True, commas=True),
+        standard=KEYWORD(stored=True, commas=True),
         related=KEYWORD(stored=True, commas=True),
         # full precision only (no range queries on it): one posting per document instead of eight
         adaptation_count=NUMERIC(stored=True, shift_step=0),
@@ -154,6 +157,8 @@ def _index_fields(doc: SearchDocument) -> dict[str, Any]:
         "kreis": _keywords(doc.kreise),
         "region": _keywords(doc.regions),
         "status": doc.status or "",
+        "transfer": _keywords(doc.transfer),
+        "standard": _keywords(doc.standards),
         "related": _keywords(doc.related_ids),
         "adaptation_count": int(doc.adaptation_count),
         "proof": proof_factor(doc.status, doc.adaptation_count),

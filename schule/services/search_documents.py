@@ -37,7 +37,7 @@ from schule.domain.model import (
     Rel,
     ReviewState,
 )
-from schule.search.documents import SearchDocument, doc_key
+from schule.search.documents import TRANSFER_FEATURES, SearchDocument, doc_key
 from schule.services.adaptations import done_adoptions
 from schule.store.graph import CypherGraphStore
 
@@ -81,19 +81,31 @@ class Lookups:
 def _project_doc(p: Project, look: Lookups) -> SearchDocument:
     fields = look.field_ids_with_ancestors(p.handlungsfelder)
     adaptations = look.adaptations.get(p.id, [])
+    done_adoptions = look.done_adoptions.get(p.id, 0)
+    transfer = transferability.loads(p.transfer) if p.transfer else {}
+    standards = tuple(transfer.get("standards", ()))
     return SearchDocument(
-        kind="project", id=p.id, title=p.title, tags=(*p.tags, *_standards(p)), summary=p.summary,
+        kind="project", id=p.id, title=p.title, tags=(*p.tags, *standards), summary=p.summary,
         text=p.description or "",
         handlungsfelder=fields, handlungsfeld_names=look.field_names(fields),
-        status=p.status.value if p.status else None, adaptation_count=look.done_adoptions.get(p.id, 0),
+        status=p.status.value if p.status else None, adaptation_count=done_adoptions,
+        transfer=_transfer_features(transfer, p.license, done_adoptions), standards=standards,
         related_ids=tuple(dict.fromkeys([*p.adapted_from, *adaptations])),
         **look.commune_facets(p.communes),
     )
 
 
-def _standards(p: Project) -> tuple[str, ...]:
-    """The standards and interfaces of a project's transferability (LoRaWAN, OParl …): searchable like tags."""
-    return tuple(transferability.loads(p.transfer).get("standards", ())) if p.transfer else ()
+def _transfer_features(transfer: dict[str, Any], license: str | None, done_adoptions: int) -> tuple[str, ...]:
+    """The ``transfer`` facet values (``TRANSFER_FEATURES``) a project's stated facts support."""
+    stated = {
+        "adopted": done_adoptions > 0,
+        "open_source": bool(transfer.get("repository") or transfer.get("publiccode") or license),
+        "costs": any(transfer.get(part) for part in transferability.RANGES),
+        "funding": bool(transfer.get("funding")),
+        "prerequisites": bool(transfer.get("prerequisites")),
+        "documents": bool(transfer.get("documents")),
+    }
+    return tuple(feature for feature in TRANSFER_FEATURES if stated[feature])
 
 
 def _lesson_doc(le: Lesson, look: Lookups) -> SearchDocument:

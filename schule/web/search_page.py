@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from schule.search.documents import TRANSFER_FEATURES
 from schule.web import documents
 from schule.web.pages import Pages
 from schule.web.rendering import query_string
@@ -43,7 +44,11 @@ FACETS = {
     "KREIS": FacetParam("kreis", "kreise", "Kreis"),
     "REGION": FacetParam("region", "regions", "Region"),
     "STATUS": FacetParam("status", "statuses", "Projektstatus"),
+    "TRANSFER": FacetParam("uebertragbar", "transfer", "Übertragbarkeit"),
+    "STANDARD": FacetParam("standard", "standards", "Standards und Schnittstellen"),
 }
+# URL parameters whose values are GraphQL enum values (lowercase here, the enum names upper-case)
+ENUM_VALUES = {"art": KINDS, "uebertragbar": TRANSFER_FEATURES}
 EXAMPLES = ("Datenplattform", "Stadtlabor", "Mitmacherkommune", "Ratsbeschluss", "Bürgerbeteiligung")
 
 
@@ -59,8 +64,8 @@ class SearchRequest:
         selected: dict[str, list[str]] = {}
         for facet in FACETS.values():
             values = [v.strip()[:MAX_VALUE_CHARS] for v in params.getlist(facet.param) if v.strip()]
-            if facet.param == "art":
-                values = [v for v in values if v in KINDS]
+            if facet.param in ENUM_VALUES:  # the API's enums: an unknown value is dropped, not an error page
+                values = [v for v in values if v in ENUM_VALUES[facet.param]]
             if values:
                 selected[facet.param] = list(dict.fromkeys(values))[:MAX_VALUES_PER_FACET]
         try:
@@ -74,7 +79,7 @@ class SearchRequest:
         for facet in FACETS.values():
             values = self.selected.get(facet.param)
             if values:
-                out[facet.filter] = [v.upper() for v in values] if facet.param == "art" else values
+                out[facet.filter] = [v.upper() for v in values] if facet.param in ENUM_VALUES else values
         return out or None
 
     def url(self, *, page: int = 1, toggle: tuple[str, str] | None = None, query: str | None = None) -> str:

@@ -28,6 +28,10 @@ STATUS_LABELS = {
     "idea": "Idee", "planning": "Planung", "implementation": "Umsetzung", "operation": "in Betrieb",
     "completed": "abgeschlossen", "stopped": "eingestellt",
 }
+TRANSFER_LABELS = {
+    "adopted": "bereits übernommen", "open_source": "Open Source", "costs": "Aufwand und Kosten angegeben",
+    "funding": "Förderung angegeben", "prerequisites": "Voraussetzungen beschrieben", "documents": "mit Unterlagen",
+}
 KIND_LABELS = {
     "project": "Projekte", "lesson": "Lessons learned", "commune": "Kommunen", "person": "Personen",
     "event": "Veranstaltungen", "handlungsfeld": "Handlungsfelder", "organisation": "Organisationen",
@@ -50,6 +54,7 @@ def _filters(f: SearchFilter | None) -> tuple[list[str] | None, dict[str, list[s
     pairs = {
         "handlungsfeld": f.handlungsfelder, "commune": f.communes, "kreis": f.kreise,
         "region": f.regions, "status": f.statuses,
+        "transfer": [t.value for t in f.transfer] if f.transfer else None, "standard": f.standards,
     }
     kinds = [str(k.value) for k in f.kinds] if f.kinds else None
     return kinds, {name: [str(v) for v in values] for name, values in pairs.items() if values}
@@ -109,7 +114,7 @@ class SearchQuery:
         for name in SearchFacetName:
             key = str(name.value)
             values = results.facets.get(key, [])
-            label_of = {"status": STATUS_LABELS, "kind": KIND_LABELS}.get(key, labels)
+            label_of = {"status": STATUS_LABELS, "kind": KIND_LABELS, "transfer": TRANSFER_LABELS}.get(key, labels)
             facets.append(Facet(name=name, values=[FacetValue(value=v, label=label_of.get(v, v), count=c)
                                                    for v, c in values]))
         return SearchResult(

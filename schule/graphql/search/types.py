@@ -48,6 +48,25 @@ class SearchFacetName(enum.Enum):
     KREIS = strawberry.enum_value("kreis", description="Kreis (Landkreis), z. B. Märkischer Kreis.")
     REGION = strawberry.enum_value("region", description="Region, z. B. Südwestfalen oder Münsterland.")
     STATUS = strawberry.enum_value("status", description="Projektstatus, z. B. operation (in Betrieb).")
+    TRANSFER = strawberry.enum_value(
+        "transfer", description="Was ein Projekt über seine Übernahme sagt (TransferFeature), z. B. open_source."
+    )
+    STANDARD = strawberry.enum_value("standard", description="Standards und Schnittstellen, z. B. LoRaWAN, OParl.")
+
+
+@strawberry.enum(description="Angaben zur Übertragbarkeit eines Projekts, nach denen die Suche filtert. "
+                 "Ein Merkmal fehlt, wenn der Eintrag es nicht angibt.")
+class TransferFeature(enum.Enum):
+    ADOPTED = strawberry.enum_value("adopted", description="Von mindestens einer Kommune erfolgreich übernommen.")
+    OPEN_SOURCE = strawberry.enum_value(
+        "open_source", description="Software mit Quellcode-Adresse, publiccode.yml oder offener Lizenz."
+    )
+    COSTS = strawberry.enum_value("costs", description="Aufwand oder Kosten sind angegeben.")
+    FUNDING = strawberry.enum_value("funding", description="Eine Förderung ist angegeben.")
+    PREREQUISITES = strawberry.enum_value("prerequisites", description="Voraussetzungen sind beschrieben.")
+    DOCUMENTS = strawberry.enum_value(
+        "documents", description="Unterlagen liegen bei (Ratsbeschluss, Leistungsbeschreibung …)."
+    )
 
 
 @strawberry.input(description="Filter für die Suche: innerhalb einer Facette ODER, zwischen Facetten UND.")
@@ -61,6 +80,12 @@ class SearchFilter:
     regions: list[str] | None = strawberry.field(default=None, description="Namen von Regionen.")
     statuses: list[str] | None = strawberry.field(
         default=None, description="Projektstatus: idea, planning, implementation, operation, completed, stopped."
+    )
+    transfer: list[TransferFeature] | None = strawberry.field(
+        default=None, description="Nur Projekte mit diesen Angaben zur Übertragbarkeit (mehrere: eine genügt)."
+    )
+    standards: list[str] | None = strawberry.field(
+        default=None, description="Standards und Schnittstellen, wie die Facette `standard` sie nennt (z. B. OParl)."
     )
 
 
