@@ -110,8 +110,8 @@ EMBEDDED = frozenset({"EntryVersion.changes", "EntryRevision.changes"})
 COUNTS = frozenset({"totalCount", "reviewQueueCount"})
 SEARCHES = frozenset({"search", "similarProjects"})
 # Top-level fields that do more than one lookup: ``experts`` runs a search per kind of evidence
-# (projects, lessons, people), the others aggregate over the whole network in memory.
-ROOT_WEIGHTS = {"experts": 3 * SEARCH, "recommendations": 2 * QUERY, "networkStats": 2 * QUERY,
+# (projects, lessons, adoption records, people), the others aggregate over the whole network in memory.
+ROOT_WEIGHTS = {"experts": 4 * SEARCH, "recommendations": 2 * QUERY, "networkStats": 2 * QUERY,
                 "coverage": 2 * QUERY}
 # Connections below an entry that run a list query of their own per parent (not batched like a link):
 # a project's adoption records.

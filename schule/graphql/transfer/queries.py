@@ -65,7 +65,8 @@ class TransferQueries:
 
     @strawberry.field(
         description="Fachleute zu einem Thema, belegt durch das, was sie getan haben: Ansprechpersonen passender "
-        "Projekte, Autorinnen und Autoren passender Erkenntnisse, angegebene Expertise; jüngere Belege zählen "
+        "Projekte, Autorinnen und Autoren passender Erkenntnisse, wer passende Übernahmen geleitet hat, "
+        "angegebene Expertise; jüngere Belege zählen "
         "mehr. Das Thema wird mit der deutschen Volltextsuche gesucht (wie `search`: „Plattform“ findet "
         "„Datenplattform“). Kontaktdaten nur nach den üblichen Regeln (Zustimmung und Anmeldung)."
     )
@@ -89,11 +90,13 @@ class TransferQueries:
         people = await entities(info, [e.person for e in found], Kind.PERSON)
         projects = await entities(info, [p for e in found for p in e.projects], Kind.PROJECT)
         lessons = await entities(info, [le for e in found for le in e.lessons], Kind.LESSON)
+        adoptions = await entities(info, [a for e in found for a in e.adoptions], Kind.ADAPTATION)
         return [
             Expert(
                 person=to_node(people[e.person]), score=e.score, reasons=list(e.reasons),
                 projects=[to_node(projects[p]) for p in e.projects if p in projects],
                 lessons=[to_node(lessons[le]) for le in e.lessons if le in lessons],
+                adaptations=[to_node(adoptions[a]) for a in e.adoptions if a in adoptions],
             )
             for e in found if e.person in people
         ]

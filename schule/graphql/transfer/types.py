@@ -13,6 +13,7 @@ from schule.domain.population import SizeClass as DomainSizeClass
 from schule.graphql.enums import MembershipBasis, MembershipRole, ProjectStatus
 
 if TYPE_CHECKING:
+    from schule.graphql.adaptations.types import Adaptation
     from schule.graphql.communes.types import Commune
     from schule.graphql.handlungsfelder.types import Handlungsfeld
     from schule.graphql.lessons.types import Lesson
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from schule.graphql.people.types import Person
     from schule.graphql.projects.types import Project
 
+AdaptationRef = Annotated["Adaptation", strawberry.lazy("schule.graphql.adaptations.types")]
 CommuneRef = Annotated["Commune", strawberry.lazy("schule.graphql.communes.types")]
 HandlungsfeldRef = Annotated["Handlungsfeld", strawberry.lazy("schule.graphql.handlungsfelder.types")]
 LessonRef = Annotated["Lesson", strawberry.lazy("schule.graphql.lessons.types")]
@@ -89,7 +91,8 @@ class Recommendation:
 
 @strawberry.type(
     description="Eine Person mit Erfahrung zu einem Thema, belegt durch das, was sie getan hat: "
-    "Ansprechperson passender Projekte, Autorin oder Autor passender Erkenntnisse, angegebene Expertise; "
+    "Ansprechperson passender Projekte, Autorin oder Autor passender Erkenntnisse, Leitung passender "
+    "Übernahmen, angegebene Expertise; "
     "jüngere Belege zählen mehr. E-Mail und Telefon zeigt `person` nur, wenn die Regeln es erlauben."
 )
 class Expert:
@@ -101,6 +104,9 @@ class Expert:
     )
     lessons: list[LessonRef] = strawberry.field(
         description="Belege: passende Erkenntnisse (Lessons Learned), die die Person verfasst hat (passendste zuerst)."
+    )
+    adaptations: list[AdaptationRef] = strawberry.field(
+        description="Belege: passende Übernahmen, die die Person als Ansprechperson geleitet hat (passendste zuerst)."
     )
 
 

@@ -6,19 +6,22 @@ its kind, so the best project and the best lesson have ``r = 1``). A person's ev
 
 * being a contact of a matching project (weight ``CONTACT``),
 * being the author of a matching lesson (weight ``AUTHOR``),
+* being the contact of a matching adoption record, i.e. having led a commune's adoption of a
+  matching project (weight ``ADOPTION``; the record's relevance is its own search score),
 * having declared expertise whose words contain every word of the topic, as the search analyses
   them (stemmed, compounds split: "Datenplattform" matches "Offene Datenplattformen"; weight
   ``DECLARED``, counted once: a claim, not a deed)::
 
     score(person) = Σ_projects CONTACT * r * recency(year)
                   + Σ_lessons  AUTHOR  * r * recency(year)
+                  + Σ_adoptions ADOPTION * r * recency(year)
                   + DECLARED * declared
 
     recency(year) = 1 / (1 + 0.1 * max(0, current_year - year))    1 this year, 0.5 ten years ago
 
-The year of a project is its end, else its start; a lesson has its project's year. Without a year
-the evidence counts as ``UNKNOWN_AGE`` years old. Ties go to more pieces of evidence, then to the
-person's id. Only people with some evidence are experts.
+The year of a project is its end, else its start; a lesson has its project's year; an adoption
+its end, else its start. Without a year the evidence counts as ``UNKNOWN_AGE`` years old. Ties go
+to more pieces of evidence, then to the person's id. Only people with some evidence are experts.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from schule.services.transfer.wording import german_list, plural, quoted
 
 CONTACT = 1.0
 AUTHOR = 1.0
+ADOPTION = 1.0
 DECLARED = 0.5
 UNKNOWN_AGE = 5
 TITLES_NAMED = 2
@@ -54,12 +58,21 @@ class LessonEvidence:
 
 
 @dataclass(frozen=True)
+class AdoptionEvidence:
+    id: str
+    title: str  # "Übernahme: <project> in <commune>"
+    contact: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
 class Expert:
     person: str
     score: float
     reasons: tuple[str, ...]
     projects: tuple[str, ...]  # best match first
     lessons: tuple[str, ...]
+    adoptions: tuple[str, ...] = ()
 
 
 def year_of(*dates: str | None) -> int | None:
@@ -100,12 +113,15 @@ def rank_experts(
     declared: Mapping[str, Sequence[str]],
     current_year: int,
     first: int,
+    adoptions: Mapping[str, float] | None = None,
+    adoption_evidence: Mapping[str, AdoptionEvidence] | None = None,
 ) -> list[Expert]:
     """``projects``/``lessons``: relevance of each matching id (``relevances``); ``declared``: per
     person, the expertise entries that match the topic. See the module docstring for the formula."""
     score: dict[str, float] = {}
     their_projects: dict[str, list[str]] = {}
     their_lessons: dict[str, list[str]] = {}
+    their_adoptions: dict[str, list[str]] = {}
     newest: dict[str, int] = {}
 
     def note(person: str, weight: float, year: int | None) -> None:
@@ -124,14 +140,23 @@ def rank_experts(
             continue
         note(lesson.author, AUTHOR * r, lesson.year)
         their_lessons.setdefault(lesson.author, []).append(lid)
+    for aid, r in sorted((adoptions or {}).items(), key=lambda item: -item[1]):
+        adoption = (adoption_evidence or {}).get(aid)
+        if adoption is None or adoption.contact is None:
+            continue
+        note(adoption.contact, ADOPTION * r, adoption.year)
+        their_adoptions.setdefault(adoption.contact, []).append(aid)
     for person, entries in declared.items():
         if entries:
             score[person] = score.get(person, 0.0) + DECLARED
-    ranked = sorted(score, key=lambda p: (-score[p], -(len(their_projects.get(p, ())) + len(their_lessons.get(p, ()))),
-                                          p))
+    def evidence_count(p: str) -> int:
+        return len(their_projects.get(p, ())) + len(their_lessons.get(p, ())) + len(their_adoptions.get(p, ()))
+
+    ranked = sorted(score, key=lambda p: (-score[p], -evidence_count(p), p))
     out = []
     for person in ranked[:first]:
         p_ids, l_ids = their_projects.get(person, []), their_lessons.get(person, [])
+        a_ids = their_adoptions.get(person, [])
         reasons: list[str] = []
         if p_ids:
             titles = [quoted(project_evidence[i].title) for i in p_ids[:TITLES_NAMED]]
@@ -143,9 +168,14 @@ def rank_experts(
             more = [f"{len(l_ids) - TITLES_NAMED} weitere"] if len(l_ids) > TITLES_NAMED else []
             reasons.append(f"hat {plural(len(l_ids), 'passende Erkenntnis', 'passende Erkenntnisse')} verfasst: "
                            f"{german_list(titles + more)}")
+        if a_ids:
+            titles = [quoted((adoption_evidence or {})[i].title) for i in a_ids[:TITLES_NAMED]]
+            more = [f"{len(a_ids) - TITLES_NAMED} weitere"] if len(a_ids) > TITLES_NAMED else []
+            reasons.append(f"hat {plural(len(a_ids), 'passende Übernahme', 'passende Übernahmen')} geleitet: "
+                           f"{german_list(titles + more)}")
         if declared.get(person):
             reasons.append(f"gibt als Expertise an: {german_list([quoted(e) for e in declared[person]])}")
         if person in newest:
             reasons.append(f"zuletzt aktiv: {newest[person]}")
-        out.append(Expert(person, round(score[person], 4), tuple(reasons), tuple(p_ids), tuple(l_ids)))
+        out.append(Expert(person, round(score[person], 4), tuple(reasons), tuple(p_ids), tuple(l_ids), tuple(a_ids)))
     return out

@@ -7,6 +7,7 @@ import pytest
 
 from schule.search.analysis import analyze_index, analyze_query
 from schule.services.transfer.experts import (
+    AdoptionEvidence,
     LessonEvidence,
     ProjectEvidence,
     declares,
@@ -86,3 +87,26 @@ def test_declared_expertise_matches_every_word_of_the_topic_as_the_search_analys
 def test_first_limits_and_ties_go_to_more_evidence_then_the_id() -> None:
     ranked = rank(projects={"platform": 1.0}, lessons={"lesson-new": 1.0}, first=2)
     assert ranked == [("anna", 1.0), ("bert", 1.0)]
+
+
+def test_leading_an_adoption_of_the_topic_is_evidence_like_a_project() -> None:
+    found = rank_experts(
+        projects={"platform": 1.0}, lessons={},
+        project_evidence={"platform": ProjectEvidence("platform", "Datenplattform", ("anna",), 2025)},
+        lesson_evidence={},
+        declared={"gerd": ["Datenplattformen"]}, current_year=YEAR, first=10,
+        adoptions={"olpe-uebernimmt": 1.0, "herscheid-uebernimmt": 0.5, "ohne-kontakt": 1.0},
+        adoption_evidence={
+            "olpe-uebernimmt": AdoptionEvidence("olpe-uebernimmt", "Übernahme: Datenplattform in Olpe", "hanna", 2025),
+            "herscheid-uebernimmt": AdoptionEvidence(
+                "herscheid-uebernimmt", "Übernahme: Datenplattform in Herscheid", "hanna", 2015),
+            "ohne-kontakt": AdoptionEvidence("ohne-kontakt", "Übernahme: Datenplattform in Menden", None, 2025),
+        },
+    )
+    # hanna: 1.0 (this year) + 0.5 * 0.5 (relevance 0.5, ten years old) = 1.25, ahead of anna's one contact;
+    # a record without a contact credits nobody; a claim alone (gerd) stays last
+    assert [(e.person, e.score) for e in found] == [("hanna", 1.25), ("anna", 1.0), ("gerd", 0.5)]
+    hanna = found[0]
+    assert hanna.adoptions == ("olpe-uebernimmt", "herscheid-uebernimmt") and hanna.projects == ()
+    assert hanna.reasons[0] == ("hat 2 passende Übernahmen geleitet: „Übernahme: Datenplattform in Olpe“ und "
+                                "„Übernahme: Datenplattform in Herscheid“")
