@@ -50,7 +50,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -286,6 +286,22 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def spec_error_code(error: GraphQLError) -> str | None:
+    """The code of an error graphql-core found in the request itself, named as GraphQL servers
+    commonly do (Apollo's codes), so that clients tell a broken query from a refused value:
+    ``GRAPHQL_PARSE_FAILED`` (syntax), ``GRAPHQL_VALIDATION_FAILED`` (the document or its variables
+    do not fit the schema: an unknown field, a missing argument, a variable of the wrong type or an
+    unknown enum value). Errors that carry a code already keep it; errors during execution (with a
+    path) have none here."""
+    if (error.extensions or {}).get("code"):
+        return None
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.path is None:
+        return "GRAPHQL_VALIDATION_FAILED"
+    return None
+
+
 def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     """What a client may see of an error: ours in full, anything unexpected masked and logged.
 
@@ -295,6 +311,9 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     if original is None or isinstance(original, GraphQLError):
         formatted = dict(error.formatted)
         formatted["message"] = _SUGGESTION.sub("", error.message)
+        code = spec_error_code(error)
+        if code is not None:
+            formatted["extensions"] = {**(error.extensions or {}), "code": code, "requestId": request_id}
         return formatted
     problem = client_problem(original)
     if problem is not None:

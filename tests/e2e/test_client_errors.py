@@ -155,3 +155,32 @@ def test_a_web_page_with_a_bad_address_gets_a_clear_german_page(
     assert 'lang="de"' in response.text
     assert "Fehlernummer" not in response.text  # that is the wording of the internal-error page
     assert_nothing_logged(errors_logged)
+
+
+# (name, body, expected extensions.code): a broken query or variables that do not fit the schema
+SPEC_ERRORS = [
+    ("syntax error", {"query": "{ projects(first: 1) { totalCount }"}, "GRAPHQL_PARSE_FAILED"),
+    ("unknown field", {"query": "{ projects(first: 1) { totalCont } }"}, "GRAPHQL_VALIDATION_FAILED"),
+    ("missing required argument", {"query": "{ project { title } }"}, "GRAPHQL_VALIDATION_FAILED"),
+    ("unknown enum value in a variable",
+     {"query": 'query($f: SearchFilter) { search(query: "x", filter: $f) { total } }',
+      "variables": {"f": {"transfer": ["BILLIG"]}}}, "GRAPHQL_VALIDATION_FAILED"),
+    ("variable of the wrong type",
+     {"query": "query($n: Int) { projects(first: $n) { totalCount } }", "variables": {"n": "zehn"}},
+     "GRAPHQL_VALIDATION_FAILED"),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "code"), SPEC_ERRORS, ids=[c[0] for c in SPEC_ERRORS])
+def test_a_query_that_does_not_fit_the_schema_gets_a_code_too(
+    prod_server: LiveServer, errors_logged: pytest.LogCaptureFixture, name: str, body: dict[str, object], code: str
+) -> None:
+    response = post(prod_server, body)
+
+    # refused before execution (400 under the GraphQL media type), with a code a client can switch on
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code, error
+    assert error["extensions"]["requestId"]
+    assert error["message"]
+    assert_nothing_logged(errors_logged)
