@@ -179,6 +179,37 @@ class Loaders:
                 out.append(e)
         return out
 
+    def cached(self, ids: Sequence[str], kind: Kind | None = None) -> list[Entity] | None:
+        """``entities(ids, kind)`` without waiting, if every id is already loaded (or primed) in this
+        request; else None. A resolver that can answer from it returns a plain list, which
+        graphql-core completes without a task, a gather and a future per item (the list page's
+        links: ``Project.communes``, ``Project.handlungsfelder``)."""
+        loaded: list[Entity | None] = []
+        for i in dict.fromkeys(ids):
+            future = self.entity.cache_map.get(i)
+            if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+                return None
+            loaded.append(future.result())
+        seen: set[str] = set()
+        out = []
+        for e in loaded:
+            if e is not None and (kind is None or e.kind == kind) and e.id not in seen:
+                seen.add(e.id)
+                out.append(e)
+        return out
+
+    def visible(self, ids: Sequence[str]) -> dict[str, Entity | None]:
+        """Blocking: the entities with these ids as the entity loader would return them (None: not
+        visible), for ``prime``. Runs in the caller's worker thread (a connection's page query)."""
+        if not ids:
+            return {}
+        found, _ = self._visible_with_neighbours(list(dict.fromkeys(ids)), {})
+        return {i: found.get(i) for i in ids}
+
+    def prime(self, found: dict[str, Entity | None]) -> None:
+        """Puts what ``visible`` returned into the entity loader's cache (as if loaded)."""
+        self.entity.prime_many(found)
+
     async def related(
         self, rel: Rel, ids: Sequence[str], *, incoming: bool = False, kind: Kind | None = None
     ) -> list[Entity]:

@@ -10,17 +10,23 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from schule.domain.model import Kind
 from schule.domain.problems import Code
 from schule.errors import refuse
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.registry import to_node
+
+if TYPE_CHECKING:
+    from schule.graphql.loaders import Loaders
 
 T = TypeVar("T")
 _PREFIX = "offset:"
@@ -70,6 +76,40 @@ class Connection(Generic[T]):
         return await self.count()
 
 
+@dataclass(frozen=True)
+class Prefetch:
+    """What a page's entries link to and the query selects (``links``: entity -> ids), read with the
+    page (``Loaders.visible``) so that the link fields answer from the loader's cache."""
+
+    loaders: Loaders
+    links: Callable[[Any], Iterable[str]]
+
+    def read(self, page: Sequence[Any]) -> dict[str, Any]:
+        return self.loaders.visible([i for entity in page for i in self.links(entity)])
+
+
+def selects(info: Info[Any, None], *names: str) -> frozenset[str]:
+    """Which of ``names`` a connection field's query selects on its nodes (``edges { node { … } }``
+    or ``nodes { … }``); through a fragment, all of them are assumed."""
+    found: set[str] = set()
+    wanted = set(names)
+
+    def walk(selections: Sequence[Any], depth: int) -> None:
+        for selection in selections:
+            if not isinstance(selection, SelectedField):
+                found.update(wanted)  # a fragment: assume it asks for them
+            elif depth == 0 and selection.name in ("edges", "nodes"):
+                walk(selection.selections, 1 if selection.name == "edges" else 2)
+            elif depth == 1 and selection.name == "node":
+                walk(selection.selections, 2)
+            elif depth == 2 and selection.name in wanted:
+                found.add(selection.name)
+
+    for field in info.selected_fields:
+        walk(field.selections, 0)
+    return frozenset(found)
+
+
 def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
 
@@ -111,8 +151,11 @@ async def paginate(
     after: str | None,
     last: int | None,
     before: str | None,
+    prefetch: Prefetch | None = None,
 ) -> Connection[Any]:
-    """One page of ``kind`` as a connection (see the module docstring)."""
+    """One page of ``kind`` as a connection (see the module docstring). ``prefetch``: the loaders
+    and the ids a page's entries link to that the query will ask for; they are read in the page's
+    own worker-thread call and primed, so the links resolve without another round trip."""
     _check_size("first", first)
     _check_size("last", last)
     if first is None and last is None:
@@ -139,13 +182,24 @@ async def paginate(
     # One row more than asked for says whether there is a next page, without a count. A filtered
     # page comes with its count (the store finds the candidates once for both).
     entities: list[Any] = []
+    linked: dict[str, Any] = {}
     if limit and counted is None:
-        entities, total = await run_in_threadpool(store.list_page_counted, kind, filters, sort, start, limit + 1)
+        def page_counted() -> tuple[list[Any], int | None, dict[str, Any]]:
+            page, total = store.list_page_counted(kind, filters, sort, start, limit + 1)
+            return page, total, prefetch.read(page[:limit]) if prefetch else {}
+
+        entities, total, linked = await run_in_threadpool(page_counted)
         if total is not None:
             counted = asyncio.get_running_loop().create_future()
             counted.set_result(total)
     elif limit:
-        entities = await run_in_threadpool(store.list_page, kind, filters, sort, start, limit + 1)
+        def page() -> tuple[list[Any], dict[str, Any]]:
+            found = store.list_page(kind, filters, sort, start, limit + 1)
+            return found, prefetch.read(found[:limit]) if prefetch else {}
+
+        entities, linked = await run_in_threadpool(page)
+    if prefetch and linked:
+        prefetch.loaders.prime(linked)
     has_next = len(entities) > limit
     edges = [Edge(cursor=encode_cursor(start + i), node=to_node(e)) for i, e in enumerate(entities[:limit])]
     page_info = PageInfo(

@@ -27,6 +27,7 @@ from schule.graphql.nodes import (
     UPDATED_AT,
     common,
     entry_history,
+    linked_nodes,
     resolve_nodes,
     review,
 )
@@ -93,9 +94,8 @@ class Lesson(relay.Node):
         return to_node(entity) if entity is not None else None
 
     @strawberry.field(description="Handlungsfelder (Themenbereiche), zu denen die Erkenntnis gehört.")
-    async def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
-        entities = await info.context.loaders.entities(self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
-        return [to_node(e) for e in entities]
+    def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
+        return linked_nodes(info, self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
 
     @strawberry.field(description=LAST_CONFIRMED_BY)
     async def last_confirmed_by(self, info: Info[Context, None]) -> str | None:

@@ -27,6 +27,7 @@ from schule.graphql.nodes import (
     UPDATED_AT,
     common,
     entry_history,
+    linked_nodes,
     resolve_nodes,
     review,
 )
@@ -110,16 +111,15 @@ class Project(relay.Node):
         return await resolve_nodes(cls, Kind.PROJECT, info, node_ids, required)
 
     @strawberry.field(description="Kommunen (Städte und Gemeinden), in denen das Projekt läuft.")
-    async def communes(self, info: Info[Context, None]) -> list[CommuneRef]:
-        return [to_node(e) for e in await info.context.loaders.entities(self.entity.communes, Kind.COMMUNE)]
+    def communes(self, info: Info[Context, None]) -> list[CommuneRef]:
+        return linked_nodes(info, self.entity.communes, Kind.COMMUNE)
 
     @strawberry.field(
         description="Handlungsfelder des Projekts: Themenbereiche einer Smart-City-Strategie wie Mobilität, "
         "Verwaltung oder Umwelt."
     )
-    async def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
-        entities = await info.context.loaders.entities(self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
-        return [to_node(e) for e in entities]
+    def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:
+        return linked_nodes(info, self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
 
     @strawberry.field(description="Erkenntnisse (Lessons Learned), die in diesem Projekt gewonnen wurden.")
     async def lessons(self, info: Info[Context, None]) -> list[LessonRef]:
@@ -127,12 +127,12 @@ class Project(relay.Node):
         return [to_node(e) for e in entities]
 
     @strawberry.field(description="Ansprechpersonen für andere Kommunen, die das Projekt übernehmen wollen.")
-    async def contacts(self, info: Info[Context, None]) -> list[PersonRef]:
-        return [to_node(e) for e in await info.context.loaders.entities(self.entity.contacts, Kind.PERSON)]
+    def contacts(self, info: Info[Context, None]) -> list[PersonRef]:
+        return linked_nodes(info, self.entity.contacts, Kind.PERSON)
 
     @strawberry.field(description="Projekte, die dieses Projekt übernommen (nachgemacht, angepasst) hat.")
-    async def adapted_from(self, info: Info[Context, None]) -> list[Project]:
-        return [to_node(e) for e in await info.context.loaders.entities(self.entity.adapted_from, Kind.PROJECT)]
+    def adapted_from(self, info: Info[Context, None]) -> list[Project]:
+        return linked_nodes(info, self.entity.adapted_from, Kind.PROJECT)
 
     @strawberry.field(
         description="Projekte anderer Kommunen, die dieses Projekt übernommen haben "

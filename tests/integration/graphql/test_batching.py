@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from schule.domain.records import parse_record
+from schule.graphql.context import Context
+from schule.graphql.loaders import run_inline
 from schule.store import CypherGraphStore
 from tests.integration.graphql.conftest import Client
 
@@ -108,3 +111,50 @@ def test_a_project_detail_takes_three_round_trips(schema: Any, store: CypherGrap
     # from three round trips: the project; its edges with the entities at their ends and the entities
     # it refers to, in one; the lessons' authors
     assert store.calls == 3
+
+
+CARDS = """
+query($first: Int!) {
+  projects(first: $first, filter: {tags: ["batch"]}) {
+    totalCount
+    edges { node { slug communes { slug name } handlungsfelder { slug name } } }
+  }
+}
+"""
+CARDS_IN_A_FRAGMENT = """
+query($first: Int!) {
+  projects(first: $first, filter: {tags: ["batch"]}) { nodes { ...card } }
+}
+fragment card on Project { slug communes { slug name } handlungsfelder { slug name } }
+"""
+
+
+def test_a_list_page_reads_its_cards_links_with_the_page(schema: Any, store: CypherGraphStore, settings: Any) -> None:
+    # given 20 projects, each in two communes and two Handlungsfelder
+    make_projects(store, 20)
+    hops: list[str] = []
+
+    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(fn, "__name__", "?"))
+        return await run_inline(fn, *args, **kwargs)
+
+    def run(query: str) -> Any:
+        context = Context.build(store, settings, run_blocking=counting)
+        result = asyncio.run(schema.execute(query, variable_values={"first": 20}, context_value=context))
+        assert result.errors is None, result.errors
+        return result.data
+
+    # when a list page asks for its cards' communes and Handlungsfelder (directly or through a fragment)
+    direct = run(CARDS)["projects"]["edges"]
+    in_fragment = run(CARDS_IN_A_FRAGMENT)["projects"]["nodes"]
+    # then they were read with the page: no loader round trip in a later execution step
+    assert hops == []
+    # and they are the project's own, in the loaders' order
+    first = direct[0]["node"]
+    assert first == {"slug": "projekt-000", "communes": [{"slug": "gemeinde-0", "name": "Gemeinde 0"},
+                                                         {"slug": "gemeinde-1", "name": "Gemeinde 1"}],
+                     "handlungsfelder": [{"slug": "hf-0", "name": "Feld 0"}, {"slug": "hf-2", "name": "Feld 2"}]}
+    assert [e["node"] for e in direct] == in_fragment
+    # while a link the page does not read (contacts) still goes through the loaders, batched
+    run("query($first: Int!) { projects(first: $first, filter: {tags: [\"batch\"]}) { nodes { contacts { slug } } } }")
+    assert hops == ["_visible_with_neighbours"]
