@@ -31,6 +31,7 @@ from schule.graphql.transfer.types import (
     Recommendation,
     RoleCount,
     StatusCount,
+    YearBasisCount,
     YearCount,
 )
 from schule.services.transfer import coverage as coverage_service
@@ -164,6 +165,10 @@ class TransferQueries:
             members_by_role=[RoleCount(role=MembershipRole(r), count=n) for r, n in stats.by_role],
             members_by_basis=[BasisCount(basis=MembershipBasis(b) if b else None, count=n) for b, n in stats.by_basis],
             joins_per_year=[YearCount(year=y, count=n) for y, n in stats.joins_per_year],
+            joins_per_year_by_basis=[
+                YearBasisCount(year=y, basis=MembershipBasis(b) if b else None, count=n)
+                for y, b, n in stats.joins_by_year_and_basis
+            ],
             projects=stats.projects,
             projects_by_handlungsfeld=[HandlungsfeldCount(handlungsfeld=to_node(fields[f]), projects=n)
                                        for f, n in stats.by_field if f in fields],

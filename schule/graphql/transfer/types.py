@@ -145,6 +145,13 @@ class YearCount:
     count: int = strawberry.field(description="Die Anzahl.")
 
 
+@strawberry.type(description="Beitritte in einem Jahr auf einer Grundlage.")
+class YearBasisCount:
+    year: int | None = strawberry.field(description="Das Jahr; null: ohne erfasstes Jahr.")
+    basis: MembershipBasis | None = strawberry.field(description="Die Grundlage; null: nicht erfasst.")
+    count: int = strawberry.field(description="Anzahl der Beitritte.")
+
+
 @strawberry.type(description="Projekte in einem Handlungsfeld (einschließlich seiner Unterfelder).")
 class HandlungsfeldCount:
     handlungsfeld: HandlungsfeldRef = strawberry.field(description="Das Handlungsfeld.")
@@ -178,6 +185,11 @@ class NetworkStats:
     )
     joins_per_year: list[YearCount] = strawberry.field(
         description="Beitritte je Jahr (Jahr von `since` der Mitgliedschaft), aufsteigend; null: ohne Datum."
+    )
+    joins_per_year_by_basis: list[YearBasisCount] = strawberry.field(
+        description="Beitritte je Jahr und Grundlage (nur Paare mit Beitritten): Jahr aufsteigend, ohne Datum "
+        "zuletzt; innerhalb eines Jahres die Grundlagen in der Reihenfolge von `MembershipBasis`, nicht erfasst "
+        "zuletzt. Die Summe je Jahr ist die Zahl aus `joinsPerYear`."
     )
     projects: int = strawberry.field(description="Anzahl der Projekte des Netzwerks.")
     projects_by_handlungsfeld: list[HandlungsfeldCount] = strawberry.field(
