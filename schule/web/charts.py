@@ -81,7 +81,8 @@ def bar_chart(chart_id: str, title: str, description: str, rows: Sequence[tuple[
         width = round(value * scale, 1)
         parts.append(
             f'<g class="chart-row">'
-            f'<text x="{PAD}" y="{top + LABEL_SIZE}" font-size="{LABEL_SIZE}" fill="{TEXT_FILL}">{escape(_label(label))}</text>'
+            f'<text x="{PAD}" y="{top + LABEL_SIZE}" font-size="{LABEL_SIZE}" fill="{TEXT_FILL}">'
+            f'{escape(_label(label))}</text>'
             f'<rect class="bar" x="{PAD}" y="{top + 22}" width="{width}" height="{BAR_HEIGHT}" fill="{PALETTE[0]}"/>'
             f'<text class="chart-value" x="{PAD + width + 6}" y="{top + 22 + BAR_HEIGHT - 3}" font-size="{LABEL_SIZE}" '
             f'fill="{TEXT_FILL}">{format_number(value)}</text>'
