@@ -47,8 +47,8 @@ def test_statistik_charts_are_named_images_next_to_their_tables(web_server: WebS
     expect(page.get_by_role("table", name="Projekte je Kreis")).to_be_visible()
     expect(page.get_by_role("table")).to_have_count(5)
     # the navigation names the page as the current one
-    expect(page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Statistik")).to_have_attribute(
-        "aria-current", "page")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    expect(nav.get_by_role("link", name="Statistik")).to_have_attribute("aria-current", "page")
 
 
 def test_from_the_start_page_to_the_network_and_its_numbers(web_server: WebServer, page: Page) -> None:
