@@ -22,13 +22,13 @@ from markupsafe import Markup, escape
 
 from schule.domain.population import format_number
 
-WIDTH = 480
+WIDTH = 400
 ROW_HEIGHT = 44          # label line + bar
 LABEL_SIZE = 15
 BAR_HEIGHT = 16
 VALUE_ROOM = 64          # right of the longest bar, for its number
 PAD = 8
-MAX_LABEL_CHARS = 52     # the table beside the chart has the full text
+MAX_LABEL_CHARS = 44     # the table beside the chart has the full text
 LEGEND_ROW = 24
 TEXT_FILL = "#1f2933"    # 13:1 on white
 # Distinguishable in grey scale and for the common colour-vision deficiencies (Okabe-Ito based),

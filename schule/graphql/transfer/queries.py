@@ -6,6 +6,7 @@ apply exactly as everywhere else."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Annotated, Any
 
 import strawberry
@@ -37,6 +38,7 @@ from schule.graphql.transfer.types import (
 from schule.services.transfer import coverage as coverage_service
 from schule.services.transfer.evidence import find_experts
 from schule.services.transfer.facts import facts_for
+from schule.services.transfer.memo import snapshot_memo
 from schule.services.transfer.network_stats import network_stats
 from schule.services.transfer.recommendations import recommend
 
@@ -130,7 +132,9 @@ class TransferQueries:
             problems = coverage_service.unknown_values(facts, params)
             if problems:
                 raise ProblemError(problems)
-            return coverage_service.coverage(facts, grouping, params, only_gaps=only_gaps)
+            key = ("coverage", grouping, only_gaps, json.dumps(params, sort_keys=True, default=str))
+            return snapshot_memo.get(
+                facts, key, lambda: coverage_service.coverage(facts, grouping, params, only_gaps=only_gaps))
 
         cells = await run_in_threadpool(compute)
         fields = await entities(info, [c.field for c in cells], Kind.HANDLUNGSFELD)
@@ -157,7 +161,11 @@ class TransferQueries:
     ) -> NetworkStats:
         entity = await existing(info, network, Kind.NETWORK, "network", "Kein Netzwerk")
         store = info.context.store
-        stats = await run_in_threadpool(lambda: network_stats(facts_for(store), entity.id))
+        def compute() -> Any:
+            facts = facts_for(store)
+            return snapshot_memo.get(facts, ("networkStats", entity.id), lambda: network_stats(facts, entity.id))
+
+        stats = await run_in_threadpool(compute)
         fields = await entities(info, [f for f, _ in stats.by_field], Kind.HANDLUNGSFELD)
         return NetworkStats(
             network=to_node(entity),
