@@ -35,6 +35,6 @@ def test_a_new_snapshot_computes_again_and_forgets_the_old_one() -> None:
 def test_the_memo_holds_a_bounded_number_of_keys() -> None:
     memo, facts = SnapshotMemo(max_keys=2), snapshot()
     for key in range(5):
-        memo.get(facts, key, lambda: key)
+        memo.get(facts, key, lambda key=key: key)  # type: ignore[misc]
     assert memo.get(facts, 4, lambda: "computed") == "computed"  # not kept: over the bound
     assert memo.get(facts, 0, lambda: "computed") == 0
