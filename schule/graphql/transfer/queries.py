@@ -28,6 +28,7 @@ from schule.graphql.transfer.types import (
     Expert,
     HandlungsfeldCount,
     KreisCount,
+    KreisGaps,
     NetworkStats,
     Recommendation,
     RoleCount,
@@ -184,6 +185,8 @@ class TransferQueries:
                                 for s, n in stats.by_status],
             projects_by_kreis=[KreisCount(kreis=k, projects=n) for k, n in stats.by_kreis],
             adoptions_per_year=[YearCount(year=y, count=n) for y, n in stats.adoptions_per_year],
+            gaps_by_kreis=[KreisGaps(kreis=k, handlungsfelder=[to_node(fields[f]) for f in missing if f in fields])
+                           for k, missing in stats.gaps_by_kreis],
         )
 
 

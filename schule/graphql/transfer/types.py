@@ -152,6 +152,14 @@ class YearBasisCount:
     count: int = strawberry.field(description="Anzahl der Beitritte.")
 
 
+@strawberry.type(description="Die Handlungsfelder, in denen ein Kreis kein Projekt hat (Lücken).")
+class KreisGaps:
+    kreis: str = strawberry.field(description="Der Kreis.")
+    handlungsfelder: list[HandlungsfeldRef] = strawberry.field(
+        description="Handlungsfelder ohne Projekt in diesem Kreis, in Baumordnung; leer: keine Lücke."
+    )
+
+
 @strawberry.type(description="Projekte in einem Handlungsfeld (einschließlich seiner Unterfelder).")
 class HandlungsfeldCount:
     handlungsfeld: HandlungsfeldRef = strawberry.field(description="Das Handlungsfeld.")
@@ -206,4 +214,9 @@ class NetworkStats:
         description="Übernahmen je Jahr: jede ADAPTED_FROM-Kante (`adaptedFrom`) eines Projekts des Netzwerks zu "
         "einem veröffentlichten Projekt, gezählt im Jahr des Beginns (`started`) des übernehmenden Projekts; "
         "null: ohne Beginn. Ein Projekt, das zwei andere übernommen hat, zählt doppelt."
+    )
+    gaps_by_kreis: list[KreisGaps] = strawberry.field(
+        description="Lücken je Kreis der Mitglieder: die Handlungsfelder ohne Projekt des Netzwerks im Kreis, "
+        "genau die Nullen von `coverage(groupBy: KREIS, filter: {network: {network: <ID>}})`; jeder Kreis "
+        "erscheint, auch ohne Lücke."
     )

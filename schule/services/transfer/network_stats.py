@@ -10,6 +10,9 @@
   tree order, zeros included), per status (every status, zeros included; ``None``: no status), per
   Kreis of the project's communes (``kreise: [k]``; a project in two Kreise counts in both, so
   these may add up to more than ``projects``; ``None``: none of its communes has a Kreis);
+* gaps by Kreis: for every Kreis of the network's members, the Handlungsfelder (tree order) without
+  any of the network's projects there: exactly the zero cells of ``coverage(groupBy: KREIS,
+  filter: {network: <id>})``, computed by the same code;
 * adoptions per year: every ADAPTED_FROM edge from one of the network's projects to a published
   project, counted in the ``started`` year of the adopting project (``None``: no start recorded).
   A project that adapted two others counts twice.
@@ -21,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from schule.domain.model import MembershipBasis, MembershipRole, ProjectStatus
+from schule.services.transfer.coverage import Grouping, coverage
 from schule.services.transfer.experts import year_of
 from schule.services.transfer.facts import Facts
 
@@ -38,6 +42,7 @@ class NetworkStats:
     by_status: list[tuple[str | None, int]]
     by_kreis: list[tuple[str | None, int]]
     adoptions_per_year: list[tuple[int | None, int]]
+    gaps_by_kreis: list[tuple[str, list[str]]]
 
 
 def _by_year(counts: Counter[int | None]) -> list[tuple[int | None, int]]:
@@ -46,6 +51,15 @@ def _by_year(counts: Counter[int | None]) -> list[tuple[int | None, int]]:
 
 def _with_unknown(known: list[tuple[str | None, int]], unknown: int) -> list[tuple[str | None, int]]:
     return known + ([(None, unknown)] if unknown else [])
+
+
+def gaps_by_kreis(facts: Facts, network: str) -> list[tuple[str, list[str]]]:
+    gaps: dict[str, list[str]] = {}
+    for cell in coverage(facts, Grouping.KREIS, {"network": network}):
+        missing = gaps.setdefault(cell.group, [])
+        if cell.projects == 0:
+            missing.append(cell.field)
+    return list(gaps.items())
 
 
 def network_stats(facts: Facts, network: str) -> NetworkStats:
@@ -87,4 +101,5 @@ def network_stats(facts: Facts, network: str) -> NetworkStats:
         by_status=_with_unknown([(s.value, statuses.get(s.value, 0)) for s in ProjectStatus], statuses.get(None, 0)),
         by_kreis=_with_unknown(list(by_kreis), kreise.get(None, 0)),
         adoptions_per_year=_by_year(adoptions),
+        gaps_by_kreis=gaps_by_kreis(facts, network),
     )

@@ -123,7 +123,7 @@ def test_the_start_page_shows_live_numbers_and_what_is_new(client: httpx.Client)
 def charts_and_tables(page: str) -> dict[str, tuple[ET.Element, list[list[str]]]]:
     """Per figure (by its heading's id): the parsed SVG and the table's body rows as text cells."""
     out = {}
-    for anchor, body in re.findall(r'<section class="figure" aria-labelledby="([^"]+)">(.*?)</section>', page, re.S):
+    for anchor, body in re.findall(r'<section class="figure" data-figure="([^"]+)">(.*?)</section>', page, re.S):
         svg = ET.fromstring(re.search(r"<svg.*?</svg>", body, re.S).group(0))  # type: ignore[union-attr]
         tbody = re.search(r"<tbody>(.*?)</tbody>", body, re.S).group(1)  # type: ignore[union-attr]
         rows = [[text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
