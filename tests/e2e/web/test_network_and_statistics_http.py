@@ -196,3 +196,22 @@ def test_a_commune_page_shows_its_peers_recommendations_and_gaps(client: httpx.C
     shown = [text(t) for t in re.findall(r'<a href="/handlungsfelder/[^"]+">(.*?)</a>', gaps)]
     assert sorted(shown) == sorted(c["handlungsfeld"]["name"] for c in expected["coverage"])
     assert f"({len(shown)})" in text(gaps)
+
+
+GAPS = """query($network: String!) {
+  networkStats(network: $network) { gapsByKreis { kreis handlungsfelder { slug } } }
+  coverage(groupBy: KREIS, filter: {network: {network: $network}}) { group handlungsfeld { slug } projects }
+}"""
+
+
+@pytest.mark.parametrize("network", [NETWORK, "rahmenstrategie-suedwestfalen", "smart-region-kreis-steinfurt"])
+def test_network_stats_gaps_are_the_zero_cells_of_coverage(client: httpx.Client, network: str) -> None:
+    data = graphql(client, GAPS, {"network": network})
+    expected: dict[str, list[str]] = {}
+    for cell in data["coverage"]:
+        missing = expected.setdefault(cell["group"], [])
+        if cell["projects"] == 0:
+            missing.append(cell["handlungsfeld"]["slug"])
+    got = {g["kreis"]: [f["slug"] for f in g["handlungsfelder"]] for g in data["networkStats"]["gapsByKreis"]}
+    assert got == expected
+    assert got, "every seeded network has members in some Kreis"
