@@ -19,6 +19,7 @@ from starlette.responses import Response
 from schule.web import documents
 from schule.web.pages import Pages
 from schule.web.rendering import query_string
+from schule.web.start_page import start_page
 
 PAGE_SIZE = 10
 MAX_QUERY_CHARS = 500
@@ -44,7 +45,6 @@ FACETS = {
     "REGION": FacetParam("region", "regions", "Region"),
     "STATUS": FacetParam("status", "statuses", "Projektstatus"),
 }
-NEWS_SHOWN = 6
 EXAMPLES = ("Datenplattform", "Stadtlabor", "Mitmacherkommune", "Ratsbeschluss", "Bürgerbeteiligung")
 
 
@@ -94,19 +94,6 @@ class SearchRequest:
         return "/" + query_string(params)
 
 
-def start_figures(start: dict[str, Any]) -> dict[str, int]:
-    """The start page's live numbers: published communes, projects, lessons and adoptions."""
-    return {name: start[name]["totalCount"] for name in ("communes", "projects", "lessons", "adaptations")}
-
-
-def newest(start: dict[str, Any]) -> list[dict[str, Any]]:
-    """What is new: the most recently published or changed projects and lessons, newest first."""
-    entries = [{**p, "kind": "PROJECT"} for p in start["projects"]["nodes"]]
-    entries += [{**lesson, "kind": "LESSON"} for lesson in start["lessons"]["nodes"]]
-    entries.sort(key=lambda e: e["updatedAt"] or "", reverse=True)
-    return entries[:NEWS_SHOWN]
-
-
 _MARK = re.compile(r"</?mark>")
 
 
@@ -133,12 +120,7 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 async def search_page(pages: Pages, request: Request) -> Response:
     search = SearchRequest.from_request(request)
     if not search.query and not search.selected:
-        start = await pages.api.run(request, documents.START, {"news": NEWS_SHOWN})
-        return pages.render(
-            request, "start.html", examples=EXAMPLES, search=search,
-            handlungsfelder=start["handlungsfelder"]["nodes"], networks=start["networks"]["nodes"],
-            figures=start_figures(start), news=newest(start),
-        )
+        return await start_page(pages, request, EXAMPLES, search)
     data = await pages.api.run(request, documents.SEARCH, {
         "query": search.query,
         "filter": search.api_filter(),

@@ -13,7 +13,7 @@ from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.schema import build_schema
 from schule.web import documents
 from schule.web.moderation_pages import QUEUE_SHOWN
-from schule.web.search_page import NEWS_SHOWN
+from schule.web.start_page import NEWS_SHOWN
 from schule.web.statistics_page import STATISTICS
 
 NESTED_ALIAS = "projects(first: 100) { nodes { communes { projects { communes { projects { slug } } } } } }"
