@@ -119,6 +119,10 @@ NESTED_QUERIES = frozenset({"Project.adaptationRecords"})
 # Lists without ``first`` whose size is known to be larger than ASSUMED_MANY: coverage has a cell per
 # group and Handlungsfeld (400 communes x 24 fields at the size the benchmarks use).
 ASSUMED_SIZES = {"Query.coverage": 500}
+# ... unless the filter names the groups it is grouped by (a commune page's gaps: ``groupBy: COMMUNE,
+# filter: {communes: [$id]}``): then a row per named group, a cell per Handlungsfeld in each row.
+ASSUMED_FIELDS = 24
+PINNED_GROUPS = {"COMMUNE": "communes", "KREIS": "kreise", "REGION": "regions"}
 
 
 def estimate(
@@ -231,7 +235,8 @@ class _Estimator:
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         if is_list:
             count = size if size is not None else page if (page is not None and name in PAGE_LISTS) else (
-                ASSUMED_SIZES.get(f"{parent.name}.{name}")
+                (self.coverage_size(node) if qualified == "Query.coverage" else None)
+                or ASSUMED_SIZES.get(f"{parent.name}.{name}")
                 or (ASSUMED_MANY if f"{parent.name}.{name}" in MANY_LISTS else ASSUMED_FEW))
             child_page = None
         else:
@@ -253,6 +258,16 @@ class _Estimator:
         if is_leaf_type(get_named_type(definition.type)):
             return LEAF
         return QUERY if root else LINK
+
+    def coverage_size(self, node: FieldNode) -> int | None:
+        """Cells of a coverage whose filter names its groups (see ``PINNED_GROUPS``); None otherwise."""
+        given = {a.name.value: a.value for a in node.arguments or ()}
+        group_by, filter_ = (value_from_ast_untyped(given[n], self.variables) if n in given else None
+                             for n in ("groupBy", "filter"))
+        groups = filter_.get(PINNED_GROUPS.get(str(group_by), "")) if isinstance(filter_, dict) else None
+        if not isinstance(groups, list) or not groups:
+            return None
+        return min(len(groups) * ASSUMED_FIELDS, ASSUMED_SIZES["Query.coverage"])
 
     def page_size(self, node: FieldNode, definition: GraphQLField) -> int | None:
         """The page size a field with ``first``/``last`` returns; None for other fields."""

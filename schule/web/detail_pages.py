@@ -19,6 +19,9 @@ COMMUNE_PROJECTS_SHOWN = 20
 # Cursors are opaque to the pages; anything that cannot be one is ignored (the first page is shown).
 _CURSOR = re.compile(r"^[A-Za-z0-9_=-]{1,100}$")
 ROLE_ORDER = ("PIONEER", "MITMACHER", "MEMBER", "SUPPORTER")
+# The network page always names these groups, with a count of 0 where nobody is recorded: what a
+# reader looks for is whether there are pioneers, Mitmacher and supporters at all.
+ROLES_ALWAYS_SHOWN = ("PIONEER", "MITMACHER", "SUPPORTER")
 
 
 async def _load(
@@ -90,8 +93,12 @@ async def commune_page(pages: Pages, request: Request) -> Response:
     page = ProjectPage.from_request(request)
     commune, data = await _load(pages, request, documents.COMMUNE, "commune", **page.variables())
     projects = data["projects"]
+    gaps = [cell["handlungsfeld"] for cell in data["gaps"]]
     return pages.render(
         request, "commune.html", commune=commune, projects=projects,
+        recommendations=data["recommendations"],
+        # top-level fields first: a whole field without a project says more than one of its sub-fields
+        gaps=sorted(gaps, key=lambda f: f["parent"] is not None),
         **page.links(request.url.path, projects["pageInfo"]),
     )
 
@@ -112,9 +119,9 @@ async def network_page(pages: Pages, request: Request) -> Response:
     for member in network["members"]:
         groups.setdefault(member["role"], []).append(member)
     by_role = [
-        (role, sorted(groups[role], key=lambda m: (m["commune"] or {}).get("name", "")))
+        (role, sorted(groups.get(role, []), key=lambda m: (m["commune"] or {}).get("name", "")))
         for role in (*ROLE_ORDER, *sorted(set(groups) - set(ROLE_ORDER)))
-        if role in groups
+        if role in groups or role in ROLES_ALWAYS_SHOWN
     ]
     return pages.render(request, "network.html", network=network, by_role=by_role)
 

@@ -4,9 +4,13 @@ Entities are addressed by our own ids (``slug`` in the API, the same as in URLs 
 """
 
 START = """
-query WebStart {
+query WebStart($news: Int!) {
   handlungsfelder(filter: {rootsOnly: true}, first: 100) { nodes { slug name description } }
   networks(first: 100) { nodes { slug name } }
+  communes(first: 1) { totalCount }
+  adaptations(first: 1) { totalCount }
+  projects(first: $news, sort: UPDATED_DESC) { totalCount nodes { slug title updatedAt communes { slug name } } }
+  lessons(first: $news, sort: UPDATED_DESC) { totalCount nodes { slug title updatedAt project { slug title } } }
 }
 """
 
@@ -79,6 +83,10 @@ query WebCommune($id: String!, $first: Int, $after: String, $last: Int, $before:
     people { slug name role }
     memberships { role basis since document network { slug name } }
     events { slug title date }
+  }
+  recommendations(commune: $id, first: 5) { reasons project { slug title summary communes { slug name } } }
+  gaps: coverage(groupBy: COMMUNE, filter: {communes: [$id]}, onlyGaps: true) {
+    handlungsfeld { slug name parent { slug } }
   }
   projects(filter: {communes: [$id]}, first: $first, after: $after, last: $last, before: $before) {
     totalCount

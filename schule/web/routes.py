@@ -16,6 +16,7 @@ from schule.web.open_data import open_data_routes
 from schule.web.pages import Pages
 from schule.web.rendering import STATIC, Renderer
 from schule.web.search_page import search_page
+from schule.web.statistics_page import statistics_page
 
 
 class CachedStatic(StaticFiles):
@@ -52,6 +53,8 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
         Route("/veraltet", pages.endpoint(freshness_pages.stale_page), methods=["GET", "POST"]),
         Route("/meine-einreichungen", pages.endpoint(moderation_pages.my_submissions_page), methods=["GET", "POST"]),
         Route("/pruefen", pages.endpoint(moderation_pages.review_page), methods=["GET", "POST"]),
+        # -- Netzwerk und Statistik --
+        Route("/statistik", pages.endpoint(statistics_page), methods=["GET"]),
         *open_data_routes(pages),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

@@ -20,6 +20,7 @@ from schule.search.documents import TRANSFER_FEATURES
 from schule.web import documents
 from schule.web.pages import Pages
 from schule.web.rendering import query_string
+from schule.web.start_page import start_page
 
 PAGE_SIZE = 10
 MAX_QUERY_CHARS = 500
@@ -124,11 +125,7 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 async def search_page(pages: Pages, request: Request) -> Response:
     search = SearchRequest.from_request(request)
     if not search.query and not search.selected:
-        start = await pages.api.run(request, documents.START)
-        return pages.render(
-            request, "start.html", examples=EXAMPLES, search=search,
-            handlungsfelder=start["handlungsfelder"]["nodes"], networks=start["networks"]["nodes"],
-        )
+        return await start_page(pages, request, EXAMPLES, search)
     data = await pages.api.run(request, documents.SEARCH, {
         "query": search.query,
         "filter": search.api_filter(),

@@ -6,6 +6,7 @@ apply exactly as everywhere else."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Annotated, Any
 
 import strawberry
@@ -27,15 +28,18 @@ from schule.graphql.transfer.types import (
     Expert,
     HandlungsfeldCount,
     KreisCount,
+    KreisGaps,
     NetworkStats,
     Recommendation,
     RoleCount,
     StatusCount,
+    YearBasisCount,
     YearCount,
 )
 from schule.services.transfer import coverage as coverage_service
 from schule.services.transfer.evidence import find_experts
 from schule.services.transfer.facts import facts_for
+from schule.services.transfer.memo import snapshot_memo
 from schule.services.transfer.network_stats import network_stats
 from schule.services.transfer.recommendations import recommend
 
@@ -132,7 +136,9 @@ class TransferQueries:
             problems = coverage_service.unknown_values(facts, params)
             if problems:
                 raise ProblemError(problems)
-            return coverage_service.coverage(facts, grouping, params, only_gaps=only_gaps)
+            key = ("coverage", grouping, only_gaps, json.dumps(params, sort_keys=True, default=str))
+            return snapshot_memo.get(
+                facts, key, lambda: coverage_service.coverage(facts, grouping, params, only_gaps=only_gaps))
 
         cells = await run_in_threadpool(compute)
         fields = await entities(info, [c.field for c in cells], Kind.HANDLUNGSFELD)
@@ -159,7 +165,11 @@ class TransferQueries:
     ) -> NetworkStats:
         entity = await existing(info, network, Kind.NETWORK, "network", "Kein Netzwerk")
         store = info.context.store
-        stats = await run_in_threadpool(lambda: network_stats(facts_for(store), entity.id))
+        def compute() -> Any:
+            facts = facts_for(store)
+            return snapshot_memo.get(facts, ("networkStats", entity.id), lambda: network_stats(facts, entity.id))
+
+        stats = await run_in_threadpool(compute)
         fields = await entities(info, [f for f, _ in stats.by_field], Kind.HANDLUNGSFELD)
         return NetworkStats(
             network=to_node(entity),
@@ -167,6 +177,10 @@ class TransferQueries:
             members_by_role=[RoleCount(role=MembershipRole(r), count=n) for r, n in stats.by_role],
             members_by_basis=[BasisCount(basis=MembershipBasis(b) if b else None, count=n) for b, n in stats.by_basis],
             joins_per_year=[YearCount(year=y, count=n) for y, n in stats.joins_per_year],
+            joins_per_year_by_basis=[
+                YearBasisCount(year=y, basis=MembershipBasis(b) if b else None, count=n)
+                for y, b, n in stats.joins_by_year_and_basis
+            ],
             projects=stats.projects,
             projects_by_handlungsfeld=[HandlungsfeldCount(handlungsfeld=to_node(fields[f]), projects=n)
                                        for f, n in stats.by_field if f in fields],
@@ -174,6 +188,8 @@ class TransferQueries:
                                 for s, n in stats.by_status],
             projects_by_kreis=[KreisCount(kreis=k, projects=n) for k, n in stats.by_kreis],
             adoptions_per_year=[YearCount(year=y, count=n) for y, n in stats.adoptions_per_year],
+            gaps_by_kreis=[KreisGaps(kreis=k, handlungsfelder=[to_node(fields[f]) for f in missing if f in fields])
+                           for k, missing in stats.gaps_by_kreis],
         )
 
 

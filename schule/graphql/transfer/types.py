@@ -151,6 +151,21 @@ class YearCount:
     count: int = strawberry.field(description="Die Anzahl.")
 
 
+@strawberry.type(description="Beitritte in einem Jahr auf einer Grundlage.")
+class YearBasisCount:
+    year: int | None = strawberry.field(description="Das Jahr; null: ohne erfasstes Jahr.")
+    basis: MembershipBasis | None = strawberry.field(description="Die Grundlage; null: nicht erfasst.")
+    count: int = strawberry.field(description="Anzahl der Beitritte.")
+
+
+@strawberry.type(description="Die Handlungsfelder, in denen ein Kreis kein Projekt hat (Lücken).")
+class KreisGaps:
+    kreis: str = strawberry.field(description="Der Kreis.")
+    handlungsfelder: list[HandlungsfeldRef] = strawberry.field(
+        description="Handlungsfelder ohne Projekt in diesem Kreis, in Baumordnung; leer: keine Lücke."
+    )
+
+
 @strawberry.type(description="Projekte in einem Handlungsfeld (einschließlich seiner Unterfelder).")
 class HandlungsfeldCount:
     handlungsfeld: HandlungsfeldRef = strawberry.field(description="Das Handlungsfeld.")
@@ -185,6 +200,11 @@ class NetworkStats:
     joins_per_year: list[YearCount] = strawberry.field(
         description="Beitritte je Jahr (Jahr von `since` der Mitgliedschaft), aufsteigend; null: ohne Datum."
     )
+    joins_per_year_by_basis: list[YearBasisCount] = strawberry.field(
+        description="Beitritte je Jahr und Grundlage (nur Paare mit Beitritten): Jahr aufsteigend, ohne Datum "
+        "zuletzt; innerhalb eines Jahres die Grundlagen in der Reihenfolge von `MembershipBasis`, nicht erfasst "
+        "zuletzt. Die Summe je Jahr ist die Zahl aus `joinsPerYear`."
+    )
     projects: int = strawberry.field(description="Anzahl der Projekte des Netzwerks.")
     projects_by_handlungsfeld: list[HandlungsfeldCount] = strawberry.field(
         description="Projekte je Handlungsfeld, einschließlich Unterfeldern (alle Felder in Baumordnung, auch 0)."
@@ -200,4 +220,9 @@ class NetworkStats:
         description="Übernahmen je Jahr: jede ADAPTED_FROM-Kante (`adaptedFrom`) eines Projekts des Netzwerks zu "
         "einem veröffentlichten Projekt, gezählt im Jahr des Beginns (`started`) des übernehmenden Projekts; "
         "null: ohne Beginn. Ein Projekt, das zwei andere übernommen hat, zählt doppelt."
+    )
+    gaps_by_kreis: list[KreisGaps] = strawberry.field(
+        description="Lücken je Kreis der Mitglieder: die Handlungsfelder ohne Projekt des Netzwerks im Kreis, "
+        "genau die Nullen von `coverage(groupBy: KREIS, filter: {network: {network: <ID>}})`; jeder Kreis "
+        "erscheint, auch ohne Lücke."
     )

@@ -13,6 +13,8 @@ from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.schema import build_schema
 from schule.web import documents
 from schule.web.moderation_pages import QUEUE_SHOWN
+from schule.web.start_page import NEWS_SHOWN
+from schule.web.statistics_page import STATISTICS
 
 NESTED_ALIAS = "projects(first: 100) { nodes { communes { projects { communes { projects { slug } } } } } }"
 ABUSE = "{ " + " ".join(f"a{i}: {NESTED_ALIAS}" for i in range(29)) + " }"
@@ -122,7 +124,8 @@ def test_the_alias_abuse_is_far_over_the_budget(schema: GraphQLSchema) -> None:
 
 
 WEB_DOCUMENTS = {
-    "START": (documents.START, {}),
+    "START": (documents.START, {"news": NEWS_SHOWN}),
+    "STATISTICS": (STATISTICS, {"network": "x"}),
     "SEARCH": (documents.SEARCH, {"query": "x", "first": 20, "offset": 0}),
     "PROJECT": (documents.PROJECT, {"id": "x", "projectId": "x"}),
     "LESSON": (documents.LESSON, {"id": "x"}),
@@ -153,6 +156,13 @@ def test_the_knowledge_transfer_queries_weigh_what_they_do(schema: GraphQLSchema
     # coverage has no `first`: a cell per group and Handlungsfeld, counted with its assumed size
     cells = cost.ASSUMED_SIZES["Query.coverage"]
     assert cost_of(schema, "{ coverage(groupBy: COMMUNE) { group projects } }") == 2 * QUERY + cells * 2 * LEAF
+    # unless the filter names the groups: then a row per group, a cell per Handlungsfeld in each
+    pinned = '{ coverage(groupBy: COMMUNE, filter: {communes: [$id]}) { group projects } }'
+    assert cost_of(schema, pinned.replace("$id", '"olpe"')) == 2 * QUERY + cost.ASSUMED_FIELDS * 2 * LEAF
+    by_variable = "query($id: String!) " + pinned
+    assert cost_of(schema, by_variable, {"id": "olpe"}) == 2 * QUERY + cost.ASSUMED_FIELDS * 2 * LEAF
+    other_groups = '{ coverage(groupBy: KREIS, filter: {communes: ["olpe"]}) { group projects } }'
+    assert cost_of(schema, other_groups) == 2 * QUERY + cells * 2 * LEAF
     # so asking each cell for a commune's project list is refused, as it would be expensive
     heavy = "{ coverage(groupBy: COMMUNE) { commune { projects { title } } } }"
     assert cost_of(schema, heavy) > BUDGET
