@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -53,6 +55,54 @@ def _created(response: httpx.Response) -> str:
 def _project(client: httpx.Client, slug: str) -> dict[str, object]:
     data = client.post("/graphql", json={"query": PROJECT_STATE, "variables": {"id": slug}}).json()
     return data["data"]["project"]  # type: ignore[no-any-return]
+
+
+class _FormFields(HTMLParser):
+    """What a browser would post from the page's edit form: inputs, checked boxes, selected options, texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._in_form = False
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("action", "").endswith("/bearbeiten"):
+            self._in_form = True
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name") and a.get("type") not in ("checkbox", "radio"):
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "input" and a.get("type") in ("checkbox", "radio") and "checked" in a:
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a["name"], ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, self._text))
+            self._textarea = None
+
+
+def _form_of(html: str) -> list[tuple[str, str]]:
+    parser = _FormFields()
+    parser.feed(html)
+    return parser.fields
 
 
 @pytest.fixture(scope="module")
@@ -175,23 +225,24 @@ def test_a_returned_entry_is_fixed_and_resubmitted(author: httpx.Client, reviewe
 def test_an_edit_of_a_published_entry_waits_as_a_revision_until_a_moderator_approves_it(
     web_server: WebServer, author: httpx.Client, reviewer: httpx.Client,
 ) -> None:
-    # given a published project of the member's commune
+    # given a published project of the member's commune, with every field filled in
     slug = _created(_post(author, "/einreichen/projekt", {
-        "title": "Digitale Bauakte Olpe", "summary": "Bauanträge online.", "communes": "olpe"}))
+        **EVERY_FIELD, "title": "Digitale Bauakte Olpe", "summary": "Bauanträge online.", "aktion": "einreichen"}))
     assert _post(reviewer, "/pruefen", {"aktion": "freigeben", "id": slug}).status_code == 303
     entry = author.get(f"/projekte/{slug}").text
     assert f'href="/projekte/{slug}/bearbeiten">Bearbeiten' in entry
 
-    # when the member changes its summary on the edit page, which says the change will be reviewed
+    # when the member changes only its summary on the edit page, which says the change will be reviewed
     form = author.get(f"/projekte/{slug}/bearbeiten").text
     assert "Ihre Änderung geht als Änderungsvorschlag an die Moderation" in form
     assert "Änderung zur Prüfung vorschlagen" in form
-    proposed = _post(author, f"/projekte/{slug}/bearbeiten", {
-        "title": "Digitale Bauakte Olpe", "summary": "Bauanträge online, mit Statusanzeige.", "communes": "olpe",
-        "aktion": "speichern"})
+    fields = [(k, "Bauanträge online, mit Statusanzeige." if k == "summary" else v) for k, v in _form_of(form)]
+    proposed = author.post(f"/projekte/{slug}/bearbeiten", content=urlencode([*fields, ("aktion", "speichern")]),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
     assert proposed.status_code == 303 and proposed.headers["location"].endswith("gespeichert=vorschlag")
 
-    # then everyone still reads the published summary, and the change waits in the review queue
+    # then everyone still reads the published summary, and only that change waits in the review queue
+    # (every other field of the form came back exactly as stored)
     public = _client(web_server)
     try:
         assert "Bauanträge online.<" in public.get(f"/projekte/{slug}").text
@@ -207,10 +258,39 @@ def test_an_edit_of_a_published_entry_waits_as_a_revision_until_a_moderator_appr
         approved = _post(reviewer, "/pruefen", {"aktion": "freigeben", "id": slug})
         assert approved.status_code == 303 and "freigeben-aenderung" in approved.headers["location"]
 
-        # then the change is what everyone reads
+        # then the change is what everyone reads, and nothing else of the entry changed
         assert "Bauanträge online, mit Statusanzeige." in public.get(f"/projekte/{slug}").text
+        after = _project(author, slug)
+        assert after["transfer"] == stored["transfer"] and after["contacts"] == stored["contacts"]
     finally:
         public.close()
+
+
+def test_a_member_edits_a_lesson_and_the_form_keeps_every_field(author: httpx.Client) -> None:
+    # given a lesson draft of an Olpe project
+    project = _created(_post(author, "/einreichen/projekt", {
+        "title": "Sensorik im Freibad Olpe", "summary": "Wassertemperatur online.", "communes": "olpe"}))
+    created = _post(author, "/einreichen/erkenntnis", {
+        "project": project, "title": "Früh mit dem Bademeister reden", "text": "Er kennt die Stellen.",
+        "aktion": "entwurf"})
+    assert created.status_code == 303, created.text
+    lesson = created.headers["location"].split("/erkenntnisse/")[1].split("/")[0]
+
+    # when the member changes every field of it
+    saved = _post(author, f"/erkenntnisse/{lesson}/bearbeiten", {
+        "project": project, "title": "Früh mit dem Team des Freibads reden", "text": "Es kennt die Messstellen.",
+        "type": "RECOMMENDATION", "handlungsfelder": ["umwelt"], "author": "katharina-hogrebe",
+        "source": "Workshop 2023", "aktion": "einreichen"})
+
+    # then it is submitted with every change, and the form shows them again
+    assert saved.status_code == 303 and saved.headers["location"] == f"/erkenntnisse/{lesson}?eingereicht=1"
+    stored = author.post("/graphql", json={"query": LESSON_STATE, "variables": {"id": lesson}}).json()
+    assert stored["data"]["lesson"] == {
+        "title": "Früh mit dem Team des Freibads reden", "text": "Es kennt die Messstellen.", "type": "RECOMMENDATION",
+        "state": "SUBMITTED", "project": {"slug": project}, "author": {"slug": "katharina-hogrebe"}}
+    form = dict(_form_of(author.get(f"/erkenntnisse/{lesson}/bearbeiten").text))
+    assert (form["type"], form["author"], form["source"], form["handlungsfelder"]) == (
+        "RECOMMENDATION", "katharina-hogrebe", "Workshop 2023", "umwelt")
 
 
 def test_every_problem_of_a_post_is_shown_at_once_with_german_names_and_the_values_kept(
