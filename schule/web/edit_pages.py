@@ -42,7 +42,7 @@ KINDS = {  # URL prefix -> what differs between projects and lessons
                      "result": "updateLesson", "template": "submit_lesson.html"},
 }
 SAVED = {
-    "entwurf": "Der Entwurf ist gespeichert. Nur Ihre Kommune und die Moderation sehen ihn; reichen Sie ihn ein, "
+    "entwurf": "Der Entwurf ist gespeichert. Nur Sie und die Moderation sehen ihn; reichen Sie ihn ein, "
                "wenn er fertig ist.",
     "gespeichert": "Ihre Änderungen sind gespeichert.",
     "vorschlag": "Ihre Änderung ist gespeichert und wartet auf die Prüfung durch die Moderation. Bis zur "
