@@ -1,10 +1,13 @@
+# ruff: noqa: F811
 """The API behind the edit pages, over HTTP (ASGI): ``updateLesson`` (a member's change to a published
 lesson waits as a revision), ``withdrawEntry`` (a submission back to draft; one's own open revision
 withdrawn; nothing else), and every field problem of one input reported at once."""
 
 from __future__ import annotations
 
-from tests.e2e.trust.test_shared_entries_http import (  # noqa: F401 - module fixtures used by name
+# The accounts and the served app of the shared-entries tests (module fixtures, so this module gets
+# its own store); pytest finds fixtures by their names, which the test parameters then repeat.
+from tests.e2e.trust.test_shared_entries_http import (  # noqa: F401
     RESULT,
     Api,
     api,

@@ -72,7 +72,8 @@ def test_a_member_fixes_a_returned_entry_and_a_moderator_approves_it_and_a_later
     # when the member opens it from "Meine Einreichungen", the reason stands above the form
     # (its width at 360 px is item 7's, not checked here)
     author.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Meine Einreichungen").click()
-    author.get_by_role("row", name=re.compile(re.escape(title))).get_by_role("link", name=re.compile("^Überarbeiten")).click()
+    row = author.get_by_role("row", name=re.compile(re.escape(title)))
+    row.get_by_role("link", name=re.compile("^Überarbeiten")).click()
     expect(author.get_by_role("heading", name="Die Moderation bittet um Änderungen")).to_be_visible()
     expect(author.locator(".review-reason")).to_contain_text(REASON)
     fits(author)

@@ -74,9 +74,8 @@ class _FormFields(HTMLParser):
             self._in_form = True
         if not self._in_form:
             return
-        if tag == "input" and a.get("name") and a.get("type") not in ("checkbox", "radio"):
-            self.fields.append((a["name"], a.get("value", "")))
-        elif tag == "input" and a.get("type") in ("checkbox", "radio") and "checked" in a:
+        checkable = a.get("type") in ("checkbox", "radio")
+        if tag == "input" and a.get("name") and (not checkable or "checked" in a):
             self.fields.append((a["name"], a.get("value", "")))
         elif tag == "select":
             self._select = a["name"]
