@@ -38,6 +38,8 @@ _LIST_FIELDS = {"communes", "handlungsfelder", "tags", "contacts", "adapted_from
 # The validation of the import format names the field in its message ("Feld 'title' darf …"); beside
 # the German label that is noise, so the page shows the rest.
 _FIELD_PREFIX = re.compile(r"^Feld '[a-z_]+' ")
+# Other fields a message names ("liegt vor 'started'") are shown by their German label too.
+_FIELD_NAME = re.compile(r"'([a-z_]+)'")
 
 
 class Problems:
@@ -49,7 +51,7 @@ class Problems:
 
     def add(self, field: str | None, message: str) -> None:
         if field:
-            self.by_field.setdefault(field, []).append(_FIELD_PREFIX.sub("", message))
+            self.by_field.setdefault(field, []).append(_german_names(_FIELD_PREFIX.sub("", message)))
         else:
             self.general.append(message)
 
@@ -67,6 +69,14 @@ class Problems:
 
     def inline(self) -> dict[str, str]:
         return {field: " ".join(messages) for field, messages in self.by_field.items()}
+
+
+def _german_names(message: str) -> str:
+    def label(match: re.Match[str]) -> str:
+        name = _IMPORT_NAMES.get(match.group(1), match.group(1))
+        return f"„{LABELS[name]}“" if name in LABELS else match.group(0)
+
+    return _FIELD_NAME.sub(label, message)
 
 
 def label_of(field: str) -> str:

@@ -316,6 +316,10 @@ def test_every_problem_of_a_post_is_shown_at_once_with_german_names_and_the_valu
     # and everything typed is still there
     assert 'value="Mai 2021"' in html and ">www.olpe.de</textarea>" in html and ">Bleibt stehen.</textarea>" in html
 
+    # and a message that names another field names it in German too
+    page = _post(author, "/einreichen/projekt", {"title": "T", "summary": "S", "started": "2022", "ended": "2021"})
+    assert '<a href="#ended">Ende: liegt vor „Beginn“</a>' in page.text
+
     # and a number the page cannot send is explained together with the other mistakes it can see
     page = _post(author, "/einreichen/projekt", {
         "title": "", "summary": "Eine Kurzbeschreibung", "transfer_costsOnce_min": "15.000 €"})
