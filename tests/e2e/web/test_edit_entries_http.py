@@ -287,6 +287,7 @@ def test_a_member_edits_a_lesson_and_the_form_keeps_every_field(author: httpx.Cl
     assert stored["data"]["lesson"] == {
         "title": "Früh mit dem Team des Freibads reden", "text": "Es kennt die Messstellen.", "type": "RECOMMENDATION",
         "state": "SUBMITTED", "project": {"slug": project}, "author": {"slug": "katharina-hogrebe"}}
+    assert f'href="/erkenntnisse/{lesson}/bearbeiten">Bearbeiten' in author.get(f"/erkenntnisse/{lesson}").text
     form = dict(_form_of(author.get(f"/erkenntnisse/{lesson}/bearbeiten").text))
     assert (form["type"], form["author"], form["source"], form["handlungsfelder"]) == (
         "RECOMMENDATION", "katharina-hogrebe", "Workshop 2023", "umwelt")
