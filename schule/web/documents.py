@@ -290,7 +290,7 @@ EDIT_PROJECT = f"""
 query WebEditProject($id: String!) {{
   project(id: $id) {{
     slug title summary description status tags links started ended source state reviewNote
-    communes {{ slug name }} handlungsfelder {{ slug }} contacts {{ slug }} adaptedFrom {{ slug }}
+    communes {{ slug name }} handlungsfelder {{ slug }} contacts {{ slug name }} adaptedFrom {{ slug title }}
     transfer {{
       prerequisites {{ type text }} effortDays {{ min max }} costsOnce {{ min max }} costsYearly {{ min max }}
       funding {{ programme share }} repository publiccode standards
@@ -306,7 +306,7 @@ query WebEditLesson($id: String!) {{
   lesson(id: $id) {{
     slug title text type source state reviewNote
     project {{ slug title communes {{ slug }} }}
-    author {{ slug }}
+    author {{ slug name }}
     handlungsfelder {{ slug }}
     {_OWN_REVISION_CHANGES}
   }}
@@ -339,6 +339,15 @@ mutation WebWithdrawEntry($id: String!) {
     __typename
     ... on ModerationPayload { state revision { state } }
     ... on UserErrors { errors { code field message } }
+  }
+}
+"""
+
+# A member writes lessons for projects of their own commune: the lesson form offers those.
+PROJECT_CHOICES_IN = """
+query WebProjectChoicesIn($after: String, $communes: [String!]) {
+  projects(first: 100, after: $after, filter: {communes: $communes}) {
+    nodes { slug title } pageInfo { hasNextPage endCursor }
   }
 }
 """

@@ -53,6 +53,11 @@ SAVED = {
                                 "wie er ist.",
 }
 NOT_EDITABLE = ("REJECTED", "MERGED")
+# Choices of projects and people are lists of checkboxes or options: past a few hundred nobody can
+# use them, and loading thousands would spend the query budget of one page many times over. The
+# form offers the first pages, and always what the entry already refers to (or the post named).
+# Adoptions of other projects are also recorded from the project's own page ("Wir übernehmen das").
+CHOICE_PAGES = 3
 
 
 def _sign_in_first(request: Request) -> Response | None:
@@ -61,19 +66,32 @@ def _sign_in_first(request: Request) -> Response | None:
     return RedirectResponse(f"/anmelden?weiter={quote(request.url.path)}", status_code=303)
 
 
-async def _all(pages: Pages, request: Request, document: str, field: str, **variables: Any) -> list[dict[str, Any]]:
-    """Every node of a paginated list (the choices of a form)."""
+async def _first_pages(
+    pages: Pages, request: Request, document: str, field: str, **variables: Any
+) -> list[dict[str, Any]]:
+    """The nodes of the first ``CHOICE_PAGES`` pages of a paginated list (the choices of a form)."""
     nodes: list[dict[str, Any]] = []
     after = None
-    while True:
+    for _ in range(CHOICE_PAGES):
         page = (await pages.api.run(request, document, {**variables, "after": after}))[field]
         nodes += page["nodes"]
         if not page["pageInfo"]["hasNextPage"]:
-            return nodes
+            break
         after = page["pageInfo"]["endCursor"]
+    return nodes
 
 
-async def _options(pages: Pages, request: Request, kind: str) -> dict[str, Any]:
+def _with(choices: list[dict[str, Any]], chosen: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    """``choices`` plus the ``chosen`` ones missing from them (``{"slug", label}``; an id the page
+    knows no name for shows as itself)."""
+    known = {c["slug"] for c in choices}
+    extra = {c["slug"]: c for c in chosen if ID_PATTERN.fullmatch(c["slug"]) and c["slug"] not in known}
+    return choices + [{"slug": slug, label: c.get(label) or slug} for slug, c in extra.items()]
+
+
+async def _options(
+    pages: Pages, request: Request, kind: str, entry: dict[str, Any] | None, values: dict[str, Any]
+) -> dict[str, Any]:
     data = await pages.api.run(request, documents.FORM_OPTIONS)
     communes = list(data["communes"]["nodes"])
     page_info = data["communes"]["pageInfo"]
@@ -81,14 +99,31 @@ async def _options(pages: Pages, request: Request, kind: str) -> dict[str, Any]:
         more = await pages.api.run(request, documents.MORE_COMMUNES, {"after": page_info["endCursor"]})
         communes += more["communes"]["nodes"]
         page_info = more["communes"]["pageInfo"]
+    viewer = identity_of(request.scope)
+    people = await _first_pages(pages, request, documents.PEOPLE_CHOICES, "people")
+    if kind == "erkenntnisse" and not viewer.is_moderator:
+        projects = await _first_pages(pages, request, documents.PROJECT_CHOICES_IN, "projects",
+                                      communes=[viewer.commune_id] if viewer.commune_id else [])
+    else:
+        projects = await _first_pages(pages, request, documents.PROJECT_CHOICES, "projects")
+    entry = entry or {}
+    if kind == "projekte":
+        people = _with(people, [*entry.get("contacts", []), *({"slug": s} for s in values.get("contacts", []))], "name")
+        projects = _with(projects, [*entry.get("adaptedFrom", []),
+                                    *({"slug": s} for s in values.get("adaptedFrom", []))], "title")
+    else:
+        people = _with(people, [entry.get("author") or {"slug": ""}, {"slug": values.get("author") or ""}], "name")
+        projects = _with(projects, [entry.get("project") or {"slug": ""}, {"slug": values.get("project") or ""}],
+                         "title")
     options: dict[str, Any] = {
-        "communes": communes, "handlungsfelder": data["handlungsfelder"]["nodes"],
-        "people": await _all(pages, request, documents.PEOPLE_CHOICES, "people"),
-        "projects": await _all(pages, request, documents.PROJECT_CHOICES, "projects"),
-        "status_choices": STATUS_CHOICES, "lesson_types": LESSON_TYPES,
+        "communes": communes, "handlungsfelder": data["handlungsfelder"]["nodes"], "people": people,
+        "projects": projects, "status_choices": STATUS_CHOICES, "lesson_types": LESSON_TYPES,
     }
     if kind == "projekte":
-        options |= {"organisations": await _all(pages, request, documents.ORGANISATION_CHOICES, "organisations"),
+        organisations = await _first_pages(pages, request, documents.ORGANISATION_CHOICES, "organisations")
+        partners = [{"slug": v} for k, v in values.items() if k.startswith("transfer_partner") and
+                    not k.startswith("transfer_partner_role") and isinstance(v, str)]
+        options |= {"organisations": _with(organisations, partners, "name"),
                     "transfer_prerequisites": PREREQUISITES, "transfer_ranges": RANGES,
                     "partner_roles": PARTNER_ROLES}
     return options
@@ -174,7 +209,7 @@ async def entry_form_page(pages: Pages, request: Request, kind: str, editing: bo
     else:
         values = {"project": request.query_params.get("projekt", ""), "handlungsfelder": []}
     return _render(pages, request, kind, values=values, problems=problems, entry=entry,
-                   options=await _options(pages, request, kind))
+                   options=await _options(pages, request, kind, entry, values))
 
 
 async def _save(pages: Pages, request: Request, kind: str, entry: dict[str, Any] | None, given: dict[str, Any],

@@ -289,8 +289,8 @@ def test_a_member_edits_a_lesson_and_the_form_keeps_every_field(author: httpx.Cl
         "state": "SUBMITTED", "project": {"slug": project}, "author": {"slug": "katharina-hogrebe"}}
     assert f'href="/erkenntnisse/{lesson}/bearbeiten">Bearbeiten' in author.get(f"/erkenntnisse/{lesson}").text
     form = dict(_form_of(author.get(f"/erkenntnisse/{lesson}/bearbeiten").text))
-    assert (form["type"], form["author"], form["source"], form["handlungsfelder"]) == (
-        "RECOMMENDATION", "katharina-hogrebe", "Workshop 2023", "umwelt")
+    assert (form["project"], form["type"], form["author"], form["source"], form["handlungsfelder"]) == (
+        project, "RECOMMENDATION", "katharina-hogrebe", "Workshop 2023", "umwelt")
 
 
 def test_every_problem_of_a_post_is_shown_at_once_with_german_names_and_the_values_kept(
