@@ -317,7 +317,7 @@ UPDATE_PROJECT = """
 mutation WebUpdateProject($input: UpdateProjectInput!) {
   updateProject(input: $input) {
     __typename
-    ... on ProjectPayload { project { slug title state } }
+    ... on ProjectPayload { project { slug title state ownRevision { state } } }
     ... on UserErrors { errors { code field message } }
   }
 }
@@ -327,7 +327,7 @@ UPDATE_LESSON = """
 mutation WebUpdateLesson($input: UpdateLessonInput!) {
   updateLesson(input: $input) {
     __typename
-    ... on LessonPayload { lesson { slug title state } }
+    ... on LessonPayload { lesson { slug title state ownRevision { state } } }
     ... on UserErrors { errors { code field message } }
   }
 }

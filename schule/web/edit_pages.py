@@ -47,6 +47,7 @@ SAVED = {
     "gespeichert": "Ihre Änderungen sind gespeichert.",
     "vorschlag": "Ihre Änderung ist gespeichert und wartet auf die Prüfung durch die Moderation. Bis zur "
                  "Freigabe sehen alle den veröffentlichten Stand.",
+    "unveraendert": "Sie haben nichts geändert; es wartet keine Änderung auf die Prüfung.",
     "zurueckgezogen": "Zurückgezogen. Der Eintrag ist wieder ein Entwurf: er bleibt gespeichert, und Sie können "
                       "ihn bearbeiten und erneut einreichen.",
     "vorschlag-zurueckgezogen": "Ihr Änderungsvorschlag ist zurückgezogen; der veröffentlichte Eintrag bleibt, "
@@ -196,7 +197,7 @@ async def entry_form_page(pages: Pages, request: Request, kind: str, editing: bo
                 if action == "einreichen" and result["state"] != "PUBLISHED":
                     return RedirectResponse(_target(kind, slug, "?eingereicht=1"), status_code=303)
                 if entry is not None and entry["state"] == "PUBLISHED" and not viewer.is_moderator:
-                    done = "vorschlag"
+                    done = "vorschlag" if result["revision"] in ("PENDING", "CHANGES_REQUESTED") else "unveraendert"
                 else:
                     done = "entwurf" if result["state"] == "DRAFT" else "gespeichert"
                 return RedirectResponse(_target(kind, slug, f"/bearbeiten?gespeichert={done}"), status_code=303)
@@ -229,7 +230,8 @@ async def _save(pages: Pages, request: Request, kind: str, entry: dict[str, Any]
     if result["__typename"] == "UserErrors":
         return {"errors": result["errors"]}
     written = result[payload]
-    return {"slug": written["slug"], "state": written.get("state", "SUBMITTED")}
+    return {"slug": written["slug"], "state": written["state"],
+            "revision": (written.get("ownRevision") or {}).get("state")}
 
 
 async def withdraw_page(pages: Pages, request: Request, kind: str) -> Response:

@@ -104,6 +104,12 @@ def _form_of(html: str) -> list[tuple[str, str]]:
     return parser.fields
 
 
+def _repost(client: httpx.Client, path: str, fields: list[tuple[str, str]]) -> httpx.Response:
+    """Post the form's fields as the browser would (repeated names kept), with the save button."""
+    return client.post(path, content=urlencode([*fields, ("aktion", "speichern")]),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+
+
 @pytest.fixture(scope="module")
 def moderator(web_server: WebServer) -> str:
     result = web_server.schule("user", "add", MODERATOR, "--role", "moderator", "--password-stdin",
@@ -231,13 +237,17 @@ def test_an_edit_of_a_published_entry_waits_as_a_revision_until_a_moderator_appr
     entry = author.get(f"/projekte/{slug}").text
     assert f'href="/projekte/{slug}/bearbeiten">Bearbeiten' in entry
 
-    # when the member changes only its summary on the edit page, which says the change will be reviewed
+    # (saving the form unchanged proposes nothing)
     form = author.get(f"/projekte/{slug}/bearbeiten").text
+    unchanged = _repost(author, f"/projekte/{slug}/bearbeiten", _form_of(form))
+    assert unchanged.headers["location"].endswith("gespeichert=unveraendert")
+    assert _project(author, slug)["pendingRevision"] is None
+
+    # when the member changes only its summary on the edit page, which says the change will be reviewed
     assert "Ihre Änderung geht als Änderungsvorschlag an die Moderation" in form
     assert "Änderung zur Prüfung vorschlagen" in form
     fields = [(k, "Bauanträge online, mit Statusanzeige." if k == "summary" else v) for k, v in _form_of(form)]
-    proposed = author.post(f"/projekte/{slug}/bearbeiten", content=urlencode([*fields, ("aktion", "speichern")]),
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    proposed = _repost(author, f"/projekte/{slug}/bearbeiten", fields)
     assert proposed.status_code == 303 and proposed.headers["location"].endswith("gespeichert=vorschlag")
 
     # then everyone still reads the published summary, and only that change waits in the review queue
