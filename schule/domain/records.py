@@ -353,6 +353,38 @@ def parse_record(obj: Any) -> Record:
     return Record(kind, props["id"], props, refs, ref_fields)
 
 
+def record_problems(obj: Any) -> list[Problem]:
+    """Every problem of one record at once, for a form that shows them all together.
+
+    ``parse_record`` stops at the first problem, which is what a bulk import of millions of values
+    wants; a person fixing one form wants the whole list. Each field is checked on its own here, so
+    one bad field does not hide the next; a record whose fields are each fine but that still fails
+    (a contradiction between fields) gives that one problem. Empty: the record is valid."""
+    try:
+        parse_record(obj)
+        return []
+    except RecordError as e:
+        first = e.problem
+    kind = obj.get("kind") if isinstance(obj, dict) else None
+    if kind not in SPEC:
+        return [first]
+    spec = SPEC[kind]
+    problems = [Problem(Code.INVALID, name, f"unbekanntes Feld für {kind}: {name}")
+                for name in sorted(set(obj) - set(spec) - {"kind"})]
+    for a, b in [EXCLUSIVE[kind]] if kind in EXCLUSIVE else []:
+        if obj.get(a) is not None and obj.get(b) is not None:
+            problems.append(Problem(Code.INVALID, a, f"entweder {a!r} oder {b!r} angeben, nicht beides"))
+    for name, fspec in spec.items():
+        value = obj.get(name)
+        if value is None and not fspec.required:
+            continue
+        try:
+            _check_value(name, fspec, value)
+        except RecordError as e:
+            problems.append(e.problem)
+    return problems or [first]
+
+
 def record_to_json(
     kind: str, props: dict[str, Any], refs: dict[Rel, list[tuple[str, str]]]
 ) -> dict[str, Any]:

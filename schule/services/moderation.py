@@ -33,8 +33,8 @@ from typing import Any
 from schule.auth.identity import Identity
 from schule.domain.model import Entity, Kind, Lesson, Project, Rel, ReviewState
 from schule.domain.problems import Code, Problem
-from schule.domain.records import SPEC, Record, RecordError, parse_record
-from schule.domain.trust import FieldChange, Revision
+from schule.domain.records import SPEC, Record, RecordError, parse_record, record_problems
+from schule.domain.trust import FieldChange, Revision, RevisionState
 from schule.services import ids, revisions
 from schule.services.access import (
     TrustError,
@@ -62,6 +62,9 @@ SUBMITTABLE = (ReviewState.DRAFT, ReviewState.CHANGES_REQUESTED)
 APPROVABLE = (ReviewState.SUBMITTED,)
 REJECTABLE = (ReviewState.SUBMITTED, ReviewState.CHANGES_REQUESTED, ReviewState.DRAFT, ReviewState.PUBLISHED)
 CHANGEABLE = (ReviewState.SUBMITTED,)
+# Only a submission waiting for review is taken back: a returned entry keeps the moderator's reason
+# (its author fixes it and submits again), a draft has nothing to take back.
+WITHDRAWABLE = (ReviewState.SUBMITTED,)
 
 
 # -- writing entries ------------------------------------------------------------------------------
@@ -172,10 +175,11 @@ def parse_entry(
 ) -> Record:
     """Validate import-format fields like an import does (shape, references), with references
     screened for ``identity`` (see ``reference_problems``)."""
+    obj = {"kind": kind.value, **{k: v for k, v in fields.items() if v is not None}}
     try:
-        record = parse_record({"kind": kind.value, **{k: v for k, v in fields.items() if v is not None}})
-    except RecordError as e:
-        raise TrustError.of([e.problem], operation=operation) from None
+        record = parse_record(obj)
+    except RecordError:
+        raise TrustError.of(record_problems(obj), operation=operation) from None
     problems = reference_problems(store, identity, record, before)
     if problems:
         raise TrustError.of(problems, operation=operation)
@@ -382,6 +386,31 @@ def request_changes(store: CypherGraphStore, identity: Identity, entity_id: str,
     return decide(store, identity, entity_id, "request_changes", reason).entity
 
 
+def withdraw(store: CypherGraphStore, identity: Identity, entity_id: str) -> Outcome:
+    """The author takes back what waits for review: a submitted entry becomes a draft again (out of
+    the review queue, kept as written, to be edited and submitted later); their own open change to a
+    published entry is withdrawn (the published entry stays exactly as it is). Nothing is deleted."""
+    operation = "withdraw"
+    require_member(identity, operation)
+    entity = get_visible(store, identity, entity_id, operation)
+    if entity.kind not in REVIEWED:
+        raise TrustError(Code.INVALID, f"{entity.kind} wird nicht begutachtet.", operation=operation,
+                         target=entity_id)
+    require_write(identity, operation, communes=entity_communes(store, entity), before=entity, target=entity_id)
+    if entity.state == ReviewState.PUBLISHED:
+        mine = [r for r in revisions.open_revisions(store, entity.id)
+                if r.author == identity.account_id or identity.is_moderator]
+        if not mine:
+            raise TrustError(Code.INVALID_STATE,
+                             "Zu diesem veröffentlichten Eintrag wartet keine Änderung von Ihnen auf die Prüfung; "
+                             "es gibt nichts zurückzuziehen.", operation=operation, target=entity.id)
+        store.write(store.decide_revision_statements(mine[0].id, RevisionState.WITHDRAWN.value, None, now_iso(),
+                                                     identity.account_id, identity.name))
+        return Outcome(entity, _decided(store, mine[0]))
+    return Outcome(_transition(store, identity, entity.id, operation=operation, allowed_from=WITHDRAWABLE,
+                               to=ReviewState.DRAFT))
+
+
 # -- queues ---------------------------------------------------------------------------------------
 
 def review_queue(
@@ -410,7 +439,7 @@ def my_entries(store: CypherGraphStore, identity: Identity, skip: int = 0, limit
 
 
 __all__ = [
-    "approve", "reject", "request_changes", "decide", "Outcome", "submit", "retag", "create_entry", "edit_entry",
-    "write_entry",
+    "approve", "reject", "request_changes", "decide", "Outcome", "submit", "withdraw", "retag", "create_entry",
+    "edit_entry", "write_entry",
     "review_queue", "review_queue_count", "my_entries", "state_after_write", "Project", "Lesson",
 ]

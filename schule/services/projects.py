@@ -28,10 +28,11 @@ from typing import Any, TypeVar
 from schule.auth.identity import Identity
 from schule.domain import model
 from schule.domain.problems import Code, Problem
-from schule.domain.records import Record, RecordError, parse_record
+from schule.domain.records import Record, RecordError, parse_record, record_problems
 from schule.errors import ProblemError
 from schule.services import access, moderation, revisions
 from schule.services.access import TrustError
+from schule.services.history import entity_fields
 from schule.services.ids import slugify
 from schule.store.graph import CypherGraphStore
 
@@ -104,6 +105,27 @@ def add_lesson(
     _require_new(store, record.id)
     _check(store, identity, record)
     return _write(store, identity, record, None, "create", submit=not draft, cls=model.Lesson)
+
+
+def update_lesson(
+    store: CypherGraphStore, identity: Identity, lesson_id: str, changes: Mapping[str, Any], *,
+    submit: bool = False,
+) -> model.Lesson:
+    """Change the given fields of a lesson the caller may write, like ``update_project``: None (or
+    []) clears a field; a member's change to a published lesson becomes a pending revision."""
+    _require_member(identity, "update_lesson")
+    current = _visible(store, identity, lesson_id, model.Lesson, "id")
+    fields = revisions.proposal_fields(store, identity, current, entity_fields(current))
+    for name, value in changes.items():
+        if value is None or value == []:
+            fields.pop(name, None)
+        else:
+            fields[name] = value
+    if fields.get("project") and fields["project"] != current.project:
+        _visible(store, identity, str(fields["project"]), model.Project, "project")
+    record = _parse(model.Kind.LESSON, fields)
+    _check(store, identity, record, current)
+    return _write(store, identity, record, current, "update", submit=submit, cls=model.Lesson)
 
 
 def record_adaptation(
@@ -188,10 +210,11 @@ def _given(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _parse(kind: model.Kind, fields: Mapping[str, Any]) -> Record:
+    obj = {"kind": kind.value, **fields}
     try:
-        return parse_record({"kind": kind.value, **fields})
-    except RecordError as e:
-        raise Rejected([e.problem]) from None
+        return parse_record(obj)
+    except RecordError:
+        raise Rejected(record_problems(obj)) from None  # every field's problem, not just the first
 
 
 def _check(store: CypherGraphStore, identity: Identity, record: Record, before: model.Entity | None = None) -> None:
@@ -227,5 +250,5 @@ def _visible(store: CypherGraphStore, identity: Identity, entity_id: str, cls: t
     return entity
 
 
-__all__ = ["Rejected", "create_project", "update_project", "add_lesson", "record_adaptation", "project_fields",
-           "slugify"]
+__all__ = ["Rejected", "create_project", "update_project", "add_lesson", "update_lesson", "record_adaptation",
+           "project_fields", "slugify"]

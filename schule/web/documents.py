@@ -180,7 +180,7 @@ CREATE_PROJECT = """
 mutation WebCreateProject($input: CreateProjectInput!) {
   createProject(input: $input) {
     __typename
-    ... on ProjectPayload { project { slug title } }
+    ... on ProjectPayload { project { slug title state } }
     ... on UserErrors { errors { code field message } }
   }
 }
@@ -190,7 +190,7 @@ ADD_LESSON = """
 mutation WebAddLesson($input: AddLessonInput!) {
   addLesson(input: $input) {
     __typename
-    ... on LessonPayload { lesson { slug title } }
+    ... on LessonPayload { lesson { slug title state } }
     ... on UserErrors { errors { code field message } }
   }
 }
@@ -287,5 +287,87 @@ mutation WebConfirmEntry($id: String!) {
     __typename
     ... on UserErrors { errors { code field message } }
   }
+}
+"""
+
+# -- editing members' own entries (schule/web/edit_pages.py) --------------------------------------
+
+_OWN_REVISION_CHANGES = "ownRevision { state note changes { field new } }"
+
+EDIT_PROJECT = f"""
+query WebEditProject($id: String!) {{
+  project(id: $id) {{
+    slug title summary description status tags links started ended source state reviewNote
+    communes {{ slug name }} handlungsfelder {{ slug }} contacts {{ slug name }} adaptedFrom {{ slug title }}
+    transfer {{
+      prerequisites {{ type text }} effortDays {{ min max }} costsOnce {{ min max }} costsYearly {{ min max }}
+      funding {{ programme share }} repository publiccode standards
+      partners {{ role organisation {{ slug }} }} documents {{ title url }}
+    }}
+    {_OWN_REVISION_CHANGES}
+  }}
+}}
+"""
+
+EDIT_LESSON = f"""
+query WebEditLesson($id: String!) {{
+  lesson(id: $id) {{
+    slug title text type source state reviewNote
+    project {{ slug title communes {{ slug }} }}
+    author {{ slug name }}
+    handlungsfelder {{ slug }}
+    {_OWN_REVISION_CHANGES}
+  }}
+}}
+"""
+
+UPDATE_PROJECT = """
+mutation WebUpdateProject($input: UpdateProjectInput!) {
+  updateProject(input: $input) {
+    __typename
+    ... on ProjectPayload { project { slug title state ownRevision { state } } }
+    ... on UserErrors { errors { code field message } }
+  }
+}
+"""
+
+UPDATE_LESSON = """
+mutation WebUpdateLesson($input: UpdateLessonInput!) {
+  updateLesson(input: $input) {
+    __typename
+    ... on LessonPayload { lesson { slug title state ownRevision { state } } }
+    ... on UserErrors { errors { code field message } }
+  }
+}
+"""
+
+WITHDRAW_ENTRY = """
+mutation WebWithdrawEntry($id: String!) {
+  withdrawEntry(id: $id) {
+    __typename
+    ... on ModerationPayload { state revision { state } }
+    ... on UserErrors { errors { code field message } }
+  }
+}
+"""
+
+# A member writes lessons for projects of their own commune: the lesson form offers those.
+PROJECT_CHOICES_IN = """
+query WebProjectChoicesIn($after: String, $communes: [String!]) {
+  projects(first: 100, after: $after, filter: {communes: $communes}) {
+    nodes { slug title } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+PEOPLE_CHOICES = """
+query WebPeopleChoices($after: String) {
+  people(first: 100, after: $after) { nodes { slug name } pageInfo { hasNextPage endCursor } }
+}
+"""
+
+ORGANISATION_CHOICES = """
+query WebOrganisationChoices($after: String) {
+  organisations(first: 100, after: $after) { nodes { slug name } pageInfo { hasNextPage endCursor } }
 }
 """

@@ -10,7 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from schule.auth.ratelimit import Limits
 from schule.graphql.view import GraphQLView
-from schule.web import detail_pages, freshness_pages, member_pages, moderation_pages
+from schule.web import detail_pages, edit_pages, freshness_pages, member_pages, moderation_pages
 from schule.web.api import Api
 from schule.web.open_data import open_data_routes
 from schule.web.pages import Pages
@@ -55,6 +55,13 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
         Route("/pruefen", pages.endpoint(moderation_pages.review_page), methods=["GET", "POST"]),
         # -- Netzwerk und Statistik --
         Route("/statistik", pages.endpoint(statistics_page), methods=["GET"]),
+        # members edit, resubmit and withdraw their entries (edit_pages)
+        Route("/projekte/{id}/bearbeiten", pages.endpoint(edit_pages.edit_project_page), methods=["GET", "POST"]),
+        Route("/erkenntnisse/{id}/bearbeiten", pages.endpoint(edit_pages.edit_lesson_page), methods=["GET", "POST"]),
+        Route("/projekte/{id}/zurueckziehen", pages.endpoint(edit_pages.withdraw_project_page),
+              methods=["GET", "POST"]),
+        Route("/erkenntnisse/{id}/zurueckziehen", pages.endpoint(edit_pages.withdraw_lesson_page),
+              methods=["GET", "POST"]),
         *open_data_routes(pages),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

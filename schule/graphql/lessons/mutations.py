@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -38,9 +38,45 @@ class AddLessonInput:
     )
 
 
+@strawberry.input(
+    description="Änderungen an einer Erkenntnis. Nicht angegebene Felder bleiben, wie sie sind; "
+    "null (oder eine leere Liste) löscht ein Feld."
+)
+class UpdateLessonInput:
+    id: str = strawberry.field(description="ID der zu ändernden Erkenntnis.")
+    project: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ID des Projekts, aus dem sie stammt (nicht löschbar)."
+    )
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="Neuer Titel (nicht löschbar).")
+    text: str | None = strawberry.field(default=strawberry.UNSET, description="Neuer Text (nicht löschbar).")
+    type: LessonType | None = strawberry.field(default=strawberry.UNSET, description="Neue Art.")
+    handlungsfelder: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Neue Handlungsfelder (ersetzt die bisherigen)."
+    )
+    author: str | None = strawberry.field(default=strawberry.UNSET, description="ID der Person, die sie aufschrieb.")
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="Neue Herkunftsangabe.")
+    submit: bool = strawberry.field(
+        default=False,
+        description="Einen Entwurf (oder eine zur Überarbeitung zurückgegebene Erkenntnis) mit dieser Änderung "
+        "zur Prüfung einreichen. Ändert ein Mitglied eine veröffentlichte Erkenntnis, wird die Änderung ohnehin "
+        "als Vorschlag geprüft.",
+    )
+
+
+_LESSON_FIELDS = ("project", "title", "text", "type", "handlungsfelder", "author", "source")
+
+
 AddLessonResult = Annotated[
     LessonPayload | UserErrors,
     strawberry.union("AddLessonResult", description="Die neue Erkenntnis, oder warum sie abgelehnt wurde."),
+]
+
+
+UpdateLessonResult = Annotated[
+    LessonPayload | UserErrors,
+    strawberry.union(
+        "UpdateLessonResult", description="Die geänderte Erkenntnis, oder warum die Änderung abgelehnt wurde."
+    ),
 ]
 
 
@@ -69,6 +105,31 @@ class LessonMutations:
         }
         try:
             entity = await run_in_threadpool(service.add_lesson, ctx.store, ctx.identity, data, draft=input.draft)
+        except service.Rejected as e:
+            return user_errors(e.problems)
+        return LessonPayload(lesson=Lesson.from_entity(entity))
+
+    @strawberry.mutation(
+        description="Eine Erkenntnis ändern: nur die angegebenen Felder. Mitglieder ändern Erkenntnisse ihrer "
+        "Kommune; ändern sie eine veröffentlichte, bleibt sie unverändert veröffentlicht (auch in der Suche), und "
+        "die Änderung wartet als Vorschlag (`pendingRevision`) auf die Prüfung. Jede Änderung wird als Version "
+        "festgehalten (`history`)."
+    )
+    async def update_lesson(
+        self,
+        info: Info[Context, None],
+        input: Annotated[UpdateLessonInput, strawberry.argument(description="Die Änderungen.")],  # noqa: A002
+    ) -> UpdateLessonResult:
+        ctx = info.context
+        changes: dict[str, Any] = {}
+        for name in _LESSON_FIELDS:
+            value = getattr(input, name)
+            if value is not strawberry.UNSET:
+                changes[name] = value.value if isinstance(value, LessonType) else value
+        try:
+            entity = await run_in_threadpool(
+                service.update_lesson, ctx.store, ctx.identity, input.id, changes, submit=input.submit
+            )
         except service.Rejected as e:
             return user_errors(e.problems)
         return LessonPayload(lesson=Lesson.from_entity(entity))

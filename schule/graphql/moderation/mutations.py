@@ -75,6 +75,22 @@ class ModerationMutations:
         return await _step(info, moderation.submit, id)
 
     @strawberry.mutation(
+        description="Eine eigene Einreichung zurückziehen: ein eingereichter Eintrag wird wieder zum Entwurf "
+        "(er verschwindet aus der Prüfliste, bleibt aber gespeichert und kann bearbeitet und erneut eingereicht "
+        "werden); bei einem veröffentlichten Eintrag wird der eigene offene Änderungsvorschlag zurückgezogen "
+        "(`revision` im Ergebnis), der veröffentlichte Eintrag bleibt, wie er ist. Gelöscht wird nichts."
+    )
+    async def withdraw_entry(self, info: Info[Context, None], id: Annotated[str, ID]) -> ModerationResult:  # noqa: A002
+        ctx = info.context
+        try:
+            outcome = await run_in_threadpool(moderation.withdraw, ctx.store, ctx.identity, id)
+        except TrustError as e:
+            return trust_errors(e, "id")
+        revision = EntryRevision.of(outcome.revision, outcome.entity, ctx.identity) if outcome.revision else None
+        return ModerationPayload(entry=to_node(outcome.entity), state=ReviewState(outcome.entity.state.value),
+                                 revision=revision)
+
+    @strawberry.mutation(
         description="Einen eingereichten Eintrag freigeben: er wird veröffentlicht und ist ab dann für alle "
         "sichtbar und in der Suche zu finden. Einen Änderungsvorschlag freigeben heißt: ihn übernehmen (Eintrag, "
         "Version und Prüfprotokoll in einem Schritt)." + ON_REVISION + " Nur für Moderation und Administration."

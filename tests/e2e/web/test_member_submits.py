@@ -39,7 +39,7 @@ def test_a_member_signs_in_submits_a_project_that_waits_for_review(
 
     # when they submit a project without a summary, they are told what is missing
     page.get_by_role("link", name="Einreichen").click()
-    expect(page.get_by_label("Kommune")).to_have_value("olpe")
+    expect(page.get_by_role("group", name="Kommunen").get_by_label("Olpe", exact=True)).to_be_checked()
     page.get_by_label("Titel").fill(TITLE)
     page.get_by_role("button", name="Projekt einreichen").click()
     expect(page.locator(".errors")).to_be_visible()
