@@ -217,9 +217,11 @@ class NetworkStats:
         "also größer sein als `projects`."
     )
     adoptions_per_year: list[YearCount] = strawberry.field(
-        description="Übernahmen je Jahr: jede ADAPTED_FROM-Kante (`adaptedFrom`) eines Projekts des Netzwerks zu "
-        "einem veröffentlichten Projekt, gezählt im Jahr des Beginns (`started`) des übernehmenden Projekts; "
-        "null: ohne Beginn. Ein Projekt, das zwei andere übernommen hat, zählt doppelt."
+        description="Übernahmen je Jahr: jede veröffentlichte Übernahme (`Adaptation`) einer Mitgliedskommune im "
+        "Jahr ihres Beginns, und jede ADAPTED_FROM-Kante (`adaptedFrom`) eines Projekts des Netzwerks zu einem "
+        "veröffentlichten Projekt, die keine Übernahme derselben Kommune schon zählt, im Jahr des Beginns "
+        "(`started`) des übernehmenden Projekts; null: ohne Beginn. Ein Projekt, das zwei andere übernommen hat, "
+        "zählt doppelt."
     )
     gaps_by_kreis: list[KreisGaps] = strawberry.field(
         description="Lücken je Kreis der Mitglieder: die Handlungsfelder ohne Projekt des Netzwerks im Kreis, "

@@ -84,6 +84,7 @@ class AdoptionFact:
     adopts: str  # the adopted project
     commune: str  # the adopting commune
     status: str | None = None
+    started: str | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ def read_all(store: CypherGraphStore) -> Facts:
 
 
 def _adoption(e: Adaptation) -> AdoptionFact:
-    return AdoptionFact(e.id, e.adopts, e.commune, e.status.value if e.status else None)
+    return AdoptionFact(e.id, e.adopts, e.commune, e.status.value if e.status else None, e.started)
 
 
 def refreshed(store: CypherGraphStore, facts: Facts) -> Facts:

@@ -13,9 +13,10 @@
 * gaps by Kreis: for every Kreis of the network's members, the Handlungsfelder (tree order) without
   any of the network's projects there: exactly the zero cells of ``coverage(groupBy: KREIS,
   filter: {network: <id>})``, computed by the same code;
-* adoptions per year: every ADAPTED_FROM edge from one of the network's projects to a published
-  project, counted in the ``started`` year of the adopting project (``None``: no start recorded).
-  A project that adapted two others counts twice.
+* adoptions per year: every published adoption record (``Adaptation``) of a member commune, in the
+  year it started, and every ADAPTED_FROM edge from one of the network's projects to a published
+  project that no record of the same commune and source already counts, in the ``started`` year of
+  the adopting project (``None``: no start recorded). A project that adapted two others counts twice.
 """
 
 from __future__ import annotations
@@ -81,12 +82,16 @@ def network_stats(facts: Facts, network: str) -> NetworkStats:
     statuses = Counter(p.status for p in projects)
     kreise: Counter[str | None] = Counter()
     adoptions: Counter[int | None] = Counter()
+    recorded = {(a.commune, a.adopts) for a in facts.adoptions.values() if a.commune in members}
+    for a in facts.adoptions.values():
+        if a.commune in members:
+            adoptions[year_of(a.started)] += 1
     for p in projects:
         own = {facts.communes[c].kreis for c in p.communes if c in facts.communes}
         for kreis in own - {None} or {None}:
             kreise[kreis] += 1
         for source in p.adapted_from:
-            if source in facts.projects and source != p.id:
+            if source in facts.projects and source != p.id and not any((c, source) in recorded for c in p.communes):
                 adoptions[year_of(p.started)] += 1
     by_kreis = sorted(((k, n) for k, n in kreise.items() if k is not None), key=lambda kv: kv[0].casefold())
     return NetworkStats(
