@@ -12,7 +12,7 @@ from schule.graphql.cost import ASSUMED_FEW, ASSUMED_MANY, BUDGET, COUNT, LEAF, 
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.schema import build_schema
 from schule.web import documents
-from schule.web.moderation_pages import QUEUE_SHOWN
+from schule.web.moderation_pages import CANDIDATES, QUEUE_SHOWN
 
 NESTED_ALIAS = "projects(first: 100) { nodes { communes { projects { communes { projects { slug } } } } } }"
 ABUSE = "{ " + " ".join(f"a{i}: {NESTED_ALIAS}" for i in range(29)) + " }"
@@ -135,7 +135,7 @@ WEB_DOCUMENTS = {
     "FORM_OPTIONS": (documents.FORM_OPTIONS, {}),
     "MORE_COMMUNES": (documents.MORE_COMMUNES, {"after": "x"}),
     "PROJECT_CHOICES": (documents.PROJECT_CHOICES, {}),
-    "REVIEW_QUEUE": (documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN}),
+    "REVIEW_QUEUE": (documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN, "candidates": CANDIDATES}),
     "MY_SUBMISSIONS": (documents.MY_SUBMISSIONS, {}),
 }
 
