@@ -155,5 +155,5 @@ async def review_page(pages: Pages, request: Request) -> Response:
     return pages.render(
         request, "review_queue.html", items=[queue_item(node) for node in queue["nodes"]], total=queue["totalCount"],
         problems=problems, values=values, done=DONE.get(request.query_params.get("erledigt", "")),
-        done_entry=request.query_params.get("eintrag", ""),
+        done_entry=request.query_params.get("eintrag", ""), mergeable_kinds=MERGEABLE,
     )

@@ -132,7 +132,7 @@ def queue_item(node: dict[str, Any]) -> QueueItem:
         title = f"{node['commune']['name']} übernimmt „{node['source']['title']}“"
         communes = [node["commune"]["name"]]
         body = node.get("outcome") or ""
-        teaser = f"Vorbild: {node['source']['title']}"
+        teaser = ""  # the adopted project is named in the title and the facts
         project = node["source"]
     elif kind == "LESSON":
         title, body = node["title"], node.get("text") or ""
