@@ -116,6 +116,8 @@ ROOT_WEIGHTS = {"experts": 4 * SEARCH, "recommendations": 2 * QUERY, "networkSta
 # Connections below an entry that run a list query of their own per parent (not batched like a link):
 # a project's adoption records.
 NESTED_QUERIES = frozenset({"Project.adaptationRecords"})
+# Fields below an entry that run a full-text search of their own per parent: duplicate candidates.
+NESTED_SEARCHES = frozenset({"Project.similar", "Lesson.similar"})
 # Lists without ``first`` whose size is known to be larger than ASSUMED_MANY: coverage has a cell per
 # group and Handlungsfeld (400 communes x 24 fields at the size the benchmarks use).
 ASSUMED_SIZES = {"Query.coverage": 500}
@@ -228,7 +230,7 @@ class _Estimator:
         returned = get_named_type(definition.type)
         qualified = f"{parent.name}.{name}"
         weight = (LINK if qualified in LINKS else 0 if qualified in EMBEDDED else QUERY if qualified in NESTED_QUERIES
-                  else self.weight(name, definition, root))
+                  else SEARCH if qualified in NESTED_SEARCHES else self.weight(name, definition, root))
         if node.selection_set is None or is_leaf_type(returned):
             return weight
         size = self.page_size(node, definition)

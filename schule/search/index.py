@@ -626,6 +626,36 @@ class SearchIndex:
 
     # ---------------------------------------------------------------- similarity
 
+    @staticmethod
+    def _telling_terms(searcher: Searcher, text: str, min_frequency: int) -> list[wq.Query]:
+        """Clauses for the 15 most telling words of ``text`` (tf-idf), over title, summary and text;
+        words in fewer than ``min_frequency`` documents are left out."""
+        reader = searcher.reader()
+        n = max(reader.doc_count(), 1)
+        tf = Counter(analyze_query(text))
+        weighted = []
+        for term, freq in tf.items():
+            df = reader.doc_frequency("text", term) + reader.doc_frequency("title", term)
+            if df < min_frequency or len(term) < 3:
+                continue
+            weighted.append((freq * math.log(1 + n / df), term))
+        weighted.sort(reverse=True)
+        return [wq.Or([wq.Term("title", term, boost=2.0), wq.Term("summary", term), wq.Term("text", term)],
+                      boost=min(weight, 5.0)) for weight, term in weighted[:15]]
+
+    def like_text(self, kind: str, text: str, limit: int = 5, exclude: str | None = None) -> list[Hit]:
+        """Documents of ``kind`` whose words are most like ``text``: candidates for duplicates of an entry
+        that is not in the index (a submission waiting for review), best first; ``exclude`` (an id) left out."""
+        searcher = self._get_searcher()
+        clauses = self._telling_terms(searcher, text, min_frequency=1)
+        if not clauses:
+            return []
+        limit = max(0, min(int(limit), 1000))
+        q = wq.And([wq.Or(clauses), wq.Term("kind", kind)])
+        if exclude is not None:
+            q = wq.AndNot(q, wq.Term("key", f"{kind}:{exclude}"))
+        return [self._hit(searcher, hit.docnum, hit.score, frozenset()) for hit in searcher.search(q, limit=limit)]
+
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
         """More like this: the document's most telling words, plus shared Handlungsfelder and tags.
 
@@ -642,20 +672,8 @@ class SearchIndex:
         stored = searcher.stored_fields(docnum)
         text = " ".join((stored.get("title", ""), stored.get("tags", ""), stored.get("summary", ""),
                          stored.get("text", "")))
-        reader = searcher.reader()
-        n = max(reader.doc_count(), 1)
-        tf = Counter(analyze_query(text))
-        weighted = []
-        for term, freq in tf.items():
-            df = reader.doc_frequency("text", term) + reader.doc_frequency("title", term)
-            if df <= 1 or len(term) < 3:
-                continue
-            weighted.append((freq * math.log(1 + n / df), term))
-        weighted.sort(reverse=True)
-        clauses: list[wq.Query] = []
-        for weight, term in weighted[:15]:
-            clauses.append(wq.Or([wq.Term("title", term, boost=2.0), wq.Term("summary", term),
-                                  wq.Term("text", term)], boost=min(weight, 5.0)))
+        # the document itself counts once in every term's frequency: a term only it has tells nothing
+        clauses = self._telling_terms(searcher, text, min_frequency=2)
         for hf in filter(None, stored.get("handlungsfeld", "").split(",")):
             clauses.append(wq.Term("handlungsfeld", hf, boost=1.5))
         for tag in filter(None, stored.get("tags", "").split(_SEP)):

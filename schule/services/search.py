@@ -50,3 +50,9 @@ class SearchService:
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
         self._catch_up()
         return self.sync.index.similar(kind, id, limit=max(1, min(limit, MAX_LIMIT)))
+
+    def like_text(self, kind: str, text: str, limit: int = 5, exclude: str | None = None) -> list[Hit]:
+        """Published entries of ``kind`` most like ``text`` (duplicate candidates of an unpublished entry)."""
+        self._catch_up()
+        return self.sync.index.like_text(kind, text[:MAX_QUERY_CHARS * 4], limit=max(1, min(limit, MAX_LIMIT)),
+                                         exclude=exclude)

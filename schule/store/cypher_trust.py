@@ -195,11 +195,12 @@ RETURN count(n) AS count
 """
 
 # An account's entries: those it created, and those it proposed revisions of (last touched first).
+# Merged entries stay in the list (state 'merged', ``merged_into``): the member sees where theirs went.
 ENTRIES_OF_ACCOUNT = """
 OPTIONAL MATCH (p:Revision {author: $account})
 WITH collect(DISTINCT p.entity) AS revised
 MATCH (n:Entity)
-WHERE (n.created_by = $account OR n.id IN revised) AND n.state <> 'merged'
+WHERE n.created_by = $account OR n.id IN revised
 OPTIONAL MATCH (r:Revision {author: $account, entity: n.id})
 WITH n, max(r.updated_at) AS proposed
 WITH n, CASE WHEN proposed IS NOT NULL AND proposed > n.updated_at THEN proposed ELSE n.updated_at END AS touched

@@ -202,18 +202,25 @@ REVIEW_COUNT = """
 query WebReviewCount { reviewQueueCount }
 """
 
-# A published entry in the queue waits with a member's revision: the page shows its diff.
-_PENDING_REVISION = "pendingRevision { createdAt authorName changes { field old new } }"
+# A published entry in the queue waits with a member's revision: the page shows its diff. The
+# submitter of a new entry is the author of its first version; duplicate candidates of a new entry
+# are the published entries most like it (`similar`).
+_PENDING_REVISION = "pendingRevision { createdAt authorName authorCommune { name } changes { field old new } }"
+_REVIEW_COMMON = f"updatedAt history {{ action at authorName }} {_PENDING_REVISION}"
+_CANDIDATES = "similar(first: $candidates) { id title }"
 
 REVIEW_QUEUE = f"""
-query WebReviewQueue($first: Int!) {{
+query WebReviewQueue($first: Int!, $candidates: Int!) {{
   reviewQueue(first: $first) {{
     totalCount
     nodes {{
       __typename
-      ... on Project {{ slug title summary updatedAt communes {{ slug name }} handlungsfelder {{ slug name }}
-                       {_PENDING_REVISION} }}
-      ... on Lesson {{ slug title text updatedAt project {{ slug title }} {_PENDING_REVISION} }}
+      ... on Project {{ slug title summary description {_REVIEW_COMMON} {_CANDIDATES}
+                       communes {{ slug name }} handlungsfelder {{ slug name }} }}
+      ... on Lesson {{ slug title text {_REVIEW_COMMON} {_CANDIDATES}
+                      project {{ slug title communes {{ slug name }} }} }}
+      ... on Adaptation {{ slug status outcome started {_REVIEW_COMMON}
+                          source {{ slug title }} commune {{ slug name }} }}
     }}
   }}
 }}
@@ -226,8 +233,9 @@ MY_SUBMISSIONS = f"""
 query WebMySubmissions {{
   mySubmissions(first: 100) {{
     __typename
-    ... on Project {{ slug title state reviewNote updatedAt {_OWN_REVISION} }}
-    ... on Lesson {{ slug title state reviewNote updatedAt {_OWN_REVISION} }}
+    ... on Project {{ slug title state reviewNote updatedAt {_OWN_REVISION} mergedInto {{ slug title }} }}
+    ... on Lesson {{ slug title state reviewNote updatedAt {_OWN_REVISION} mergedInto {{ slug title }} }}
+    ... on Adaptation {{ slug state reviewNote updatedAt {_OWN_REVISION} source {{ title }} commune {{ name }} }}
   }}
 }}
 """
@@ -369,5 +377,24 @@ query WebPeopleChoices($after: String) {
 ORGANISATION_CHOICES = """
 query WebOrganisationChoices($after: String) {
   organisations(first: 100, after: $after) { nodes { slug name } pageInfo { hasNextPage endCursor } }
+}
+"""
+
+# -- project actions: "Wir übernehmen das" (schule/web/action_pages.py) --------------------------
+
+ADOPT_FORM = """
+query WebAdoptForm($id: String!, $commune: String!, $hasCommune: Boolean!) {
+  project(id: $id) { slug title state communes { slug name } }
+  commune(id: $commune) @include(if: $hasCommune) { slug name people { slug name role } }
+}
+"""
+
+RECORD_ADOPTION = """
+mutation WebRecordAdoption($input: RecordAdoptionInput!) {
+  recordAdoption(input: $input) {
+    __typename
+    ... on AdaptationPayload { adaptation { slug state } }
+    ... on UserErrors { errors { code field message } }
+  }
 }
 """

@@ -10,7 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from schule.auth.ratelimit import Limits
 from schule.graphql.view import GraphQLView
-from schule.web import detail_pages, edit_pages, freshness_pages, member_pages, moderation_pages
+from schule.web import action_pages, detail_pages, edit_pages, freshness_pages, member_pages, moderation_pages
 from schule.web.api import Api
 from schule.web.open_data import open_data_routes
 from schule.web.pages import Pages
@@ -62,6 +62,8 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
               methods=["GET", "POST"]),
         Route("/erkenntnisse/{id}/zurueckziehen", pages.endpoint(edit_pages.withdraw_lesson_page),
               methods=["GET", "POST"]),
+        # -- project actions --
+        Route("/projekte/{id}/uebernehmen", pages.endpoint(action_pages.adopt_page), methods=["GET", "POST"]),
         *open_data_routes(pages),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

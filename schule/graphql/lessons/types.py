@@ -14,6 +14,7 @@ from schule.domain.model import Kind
 from schule.graphql.context import Context
 from schule.graphql.enums import LessonType, ReviewState
 from schule.graphql.freshness.fields import LAST_CONFIRMED_AT, LAST_CONFIRMED_BY, confirmed_by
+from schule.graphql.moderation.duplicates import MERGED_INTO, SIMILAR, SimilarFirst, merged_into, similar_entries
 from schule.graphql.nodes import (
     CREATED_AT,
     HISTORY,
@@ -35,9 +36,11 @@ from schule.graphql.registry import node_type, to_node
 
 if TYPE_CHECKING:
     from schule.graphql.moderation.types import EntryRevision, EntryVersion
+    from schule.graphql.search.types import SearchHit
 
 EntryVersionRef = Annotated["EntryVersion", strawberry.lazy("schule.graphql.moderation.types")]
 EntryRevisionRef = Annotated["EntryRevision", strawberry.lazy("schule.graphql.moderation.types")]
+SearchHitRef = Annotated["SearchHit", strawberry.lazy("schule.graphql.search.types")]
 
 if TYPE_CHECKING:
     from schule.graphql.handlungsfelder.types import Handlungsfeld
@@ -122,3 +125,11 @@ class Lesson(relay.Node):
         from schule.graphql.moderation.types import own_revision
 
         return await own_revision(info, self.entity)
+
+    @strawberry.field(description=SIMILAR)
+    async def similar(self, info: Info[Context, None], first: SimilarFirst = 5) -> list[SearchHitRef]:
+        return await similar_entries(info, self.entity, first)
+
+    @strawberry.field(description=MERGED_INTO)
+    async def merged_into(self, info: Info[Context, None]) -> Lesson | None:
+        return await merged_into(info, self.entity)

@@ -116,6 +116,9 @@ def test_a_rejected_submission_never_appears_in_search(
     expect(item.get_by_role("alert")).to_contain_text("Begründung")
     item.get_by_label("Begründung").fill("Werbung gehört nicht in den Wissenstransfer.")
     item.get_by_role("button", name=re.compile("^Ablehnen")).click()
+    # (rejecting asks once more, on a page of its own)
+    expect(reviewer.get_by_role("heading", level=1)).to_have_text("Wirklich ablehnen?")
+    reviewer.get_by_role("button", name="Ja, ablehnen").click()
     expect(reviewer.get_by_role("status")).to_contain_text("abgelehnt")
     screenshot(reviewer, "32-review-queue-rejected")
 
@@ -199,7 +202,8 @@ def test_a_moderator_merges_a_duplicate_submission_into_the_published_project(
         # when a moderator merges it into that project from the review queue
         token = _session_token(reviewer, "/pruefen")
         merged = reviewer.post("/pruefen", data={"csrf_token": token, "aktion": "zusammenfuehren", "id": duplicate,
-                                                 "survivor": "stadtlabor-soest", "merge_reason": MERGE_REASON})
+                                                 "survivor": "stadtlabor-soest", "merge_reason": MERGE_REASON,
+                                                 "bestaetigt": "ja"})
         assert merged.status_code == 303 and "erledigt=zusammenfuehren" in merged.headers["location"]
         # and the audit log records who merged and why, the survivor's history the duplicate's versions
         audit = reviewer.post("/graphql", json={"query": AUDIT_OF_SURVIVOR}).json()["data"]["auditLog"]["nodes"][0]
@@ -222,7 +226,7 @@ def test_a_moderator_merges_a_duplicate_submission_into_the_published_project(
         second = again.headers["location"].split("/projekte/")[1].split("?")[0]
         token = _session_token(reviewer, "/pruefen")
         unknown = reviewer.post("/pruefen", data={"csrf_token": token, "aktion": "zusammenfuehren", "id": second,
-                                                  "survivor": "gibt-es-nicht"})
+                                                  "survivor": "gibt-es-nicht", "bestaetigt": "ja"})
         assert unknown.status_code == 200 and "gibt-es-nicht" in unknown.text and 'role="alert"' in unknown.text
     finally:
         author.close()

@@ -12,7 +12,7 @@ from schule.graphql.cost import ASSUMED_FEW, ASSUMED_MANY, BUDGET, COUNT, LEAF, 
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.schema import build_schema
 from schule.web import documents
-from schule.web.moderation_pages import QUEUE_SHOWN
+from schule.web.moderation_pages import CANDIDATES, QUEUE_SHOWN
 from schule.web.start_page import NEWS_SHOWN
 from schule.web.statistics_page import STATISTICS
 
@@ -138,8 +138,14 @@ WEB_DOCUMENTS = {
     "FORM_OPTIONS": (documents.FORM_OPTIONS, {}),
     "MORE_COMMUNES": (documents.MORE_COMMUNES, {"after": "x"}),
     "PROJECT_CHOICES": (documents.PROJECT_CHOICES, {}),
-    "REVIEW_QUEUE": (documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN}),
+    "REVIEW_QUEUE": (documents.REVIEW_QUEUE, {"first": QUEUE_SHOWN, "candidates": CANDIDATES}),
     "MY_SUBMISSIONS": (documents.MY_SUBMISSIONS, {}),
+    "EDIT_PROJECT": (documents.EDIT_PROJECT, {"id": "x"}),
+    "EDIT_LESSON": (documents.EDIT_LESSON, {"id": "x"}),
+    "PROJECT_CHOICES_IN": (documents.PROJECT_CHOICES_IN, {"communes": ["x"]}),
+    "PEOPLE_CHOICES": (documents.PEOPLE_CHOICES, {}),
+    "ORGANISATION_CHOICES": (documents.ORGANISATION_CHOICES, {}),
+    "ADOPT_FORM": (documents.ADOPT_FORM, {"id": "x", "commune": "x", "hasCommune": True}),
 }
 
 

@@ -176,6 +176,27 @@ def test_similar_of_unknown_document_is_empty(index: SearchIndex) -> None:
     assert index.similar("project", "does-not-exist") == []
 
 
+def test_text_not_in_the_index_finds_its_likely_duplicates_of_the_same_kind(tmp_path: Path) -> None:
+    # given published projects (and a lesson and a commune with the same words)
+    docs = [SearchDocument("project", "olpe-parkplatzsensoren", "Parkplatzsensoren in der Innenstadt",
+                           summary="Sensoren zeigen freie Stellplätze in Olpe an."),
+            SearchDocument("project", "soest-stadtlabor", "Stadtlabor Soest", summary="Ein Lernort."),
+            SearchDocument("lesson", "sensoren-lesson", "Parkplatzsensoren brauchen Strom",
+                           summary="Sensoren zeigen freie Stellplätze an."),
+            SearchDocument("commune", "olpe", "Olpe", summary="Parkplatzsensoren Stellplätze")]
+    with indexed(tmp_path / "like", docs) as ix:
+        # when a submission that is not in the index asks for entries like it
+        hits = ix.like_text("project", "Parkplatzsensoren für Olpe: freie Stellplätze in der Innenstadt")
+        mine = ix.like_text("project", "Parkplatzsensoren in der Innenstadt", exclude="olpe-parkplatzsensoren")
+        nothing = ix.like_text("project", "   ")
+    # then the project with the same words comes first, and only projects are returned
+    assert hits[0].id == "olpe-parkplatzsensoren"
+    assert {h.kind for h in hits} == {"project"}
+    # and an entry is never its own duplicate; a text without words finds nothing
+    assert "olpe-parkplatzsensoren" not in [h.id for h in mine]
+    assert nothing == []
+
+
 def test_rebuild_writes_the_same_postings_as_whooshs_default_writer(tmp_path: Path) -> None:
     # given the fixture documents written by rebuild (fast length lookups) and by a plain Whoosh writer
     from whoosh import index as whoosh_index
