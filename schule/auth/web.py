@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -116,9 +117,9 @@ def auth_routes(limits: Limits) -> list[Route]:
             wait = limits.sign_in_address.take(per_address)
             if wait:
                 limits.sign_in.give_back(pair)
-        if wait:
-            return _page("<p>Zu viele fehlgeschlagene Anmeldeversuche. Bitte später erneut versuchen.</p>", 429,
-                         headers={"Retry-After": str(int(wait))})
+        if wait:  # the app's error handler renders the German page with the wait time
+            raise HTTPException(429, "Zu viele fehlgeschlagene Anmeldeversuche.",
+                                headers={"Retry-After": str(int(wait))})
         from schule.services import accounts
 
         store = request.app.state.schule.store
