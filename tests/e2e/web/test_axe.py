@@ -4,6 +4,7 @@ moderator, an admin; the 404 page and the 429 page (from a server with a strict 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from tests.e2e.web.conftest import MEMBER_PASSWORD, ConsoleLog, Violation, WebSe
 pytestmark = pytest.mark.browser
 
 MODERATOR, ADMIN, STAFF_PASSWORD = "axe-moderation", "axe-verwaltung", "Barrieren finden 2026"
+RECORD_ADOPTION = "mutation($input: RecordAdoptionInput!) { recordAdoption(input: $input) { __typename } }"
 HORIZONTAL_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 WIDTHS = {"1280": {"width": 1280, "height": 900}, "360": {"width": 360, "height": 740}}
 
@@ -28,8 +30,8 @@ READER_PAGES = [
     "/erkenntnisse/anschluss-kostenlos-per-loi-oder-ratsbeschluss", "/kommunen/olpe",
     "/personen/matthias-barutowicz", "/handlungsfelder/wirtschaft", "/netzwerke/smart-cities-schule",
     "/netzwerke/rahmenstrategie-suedwestfalen", "/veranstaltungen/smart-cities-konferenz-2020",
-    "/organisationen/suedwestfalen-agentur", "/anmelden", "/daten", "/impressum", "/datenschutz",
-    "/barrierefreiheit", "/gibt-es-nicht",
+    "/organisationen/suedwestfalen-agentur", "/uebernahmen/axe-uebernahme", "/anmelden", "/daten", "/impressum",
+    "/datenschutz", "/barrierefreiheit", "/gibt-es-nicht",
 ]
 MEMBER_PAGES = ["/einreichen/projekt", "/einreichen/erkenntnis", "/meine-einreichungen", "/veraltet",
                 "/konto/passwort"]
@@ -39,10 +41,18 @@ PAGES = ([("reader", p) for p in READER_PAGES] + [("member", p) for p in MEMBER_
 
 @pytest.fixture(scope="module")
 def staff(web_server: WebServer, member: str) -> dict[str, tuple[str, str]]:
+    tokens = {}
     for name, role in ((MODERATOR, "moderator"), (ADMIN, "admin")):
         done = web_server.schule("user", "add", name, "--role", role, "--commune", "olpe", "--password-stdin",
-                                 stdin=STAFF_PASSWORD + "\n")
-        assert done.returncode == 0 or "gibt es schon" in done.stderr, done.stderr
+                                 "--json", stdin=STAFF_PASSWORD + "\n")
+        assert done.returncode == 0, done.stderr
+        tokens[role] = json.loads(done.stdout)["token"]
+    # an adoption for the adoption page (an admin's is published at once)
+    adopted = httpx.post(web_server.url("/graphql"), timeout=30, headers={"Authorization": f"Bearer {tokens['admin']}"},
+                         json={"query": RECORD_ADOPTION, "variables": {"input": {
+                             "id": "axe-uebernahme", "source": "stadtlabor-soest", "commune": "olpe",
+                             "status": "IN_PROGRESS", "started": "2025-03"}}})
+    assert adopted.json()["data"]["recordAdoption"]["__typename"] == "AdaptationPayload", adopted.text
     # the member's list and the review queue with an entry in them (a long title, as real ones are)
     with httpx.Client(base_url=web_server.base_url, timeout=30) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/anmelden").text)
