@@ -31,7 +31,7 @@ MACHINE_PREFIXES = ("/graphql", "/auth/", "/healthz", "/metrics", "/static/")
 MACHINE_SUFFIXES = (".csv", ".jsonld", ".json", ".xml")
 
 TITLES = {
-    400: "Ungültige Anfrage", 403: "Nicht erlaubt", 404: "Seite nicht gefunden", 405: "Nicht möglich",
+    400: "Ungültige Anfrage", 403: "Formular abgelaufen", 404: "Seite nicht gefunden", 405: "Nicht möglich",
     409: "Nicht möglich", 429: "Zu viele Anfragen", 500: "Ein Fehler ist aufgetreten",
     503: "Vorübergehend nicht erreichbar",
 }
@@ -73,6 +73,8 @@ def error_page(renderer: Renderer, request: Request, status: int, message: str,
 
 
 def _message(status: int, headers: Mapping[str, str]) -> str:
+    if status == 403:
+        return "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
     if status == 404:
         return "Diese Seite gibt es nicht (mehr). Vielleicht hilft die Suche weiter."
     if status == 405:

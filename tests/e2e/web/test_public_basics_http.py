@@ -173,6 +173,9 @@ def test_unknown_routes_get_a_german_page_and_api_paths_keep_their_answers(data_
             assert page.status_code == 404, path
             assert '<html lang="de">' in page.text and h1(page) == "Seite nicht gefunden", path
             assert '<a href="/">Zur Startseite und Suche</a>' in page.text, path
+        expired = browser.post("/signout", data={})
+        assert expired.status_code == 403 and h1(expired) == "Formular abgelaufen"
+        assert '<html lang="de">' in expired.text
         wrong_method = browser.post("/impressum")
         assert wrong_method.status_code == 405 and '<html lang="de">' in wrong_method.text
         # machines keep machine answers
