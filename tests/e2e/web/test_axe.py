@@ -127,3 +127,13 @@ def test_no_axe_violations_and_no_sideways_scrolling(
     # Chromium logs every 4xx document as a console error; for the error pages that is their point
     status = {"/gibt-es-nicht": 404, "429": 429}.get(path)
     console.errors[:] = [e for e in console.errors if f"status of {status} " not in e]
+
+
+def test_the_check_finds_a_violation_when_there_is_one(
+    web_server: WebServer, new_page: Callable[..., Page], axe: Callable[[Page], list[Violation]],
+) -> None:
+    # a negative control: an unlabelled field added to a clean page must be reported
+    page = new_page(viewport=WIDTHS["1280"], bypass_csp=True)
+    page.goto(web_server.url("/impressum"))
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')")
+    assert "label" in {v["id"] for v in axe(page)}
