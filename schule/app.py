@@ -35,6 +35,7 @@ from schule.services.search_sync import SearchSync, SyncStopped
 from schule.services.seeding import seed_if_empty
 from schule.settings import Settings
 from schule.store import open_store
+from schule.web.error_pages import error_handlers
 from schule.web.routes import web_routes
 
 log = logging.getLogger("schule")
@@ -165,6 +166,7 @@ def create_app(
                 *auth_routes(limits)],
         lifespan=lifespan,
         middleware=middleware,
+        exception_handlers=error_handlers(),  # German pages for unknown routes, 429 and 500 (web paths only)
     )
     app.state.schule = state
     return app

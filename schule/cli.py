@@ -268,7 +268,7 @@ def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
-    """``schule user add|revoke|list``: accounts, as an admin at the command line."""
+    """``schule user add|reset-password|revoke|list``: accounts, as an admin at the command line."""
     from schule.auth.identity import Identity
     from schule.services import accounts
 
@@ -286,6 +286,15 @@ def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 print(f"Konto {account.name} ({account.role.value}) angelegt: {account.id}")
                 print(f"API-Token (wird nur jetzt angezeigt, gültig {args.days:g} Tage): {token}")
+        elif args.user_command == "reset-password":
+            if args.password_stdin:
+                accounts.set_password(store, operator, args.name, sys.stdin.readline().rstrip("\n"))
+                print(f"Passwort von {args.name} gesetzt; alle Sitzungen des Kontos sind beendet")
+            else:
+                password = accounts.reset_password(store, operator, args.name)
+                print(f"Vorläufiges Passwort für {args.name} (wird nur jetzt angezeigt; bitte nach der "
+                      f"Anmeldung unter /konto/passwort ändern): {password}")
+                print("Alle Sitzungen des Kontos sind beendet")
         elif args.user_command == "revoke":
             account = accounts.revoke_account(store, operator, args.name)
             print(f"Konto {account.name} gesperrt; alle Tokens und Sitzungen sind ungültig")
@@ -369,7 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="nur prüfen; Exit 1, wenn die Datei abweicht")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("user", help="Konten verwalten: anlegen (mit API-Token), sperren, auflisten")
+    p = sub.add_parser("user", help="Konten verwalten: anlegen (mit API-Token), Passwort zurücksetzen, sperren, "
+                       "auflisten")
     user = p.add_subparsers(dest="user_command", required=True, metavar="AKTION")
     u = user.add_parser("add", help="Konto anlegen; gibt einmalig ein API-Token aus")
     u.add_argument("name", metavar="NAME", help="Kontoname (ist er die ID einer Person, wird sie verknüpft)")
@@ -379,6 +389,10 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--days", type=float, default=90, help="Gültigkeit des Tokens in Tagen (90)")
     u.add_argument("--password-stdin", action="store_true", help="Passwort für die Web-Anmeldung von stdin")
     u.add_argument("--json", action="store_true", help='als {"id": …, "token": …}')
+    u = user.add_parser("reset-password", help="Passwort zurücksetzen; beendet alle Sitzungen des Kontos")
+    u.add_argument("name", metavar="NAME")
+    u.add_argument("--password-stdin", action="store_true",
+                   help="das neue Passwort von stdin lesen (sonst wird ein vorläufiges erzeugt und einmal angezeigt)")
     u = user.add_parser("revoke", help="Konto sperren: alle Tokens und Sitzungen werden ungültig")
     u.add_argument("name", metavar="NAME")
     u = user.add_parser("list", help="alle Konten")

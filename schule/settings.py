@@ -36,6 +36,17 @@ Environment variables:
                       (default 2000, bursts of ten seconds' worth); a load test from one address needs more
     SCHULE_MUTATION_RATE  mutations per second per account and per address (default 1, bursts of
                       a minute's worth)
+
+Who runs the service, for /impressum, /datenschutz and /barrierefreiheit (each optional; a page
+says plainly what the operator has not configured, it never makes anything up):
+    SCHULE_OPERATOR_NAME        operator, e.g. ``Stadt Olpe`` or ``Südwestfalen Agentur GmbH``
+    SCHULE_OPERATOR_ADDRESS     postal address in one line, e.g. ``Franziskanerstraße 6, 57462 Olpe``
+    SCHULE_OPERATOR_EMAIL       contact e-mail (also for accessibility feedback and privacy requests)
+    SCHULE_OPERATOR_PHONE       contact telephone number
+    SCHULE_OPERATOR_REPRESENTATIVE  who represents the operator (Bürgermeister, Geschäftsführung)
+    SCHULE_CONTENT_RESPONSIBLE  responsible for the content (§ 18 Abs. 2 MStV), name and address
+    SCHULE_PRIVACY_OFFICER      the data protection officer's contact (name, e-mail)
+    SCHULE_ACCESSIBILITY_DATE   date (YYYY-MM-DD) the accessibility statement was last reviewed
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,6 +67,9 @@ from schule.errors import ConfigError
 STORES = ("embedded", "neo4j")
 LOG_FORMATS = ("text", "json")
 METRICS_ALLOW_DEFAULT = ("127.0.0.0/8", "::1")
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"\+?[0-9][0-9 ()/-]{4,30}")
+MAX_OPERATOR_TEXT = 500
 N = TypeVar("N", int, float)
 
 
@@ -82,6 +97,14 @@ class Settings:
     log_format: str = "text"
     query_rate: float = 2000.0
     mutation_rate: float = 1.0
+    operator_name: str | None = None
+    operator_address: str | None = None
+    operator_email: str | None = None
+    operator_phone: str | None = None
+    operator_representative: str | None = None
+    content_responsible: str | None = None
+    privacy_officer: str | None = None
+    accessibility_date: str | None = None
     seed_dir: Path = Path(__file__).resolve().parent.parent / "seed"
 
     def __post_init__(self) -> None:
@@ -115,6 +138,29 @@ class Settings:
         for name, rate in (("SCHULE_QUERY_RATE", self.query_rate), ("SCHULE_MUTATION_RATE", self.mutation_rate)):
             if not 0 < rate < math.inf:
                 raise ConfigError(f"{name} muss eine Zahl größer als 0 sein")
+        self._check_operator()
+
+    def _check_operator(self) -> None:
+        """The operator's contact data appear on the legal pages: a typo there is a broken Impressum."""
+        if self.operator_email is not None and not EMAIL.fullmatch(self.operator_email):
+            raise ConfigError(f"SCHULE_OPERATOR_EMAIL={self.operator_email!r} ist keine E-Mail-Adresse "
+                              "wie kontakt@olpe.de")
+        if self.operator_phone is not None and not PHONE.fullmatch(self.operator_phone):
+            raise ConfigError(f"SCHULE_OPERATOR_PHONE={self.operator_phone!r} ist keine Telefonnummer; "
+                              "erlaubt sind Ziffern, Leerzeichen und + ( ) / -, z. B. +49 2761 83-0")
+        if self.accessibility_date is not None:
+            try:
+                date.fromisoformat(self.accessibility_date)
+            except ValueError:
+                raise ConfigError(f"SCHULE_ACCESSIBILITY_DATE={self.accessibility_date!r} ist kein Datum "
+                                  "wie 2026-11-30") from None
+        for name, value in (("SCHULE_OPERATOR_NAME", self.operator_name),
+                            ("SCHULE_OPERATOR_ADDRESS", self.operator_address),
+                            ("SCHULE_OPERATOR_REPRESENTATIVE", self.operator_representative),
+                            ("SCHULE_CONTENT_RESPONSIBLE", self.content_responsible),
+                            ("SCHULE_PRIVACY_OFFICER", self.privacy_officer)):
+            if value is not None and len(value) > MAX_OPERATOR_TEXT:
+                raise ConfigError(f"{name} ist zu lang (höchstens {MAX_OPERATOR_TEXT} Zeichen)")
 
     @property
     def development(self) -> bool:
@@ -152,6 +198,14 @@ class Settings:
             log_format=env.get("SCHULE_LOG_FORMAT", "").strip() or "text",
             query_rate=_number(env, "SCHULE_QUERY_RATE", 2000.0, float),
             mutation_rate=_number(env, "SCHULE_MUTATION_RATE", 1.0, float),
+            operator_name=_text(env, "SCHULE_OPERATOR_NAME"),
+            operator_address=_text(env, "SCHULE_OPERATOR_ADDRESS"),
+            operator_email=_text(env, "SCHULE_OPERATOR_EMAIL"),
+            operator_phone=_text(env, "SCHULE_OPERATOR_PHONE"),
+            operator_representative=_text(env, "SCHULE_OPERATOR_REPRESENTATIVE"),
+            content_responsible=_text(env, "SCHULE_CONTENT_RESPONSIBLE"),
+            privacy_officer=_text(env, "SCHULE_PRIVACY_OFFICER"),
+            accessibility_date=_text(env, "SCHULE_ACCESSIBILITY_DATE"),
             **({"seed_dir": Path(seed_dir)} if seed_dir else {}),
         )
 
@@ -173,6 +227,11 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw not in ("0", "1"):
         raise ConfigError(f"{name}={raw!r} ist ungültig; erlaubt sind 1 (an) und 0 (aus)")
     return raw == "1"
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    """A free-text variable; empty or only spaces is unset."""
+    return " ".join(env.get(name, "").split()) or None
 
 
 def _list(raw: str) -> tuple[str, ...]:

@@ -24,8 +24,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from schule.auth import credentials, csrf
@@ -86,11 +87,6 @@ async def require_csrf(request: Request) -> dict[str, str]:
     return form
 
 
-def _page(body: str, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
-    return HTMLResponse(f"<!doctype html><html lang=de><meta charset=utf-8><title>Anmelden – schule</title>"
-                        f"<body>{body}</body></html>", status_code=status, headers=headers)
-
-
 def _cookie_args(request: Request) -> dict[str, Any]:
     return {"httponly": True, "samesite": "lax", "secure": request.url.scheme == "https", "path": "/"}
 
@@ -116,9 +112,9 @@ def auth_routes(limits: Limits) -> list[Route]:
             wait = limits.sign_in_address.take(per_address)
             if wait:
                 limits.sign_in.give_back(pair)
-        if wait:
-            return _page("<p>Zu viele fehlgeschlagene Anmeldeversuche. Bitte später erneut versuchen.</p>", 429,
-                         headers={"Retry-After": str(int(wait))})
+        if wait:  # the app's error handler renders the German page with the wait time
+            raise HTTPException(429, "Zu viele fehlgeschlagene Anmeldeversuche.",
+                                headers={"Retry-After": str(int(wait))})
         from schule.services import accounts
 
         store = request.app.state.schule.store
@@ -141,8 +137,8 @@ def auth_routes(limits: Limits) -> list[Route]:
     async def sign_out(request: Request) -> Response:
         try:
             await require_csrf(request)
-        except CSRFError:
-            return _page("<p>Ungültiges Formular (CSRF).</p>", 403)
+        except CSRFError:  # the app's error handler renders the German page
+            raise HTTPException(403, "Ungültiges Formular (CSRF).") from None
         secret = session_secret(request)
         if secret:
             from schule.services import accounts

@@ -131,6 +131,7 @@ def list_accounts(store: CypherGraphStore, actor: Identity) -> list[Account]:
 
 
 def set_password(store: CypherGraphStore, actor: Identity, name: str, password: str) -> None:
+    """Set a password (an admin for anyone: every session of the account ends with it)."""
     operation = "setPassword"
     account = _find(store, name, operation)
     if actor.account_id != account.id:
@@ -138,9 +139,56 @@ def set_password(store: CypherGraphStore, actor: Identity, name: str, password: 
     _check_password(password, operation)
     now = now_iso()
     statements = store.password_statements(account.id, credentials.hash_password(password))
+    if actor.account_id != account.id:
+        statements += store.revoke_sessions_statements(account.id, now)
     if actor.is_admin:
         statements += audit_statements(actor, operation, target=account.id, target_kind="account", now=now,
                                        details={"name": account.name})
+    store.write(statements)
+
+
+def reset_password(store: CypherGraphStore, actor: Identity, name: str) -> str:
+    """An admin's reset: a new random password, returned once (only its hash is stored); every
+    session of the account ends, so whoever knew the old password is signed out everywhere."""
+    operation = "resetPassword"
+    require_admin(actor, operation)
+    account = _find(store, name, operation)
+    if account.status != AccountStatus.ACTIVE:
+        raise TrustError(Code.INVALID_STATE, f"Das Konto {account.name!r} ist gesperrt.", operation=operation)
+    password = secrets.token_urlsafe(12)  # 16 characters, 96 bits
+    now = now_iso()
+    statements = store.password_statements(account.id, credentials.hash_password(password))
+    statements += store.revoke_sessions_statements(account.id, now)
+    statements += audit_statements(actor, operation, target=account.id, target_kind="account", now=now,
+                                   details={"name": account.name})
+    store.write(statements)
+    return password
+
+
+def change_own_password(
+    store: CypherGraphStore, actor: Identity, current: str, new: str, *, session_secret: str | None = None
+) -> None:
+    """A signed-in person changes their password: the current one must be right. Their other
+    sessions end; the one they changed it in (``session_secret``) stays."""
+    operation = "changePassword"
+    account = store.accounts_by_id([actor.account_id]).get(actor.account_id or "") if actor.account_id else None
+    if account is None or account.status != AccountStatus.ACTIVE:
+        raise TrustError(Code.FORBIDDEN, "Bitte melden Sie sich an.", operation=operation)
+    found = store.password_hash_of(account.name)
+    if not credentials.verify_password(found[1] if found else None, current):
+        raise TrustError(Code.INVALID, "Das bisherige Passwort stimmt nicht.", operation=operation, field="current")
+    if not (credentials.MIN_PASSWORD_LENGTH <= len(new) <= credentials.MAX_PASSWORD_LENGTH):
+        raise TrustError(Code.INVALID, f"Das neue Passwort braucht mindestens {credentials.MIN_PASSWORD_LENGTH} "
+                         f"und höchstens {credentials.MAX_PASSWORD_LENGTH} Zeichen.", operation=operation, field="new")
+    if new == current:
+        raise TrustError(Code.INVALID, "Das neue Passwort muss sich vom bisherigen unterscheiden.",
+                         operation=operation, field="new")
+    now = now_iso()
+    keep = credentials.token_hash(session_secret) if session_secret else None
+    statements = store.password_statements(account.id, credentials.hash_password(new))
+    statements += store.revoke_sessions_statements(account.id, now, keep=keep)
+    statements += audit_statements(actor, operation, target=account.id, target_kind="account", now=now,
+                                   details={"name": account.name})
     store.write(statements)
 
 

@@ -52,6 +52,14 @@ WHERE t.account = $account AND t.revoked_at IS NULL
 SET t.revoked_at = $now
 """
 
+# Sign every browser of an account out (a password change or reset), except ``$keep`` (the session
+# of whoever changed their own password; null keeps none). API tokens stay: they are not passwords.
+REVOKE_SESSIONS_OF = """
+MATCH (t:Token)
+WHERE t.account = $account AND t.kind = 'session' AND t.revoked_at IS NULL AND ($keep IS NULL OR t.hash <> $keep)
+SET t.revoked_at = $now
+"""
+
 CREATE_CREDENTIAL = """
 CREATE (:Token {hash: $hash, account: $account, kind: $kind, created_at: $now, expires_at: $expires_at})
 """

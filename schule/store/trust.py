@@ -89,6 +89,11 @@ class TrustQueries:
         ]
 
     @staticmethod
+    def revoke_sessions_statements(account: str, now: str, keep: str | None = None) -> list[Statement]:
+        """Revoke the account's sessions but the one whose hash is ``keep``."""
+        return [Statement(trust_cypher.REVOKE_SESSIONS_OF, {"account": account, "now": now, "keep": keep})]
+
+    @staticmethod
     def password_statements(account: str, password_hash: str) -> list[Statement]:
         return [Statement(trust_cypher.SET_ACCOUNT_HASH, {"id": account, "password_hash": password_hash})]
 

@@ -18,6 +18,7 @@ from schule.auth.middleware import identity_of
 from schule.auth.web import csrf_token_for
 from schule.web import documents
 from schule.web.api import Api, ApiError, RateLimited, request_id
+from schule.web.error_pages import too_many_message
 from schule.web.forms import FormRefused
 from schule.web.rendering import Renderer
 
@@ -61,12 +62,11 @@ class Pages:
                 response = self.render(request, "error.html", 403, title="Formular abgelaufen",
                                        message="Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal.")
             except RateLimited as e:
-                response = self.render(request, "error.html", 429, title="Zu viele Anfragen",
-                                       message="Sie haben in kurzer Zeit sehr viele Anfragen gesendet. Bitte warten "
-                                       f"Sie {e.retry_after} Sekunden und versuchen Sie es dann noch einmal.")
+                response = self.render(request, "error.html", 429, title="Zu viele Anfragen", status=429,
+                                       message=too_many_message(e.retry_after))
                 response.headers["Retry-After"] = str(e.retry_after)
             except NotFound:
-                response = self.render(request, "error.html", 404, title="Nicht gefunden",
+                response = self.render(request, "error.html", 404, title="Nicht gefunden", status=404,
                                        message="Diese Seite gibt es nicht (mehr).")
             except ApiError as e:
                 if e.user_facing:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -62,6 +64,7 @@ ROLE_PLURAL = {
     "MEMBER": "Weitere Mitglieder",
 }
 BASIS = {"FOUNDING": "Gründungsmitglied", "LETTER_OF_INTENT": "Letter of Intent", "COUNCIL_RESOLUTION": "Ratsbeschluss"}
+ACCOUNT_ROLE = {"member": "Mitglied", "moderator": "Moderation", "admin": "Verwaltung"}
 SIZE_CLASS = {cls.name: cls.label for cls in SizeClass}  # the API's enum names are the domain's
 KIND = {
     "PROJECT": "Projekt", "LESSON": "Lesson learned", "COMMUNE": "Kommune", "PERSON": "Person",
@@ -80,6 +83,13 @@ PARTNER_ROLE = {"OPERATOR": "Betreiber", "SERVICE_PROVIDER": "Dienstleister", "F
 ADAPTATION_STATUS = {"PLANNED": "geplant", "IN_PROGRESS": "in Arbeit", "DONE": "erledigt", "ABANDONED": "aufgegeben"}
 
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Dezember")
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+try:
+    BERLIN: tzinfo = ZoneInfo("Europe/Berlin")
+except ZoneInfoNotFoundError:  # no tz database on this machine: times stay in UTC, and say so
+    BERLIN = UTC
 
 
 def url_of(kind: str, slug: str) -> str:
@@ -89,6 +99,39 @@ def url_of(kind: str, slug: str) -> str:
 def highlight(fragment: str) -> Markup:
     """A highlight from the API (escaped text with ``<mark>``) as HTML, letting no other tag through."""
     return Markup(_NOT_MARK.sub("&lt;", fragment))  # noqa: S704 - every '<' but <mark> is escaped
+
+
+def datum(value: str | date | datetime | None) -> str:
+    """A date as Germans write it: ``9. November 2022``; a partial date as ``November 2022`` or
+    ``2022``; a timestamp (ISO with a time, as the API gives ``updatedAt``) in German time as
+    ``9. November 2022, 14:05 Uhr``. Anything else is shown as it is (never hidden)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        local = moment.astimezone(BERLIN)
+        suffix = " Uhr" if BERLIN is not UTC else " Uhr (UTC)"
+        return f"{local.day}. {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}{suffix}"
+    if isinstance(value, date):
+        return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    text = str(value).strip()
+    if "T" in text:
+        try:
+            return datum(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            return text
+    match = _PARTIAL_DATE.fullmatch(text)
+    if not match:
+        return text
+    year, month, day = match.groups()
+    try:
+        if day:
+            return datum(date(int(year), int(month), int(day)))
+        if month:
+            return f"{MONTHS[int(month) - 1]} {year}" if 1 <= int(month) <= 12 else text
+    except (ValueError, IndexError):
+        return text
+    return year
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -120,8 +163,10 @@ class Renderer:
             ADAPTATION_STATUS=ADAPTATION_STATUS, PREREQUISITE=PREREQUISITE, PARTNER_ROLE=PARTNER_ROLE,
             ROLE_PLURAL=ROLE_PLURAL, BASIS=BASIS, KIND=KIND, query_string=query_string, REVIEW_STATE=REVIEW_STATE,
             REVISION_STATE=REVISION_STATE, FIELD=FIELD, SIZE_CLASS=SIZE_CLASS, CENSUS_ATTRIBUTION=CENSUS_ATTRIBUTION,
+            ACCOUNT_ROLE=ACCOUNT_ROLE,
         )
-        self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number)
+        self.env.filters.update(highlight=highlight, paragraphs=paragraphs, number=_number, datum=datum,
+                                quellen=_sources)
         # Only https, http and mailto become links; anything else stored before validation existed
         # (javascript:, data:, vbscript:) is shown as text. The CSP stays the last line, not the first.
         self.env.tests["link"] = is_link
@@ -133,6 +178,12 @@ class Renderer:
     def page(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = self.env.get_template(template).render(**values)
         return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def _sources(text: str | None) -> list[Any]:
+    from schule.web.sources import sources  # sources.py uses datum from here
+
+    return list(sources(text))
 
 
 def _digest(path: Path) -> str:

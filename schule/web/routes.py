@@ -10,7 +10,16 @@ from starlette.staticfiles import StaticFiles
 
 from schule.auth.ratelimit import Limits
 from schule.graphql.view import GraphQLView
-from schule.web import action_pages, detail_pages, edit_pages, freshness_pages, member_pages, moderation_pages
+from schule.web import (
+    action_pages,
+    detail_pages,
+    edit_pages,
+    freshness_pages,
+    legal_pages,
+    member_pages,
+    moderation_pages,
+)
+from schule.web.account_pages import account_routes
 from schule.web.api import Api
 from schule.web.open_data import open_data_routes
 from schule.web.pages import Pages
@@ -65,5 +74,10 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
         # -- project actions --
         Route("/projekte/{id}/uebernehmen", pages.endpoint(action_pages.adopt_page), methods=["GET", "POST"]),
         *open_data_routes(pages),
+        # public-sector basics and accounts (schule.web.legal_pages, schule.web.account_pages)
+        Route("/impressum", pages.endpoint(legal_pages.imprint_page), methods=["GET"]),
+        Route("/datenschutz", pages.endpoint(legal_pages.privacy_page), methods=["GET"]),
+        Route("/barrierefreiheit", pages.endpoint(legal_pages.accessibility_page), methods=["GET"]),
+        *account_routes(pages, limits),
         Mount("/static", CachedStatic(directory=STATIC), name="static"),
     ]

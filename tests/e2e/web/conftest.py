@@ -6,12 +6,17 @@
   machine, a failure when ``CI`` is set (``.ci/run`` installs it).
 * ``page``: a fresh browser context per test that records console errors and uncaught page
   errors; a test fails at teardown if there were any.
+* ``axe(page)``: the axe-core violations of the page (``tests/e2e/web/axe``, installed by ``.ci/run``
+  with ``npm ci``; or ``SCHULE_AXE``: the path of ``axe.min.js``). Missing: skipped on a developer
+  machine, a failure when ``CI`` is set. The page's context needs ``bypass_csp=True``: axe is injected
+  as an inline script, which the pages' CSP rightly forbids.
 * ``screenshot(page, name)``: writes ``tests/e2e/screenshots/<name>.png`` (git-ignored) for people
   to look at; nothing compares them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -39,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 SCREENSHOTS = REPO / "tests" / "e2e" / "screenshots"
+AXE = Path(os.environ.get("SCHULE_AXE", str(REPO / "tests" / "e2e" / "web" / "axe" / "node_modules" / "axe-core"
+                                                / "axe.min.js")))
 START_TIMEOUT_S = 120
 MEMBER, MEMBER_PASSWORD = "mitglied-olpe", "Olpe-Parkt-2024!"
 
@@ -67,7 +74,13 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     # Several accounts sign in from 127.0.0.1 in one session: the default limits (5 sign-ins, then one
     # a minute) would refuse them; the limits themselves are tested in tests/e2e/trust/.
     limits = Limits(sign_in=RateLimiter(capacity=1000, per_second=10.0), mutations=RateLimiter(1000, 10.0))
-    app = create_app(Settings.from_env(env), limits=limits)
+    with serve(create_app(Settings.from_env(env), limits=limits)) as base_url:
+        yield WebServer(base_url, data_dir, env)
+
+
+@contextlib.contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on 127.0.0.1 and a free port in a thread; yields its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -82,7 +95,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             pytest.fail(f"the web test server on port {port} did not start (see the log above)")
         time.sleep(0.02)
     try:
-        yield WebServer(f"http://127.0.0.1:{port}", data_dir, env)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=60)
@@ -168,3 +181,34 @@ def member(web_server: WebServer) -> str:
                                "--password-stdin", stdin=MEMBER_PASSWORD + "\n")
     assert result.returncode == 0, result.stderr
     return MEMBER
+
+
+Violation = dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[[Page], list[Violation]]:
+    """``axe(page)``: axe-core's violations on the page as it is now (every rule axe runs by default:
+    WCAG 2.x A and AA and best practices)."""
+    if not AXE.is_file():
+        message = f"axe-core is not installed ({AXE}); npm ci --prefix tests/e2e/web/axe"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+    def run(page: Page) -> list[Violation]:
+        page.add_script_tag(path=str(AXE))
+        violations: list[Violation] = page.evaluate("async () => (await axe.run(document)).violations")
+        return violations
+
+    return run
+
+
+def describe(violations: list[Violation]) -> str:
+    """Violations as people read them: rule, impact, help and the offending elements."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v.get('impact')}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'])}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)

@@ -145,7 +145,7 @@ def test_the_queue_shows_a_new_entry_with_submitter_commune_full_text_and_duplic
     item = queue_item(moderator_browser.get("/pruefen").text, entry)
     # then the entry shows kind, submitter, commune, date and its full text behind <details>
     assert "Projekt" in item and "mitglied-olpe" in item and "<dd>Olpe</dd>" in item
-    assert re.search(r"Eingereicht am</dt><dd>\d{4}-\d{2}-\d{2}</dd>", item)
+    assert re.search(r"Eingereicht am</dt><dd>\d{1,2}\. [A-ZÄÖÜ][a-zäöü]+ \d{4}</dd>", item)  # a German date
     details = re.search(r"<details.*?</details>", item, re.S).group(0)  # type: ignore[union-attr]
     assert "Zweiter Absatz." in details
     # and published Stadtlabor projects as candidates to merge into, to choose with a radio button
