@@ -95,6 +95,9 @@ def test_sorting_by_title_newest_and_most_adopted_follows_the_api(client: httpx.
     nodes = graphql(client, ALL_PROJECTS, sort="ADOPTIONS_DESC")["projects"]["nodes"]
     keys = [(-n["adoptionSummary"]["communes"], n["title"].lower()) for n in nodes]
     assert keys == sorted(keys)
+    # filtered, the same order (counted apart in the store)
+    assert every_page(client, "/projekte?hf=bildung&sortierung=uebernahmen") == projects(
+        client, "ADOPTIONS_DESC", handlungsfelder=["bildung"])
     # the sort form keeps the selection
     page = client.get("/projekte?kreis=Kreis+Steinfurt&sortierung=uebernahmen").text
     assert '<input type="hidden" name="kreis" value="Kreis Steinfurt">' in page
