@@ -20,6 +20,8 @@ from schule.web.listing import LESSONS, PAGE_SIZE, PROJECTS, BadListRequest, Lis
 from schule.web.pages import Pages
 from schule.web.search_page import page_numbers
 
+FACET_VALUES_SHOWN = 15
+
 # Which search facet fills which of the list's facets (search facet name -> URL parameter).
 _SEARCH_FACETS = {
     PROJECTS.path: {"HANDLUNGSFELD": "hf", "KREIS": "kreis", "REGION": "region", "STATUS": "status"},
@@ -117,6 +119,10 @@ def _facets(wanted: ListRequest, data: dict[str, Any]) -> list[dict[str, Any]]:
             values = []
         if facet.choices is not None:  # fixed choices keep their German label and order
             values = [{**v, "label": facet.choices.get(v["value"], v["label"])} for v in values]
+        hidden = 0
+        if facet.choices is None and len(values) > FACET_VALUES_SHOWN:  # e.g. 400 communes: the most frequent
+            hidden = len(values) - FACET_VALUES_SHOWN
+            values = values[:FACET_VALUES_SHOWN]
         listed = {v["value"] for v in values}
         values += [{"value": v, "label": (facet.choices or {}).get(v, v), "count": None}
                    for v in wanted.selected.get(facet.param, []) if v not in listed]
@@ -124,5 +130,5 @@ def _facets(wanted: ListRequest, data: dict[str, Any]) -> list[dict[str, Any]]:
             v["active"] = v["value"] in wanted.selected.get(facet.param, [])
             v["url"] = wanted.url(toggle=(facet.param, v["value"]))
         if values:
-            out.append({"param": facet.param, "title": facet.title, "values": values})
+            out.append({"param": facet.param, "title": facet.title, "values": values, "hidden": hidden})
     return out
