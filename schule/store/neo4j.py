@@ -9,7 +9,8 @@ Neo4j differences handled here, and only here:
   marker with the batch (``cypher.OPERATION_DONE`` / ``RECORD_OPERATION``);
 * reads are routed to readers with ``routing_=READ``;
 * FalkorDB's ``indegree(n, 'REL')`` (O(1), used by ``cypher.list_page_query``) is written as Neo4j 5's
-  ``COUNT { (n)<-[:REL]-() }``, which FalkorDB lacks.
+  ``COUNT { (n)<-[:REL]-() }``, and a subquery that imports nothing, ``CALL {`` on a line of its own
+  and not followed by ``WITH``, as ``CALL () {`` (Neo4j 5 deprecates the first, FalkorDB lacks the second).
 """
 
 from __future__ import annotations
@@ -56,9 +57,12 @@ def _constraint_statements() -> list[str]:
 _INDEGREE = re.compile(r"\bindegree\((\w+), '([A-Z_]+)'\)")
 
 
+_UNIT_SUBQUERY = re.compile(r"^CALL \{\n(?!WITH )", re.MULTILINE)
+
+
 def neo4j_dialect(query: str) -> str:
-    """``query`` with FalkorDB-only functions written as Neo4j 5 has them (see the module docstring)."""
-    return _INDEGREE.sub(r"COUNT { (\1)<-[:\2]-() }", query)
+    """``query`` with FalkorDB's spellings written as Neo4j 5 has them (see the module docstring)."""
+    return _UNIT_SUBQUERY.sub("CALL () {\n", _INDEGREE.sub(r"COUNT { (\1)<-[:\2]-() }", query))
 
 
 class Neo4jEngine:

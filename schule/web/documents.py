@@ -305,22 +305,24 @@ fragment LessonCard on Lesson {
 }
 """
 
-# The facet counts come from the search (an empty query with the list's filter): one bitmap AND per
-# value, where the store would need a count query per value.
 PROJECT_LIST = PROJECT_CARD + """
-query WebProjectList($filter: ProjectFilter, $sort: ProjectSort!, $first: Int!, $after: String,
-                     $facets: SearchFilter!) {
+query WebProjectList($filter: ProjectFilter, $sort: ProjectSort!, $first: Int!, $after: String) {
   projects(filter: $filter, sort: $sort, first: $first, after: $after) { totalCount nodes { ...ProjectCard } }
   networks(first: 100) { nodes { slug name } }
-  search(query: "", filter: $facets, first: 1) { facets { name values { value label count } } }
 }
 """
 
 LESSON_LIST = LESSON_CARD + """
-query WebLessonList($filter: LessonFilter, $sort: LessonSort!, $first: Int!, $after: String,
-                    $facets: SearchFilter!) {
+query WebLessonList($filter: LessonFilter, $sort: LessonSort!, $first: Int!, $after: String) {
   lessons(filter: $filter, sort: $sort, first: $first, after: $after) { totalCount nodes { ...LessonCard } }
   handlungsfelder(first: 100) { nodes { slug name } }
+}
+"""
+
+# The lists' facet counts come from the search (an empty query with the list's filter): one bitmap
+# AND per value, where the store would need a count query per value (list_pages.py caches them briefly).
+LIST_FACETS = """
+query WebListFacets($facets: SearchFilter!) {
   search(query: "", filter: $facets, first: 1) { facets { name values { value label count } } }
 }
 """
