@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from schule.graphql.pagination import encode_cursor
 from schule.web import documents
+from schule.web.api import ApiError
 from schule.web.listing import LESSONS, PAGE_SIZE, PROJECTS, BadListRequest, ListKind, ListRequest
 from schule.web.pages import Pages
 from schule.web.search_page import page_numbers
@@ -69,7 +70,13 @@ async def _facet_counts(pages: Pages, request: Request, search_filter: dict[str,
     key = json.dumps(search_filter, sort_keys=True)
     found = cache.get(key)
     if found is None:
-        found = await pages.api.run(request, documents.LIST_FACETS, {"facets": search_filter})
+        try:
+            found = await pages.api.run(request, documents.LIST_FACETS, {"facets": search_filter})
+        except ApiError as e:
+            if not e.user_facing:
+                raise
+            # the search is not ready (an index being rebuilt): the list works without counts
+            return {"search": {"facets": []}}
         cache.put(key, found)
     return found
 
