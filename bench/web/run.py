@@ -1,4 +1,4 @@
-"""Server time per web page on the seed data: ``python bench/web/run.py [--rounds N]``.
+"""Server time per web page on the seed data: ``python bench/web/run.py [--rounds N] [--projects N]``.
 
 Starts the app as ``schule serve`` does (embedded store seeded from ``seed/`` in a temporary data
 dir, uvicorn on 127.0.0.1), waits until the search index is built, then requests every main page
@@ -6,10 +6,10 @@ dir, uvicorn on 127.0.0.1), waits until the search index is built, then requests
 (handler start to response built: the GraphQL operations and the rendering) and the round trip
 seen by the client. The target is under 300 ms per page. Figures, not assertions.
 
-``--projects N`` adds N synthetic published projects to the seed before measuring (imported with
-``schule import`` into the running server's data dir, as an operator would): located in the seed's
-communes (mostly the Smart Cities: Schule members, so ``/statistik`` counts them), in the seed's
-Handlungsfelder, with statuses, start years and some adoptions (``adapted_from``).
+``--projects N`` adds N synthetic projects (with lessons, contacts and adoptions; the dataset of
+``bench/graphql/run.py``) after the seed, imported by a second process with ``schule import`` as an
+administrator would, and waits until the search index holds them: the list pages (``/projekte``,
+its facets, sorts and feeds) then show what they cost at that size.
 """
 
 from __future__ import annotations
@@ -55,8 +55,25 @@ PAGES = [
     "/statistik?netzwerk=rahmenstrategie-suedwestfalen",
     "/kommunen/plettenberg",
     "/anmelden",
+    # browsing (schule/web/list_pages.py, feeds.py): valid on the seed and on the synthetic dataset
+    "/projekte",
+    "/projekte?sortierung=titel&seite=2",
+    "/projekte?sortierung=uebernahmen",
+    "/projekte?kreis=Kreis+Olpe",
+    "/projekte?kreis=Kreis+Olpe&status=operation&sortierung=titel",
+    "/erkenntnisse",
+    "/projekte.atom",
+    "/projekte.atom?kreis=Kreis+Olpe",
+    "/suche.atom?q=Projekt",
 ]
-STATUSES = ("idea", "planning", "implementation", "operation", "completed", "stopped")
+# Only with --projects (the seed has fewer than 20 projects, one page).
+SYNTHETIC_PAGES = [
+    "/projekte?seite=200",
+    "/projekte?hf=hf-1&kreis=Kreis+Soest",
+    "/projekte?netzwerk=netz&rolle=mitmacher",
+    "/erkenntnisse?art=pitfall&seite=5",
+    "/statistik?netzwerk=netz",
+]
 OPERATIONS = {
     "networkStats (smart-cities-schule)": '{ networkStats(network: "smart-cities-schule") { members projects '
     "joinsPerYearByBasis { year basis count } projectsByHandlungsfeld { handlungsfeld { slug } projects } "
@@ -80,42 +97,43 @@ def serve(data_dir: Path) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def _ids(name: str) -> list[str]:
-    lines = (REPO / "seed" / name).read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["id"] for line in lines if line.strip()]
+SEARCH_TOTAL = '{"query": "{ search(query: \\"\\", filter: {kinds: [PROJECT]}, first: 1) { total } }"}'
 
 
-def write_projects(path: Path, n: int, rng: random.Random) -> None:
-    """``n`` synthetic projects in the seed's communes and Handlungsfelder (import format)."""
-    members = ["arnsberg", "bad-berleburg", "menden", "olpe", "soest", "plettenberg", "iserlohn"]
-    communes, fields = _ids("communes.jsonl"), _ids("handlungsfelder.jsonl")
-    with path.open("w", encoding="utf-8") as out:
-        for i in range(n):
-            home = rng.choice(members) if rng.random() < 0.7 else rng.choice(communes)
-            record: dict[str, object] = {
-                "kind": "project", "id": f"bench-projekt-{i}", "title": f"Synthetisches Projekt {i}",
-                "summary": "Ein erfundenes Projekt für die Messung.", "communes": [home],
-                "handlungsfelder": rng.sample(fields, rng.randint(1, 2)), "status": rng.choice(STATUSES),
-                "started": str(rng.randint(2018, 2025)),
-            }
-            if i and rng.random() < 0.1:
-                record["adapted_from"] = [f"bench-projekt-{rng.randrange(i)}"]
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+def add_projects(data_dir: Path, base: str, client: httpx.Client, projects: int) -> None:
+    """Import ``projects`` synthetic projects (and adoptions of some) next to the seed; wait for the index."""
+    from bench.graphql.run import write_dataset
 
-
-def import_projects(data_dir: Path, n: int) -> None:
-    path = data_dir / "bench-projects.jsonl"
-    write_projects(path, n, random.Random(7))
+    path = data_dir / "bench-web.jsonl"
+    write_dataset(path, projects, random.Random(7))
+    rng = random.Random(11)
+    communes = max(50, projects // 25)
+    with path.open("a", encoding="utf-8") as f:
+        for n in rng.sample(range(projects), k=projects // 10):
+            for k in range(rng.randint(1, 3)):
+                f.write(json.dumps({"kind": "adaptation", "id": f"uebernahme-{n}-{k}", "adopts": f"projekt-{n}",
+                                    "commune": f"kommune-{rng.randrange(communes)}",
+                                    "status": rng.choice(["planned", "in_progress", "done", "abandoned"])}) + "\n")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "schule.cli", "import", str(path)], check=True, cwd=REPO,
-                   env={**os.environ, "SCHULE_DATA_DIR": str(data_dir)}, stdout=subprocess.DEVNULL)
-    print(f"imported {n} synthetic projects in {time.perf_counter() - started:.1f} s", flush=True)
+    env = {**os.environ, "SCHULE_DATA_DIR": str(data_dir)}
+    done = subprocess.run([sys.executable, "-m", "schule.cli", "import", str(path)], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"import failed: {done.stderr.strip()}")
+    print(f"{done.stdout.strip()} in {time.perf_counter() - started:.1f} s", flush=True)
+    while True:
+        total = client.post("/graphql", content=SEARCH_TOTAL, headers={"content-type": "application/json"}
+                            ).json()["data"]["search"]["total"]
+        if total >= projects:
+            break
+        time.sleep(1)
+    print(f"search index holds {total} projects after {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--projects", type=int, default=0, help="synthetic projects added to the seed")
+    parser.add_argument("--projects", type=int, default=0, help="synthetic projects to add to the seed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         server, thread, base = serve(Path(tmp))
@@ -123,13 +141,10 @@ def main() -> None:
             while "Offene Regionale" not in client.get("/?q=Datenplattform").text:  # index built
                 time.sleep(0.2)
             if args.projects:
-                import_projects(Path(tmp), args.projects)
-                while (search := client.get("/healthz").json().get("search", {})).get("pending") or (
-                        search.get("state") != "caught_up"):  # the index has them too
-                    time.sleep(0.5)
+                add_projects(Path(tmp), base, client, args.projects)
             print(f"{'page':62} {'server median':>14} {'p95':>8} {'max':>8} {'round trip':>11}")
             worst = 0.0
-            for path in PAGES:
+            for path in PAGES + (SYNTHETIC_PAGES if args.projects else []):
                 server_ms, total_ms = [], []
                 client.get(path)  # warm-up: first-use costs (template compilation) are not per page
                 for _ in range(args.rounds):

@@ -7,11 +7,15 @@ Neo4j differences handled here, and only here:
   entries, change-log entries), so each batch has an operation id: the transaction first asks
   whether its ``Operation`` marker exists (then it was committed: nothing to do), and writes the
   marker with the batch (``cypher.OPERATION_DONE`` / ``RECORD_OPERATION``);
-* reads are routed to readers with ``routing_=READ``.
+* reads are routed to readers with ``routing_=READ``;
+* FalkorDB's ``indegree(n, 'REL')`` (O(1), used by ``cypher.list_page_query``) is written as Neo4j 5's
+  ``COUNT { (n)<-[:REL]-() }``, and a subquery that imports nothing, ``CALL {`` on a line of its own
+  and not followed by ``WITH``, as ``CALL () {`` (Neo4j 5 deprecates the first, FalkorDB lacks the second).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -50,6 +54,17 @@ def _constraint_statements() -> list[str]:
     return stmts
 
 
+_INDEGREE = re.compile(r"\bindegree\((\w+), '([A-Z_]+)'\)")
+
+
+_UNIT_SUBQUERY = re.compile(r"^CALL \{\n(?!WITH )", re.MULTILINE)
+
+
+def neo4j_dialect(query: str) -> str:
+    """``query`` with FalkorDB's spellings written as Neo4j 5 has them (see the module docstring)."""
+    return _UNIT_SUBQUERY.sub("CALL () {\n", _INDEGREE.sub(r"COUNT { (\1)<-[:\2]-() }", query))
+
+
 class Neo4jEngine:
     name = "neo4j"
     # statements of one transaction: moderate UNWIND batches (Neo4j's advice for large writes)
@@ -70,7 +85,7 @@ class Neo4jEngine:
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
             records, _, _ = self.driver.execute_query(
-                query, params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
+                neo4j_dialect(query), params or {}, database_=self.database, routing_=neo4j.RoutingControl.READ
             )
         except ServiceUnavailable as e:
             raise StoreUnavailable(f"Neo4j nicht erreichbar: {e}") from e

@@ -18,7 +18,10 @@ SEARCH = """
 query WebSearch($query: String!, $filter: SearchFilter, $first: Int!, $offset: Int!) {
   search(query: $query, filter: $filter, first: $first, offset: $offset) {
     total
-    hits { kind id title highlights }
+    hits {
+      kind id title highlights
+      node { __typename ... on Project { ...ProjectCard } ... on Lesson { ...LessonCard } }
+    }
     facets { name values { value label count } }
     suggestions
   }
@@ -398,3 +401,75 @@ mutation WebRecordAdoption($input: RecordAdoptionInput!) {
   }
 }
 """
+
+# -- browsing: /projekte, /erkenntnisse, their Atom feeds, search cards (schule/web/list_pages.py, feeds.py) --
+# What a card shows; communes, Handlungsfelder and adoption counts come through the request's DataLoaders,
+# so a page of 20 cards costs a few batched store reads, not 20 × 4.
+PROJECT_CARD = """
+fragment ProjectCard on Project {
+  slug title summary status started ended updatedAt createdAt tags
+  communes { slug name }
+  handlungsfelder { slug name }
+  adoptionSummary { communes }
+}
+"""
+
+LESSON_CARD = """
+fragment LessonCard on Lesson {
+  slug title text type updatedAt createdAt
+  project { slug title communes { slug name } }
+  handlungsfelder { slug name }
+}
+"""
+
+PROJECT_LIST = PROJECT_CARD + """
+query WebProjectList($filter: ProjectFilter, $sort: ProjectSort!, $first: Int!, $after: String) {
+  projects(filter: $filter, sort: $sort, first: $first, after: $after) { totalCount nodes { ...ProjectCard } }
+  networks(first: 100) { nodes { slug name } }
+}
+"""
+
+LESSON_LIST = LESSON_CARD + """
+query WebLessonList($filter: LessonFilter, $sort: LessonSort!, $first: Int!, $after: String) {
+  lessons(filter: $filter, sort: $sort, first: $first, after: $after) { totalCount nodes { ...LessonCard } }
+  handlungsfelder(first: 100) { nodes { slug name } }
+}
+"""
+
+# The lists' facet counts come from the search (an empty query with the list's filter): one bitmap
+# AND per value, where the store would need a count query per value (list_pages.py caches them briefly).
+LIST_FACETS = """
+query WebListFacets($facets: SearchFilter!) {
+  search(query: "", filter: $facets, first: 1) { facets { name values { value label count } } }
+}
+"""
+
+PROJECT_FEED = PROJECT_CARD + """
+query WebProjectFeed($filter: ProjectFilter, $first: Int!) {
+  projects(filter: $filter, sort: UPDATED_DESC, first: $first) { nodes { ...ProjectCard } }
+}
+"""
+
+LESSON_FEED = LESSON_CARD + """
+query WebLessonFeed($filter: LessonFilter, $first: Int!) {
+  lessons(filter: $filter, sort: UPDATED_DESC, first: $first) { nodes { ...LessonCard } }
+}
+"""
+
+# The search feed takes the best matches and orders them newest first (a search has no date order).
+SEARCH_FEED = PROJECT_CARD + LESSON_CARD + """
+query WebSearchFeed($query: String!, $filter: SearchFilter, $first: Int!) {
+  search(query: $query, filter: $filter, first: $first) {
+    hits {
+      kind id title highlights
+      node {
+        __typename
+        ... on Project { ...ProjectCard }
+        ... on Lesson { ...LessonCard }
+      }
+    }
+  }
+}
+"""
+
+SEARCH = PROJECT_CARD + LESSON_CARD + SEARCH  # the search page shows the same cards as the lists

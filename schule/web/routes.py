@@ -14,8 +14,10 @@ from schule.web import (
     action_pages,
     detail_pages,
     edit_pages,
+    feeds,
     freshness_pages,
     legal_pages,
+    list_pages,
     member_pages,
     moderation_pages,
 )
@@ -55,6 +57,13 @@ def web_routes(graphql: GraphQLView, limits: Limits | None = None) -> list[BaseR
     ]
     return [
         Route("/", pages.endpoint(search_page), methods=["GET"]),
+        # -- browsing: lists with facets, and their Atom feeds (list_pages.py, feeds.py)
+        Route("/projekte", pages.endpoint(list_pages.projects_page), methods=["GET"]),
+        Route("/erkenntnisse", pages.endpoint(list_pages.lessons_page), methods=["GET"]),
+        Route("/projekte.atom", pages.endpoint(feeds.projects_feed), methods=["GET"]),
+        Route("/erkenntnisse.atom", pages.endpoint(feeds.lessons_feed), methods=["GET"]),
+        Route("/suche.atom", pages.endpoint(feeds.search_feed), methods=["GET"]),
+        # -- end browsing
         *(Route(path, pages.endpoint(handler), methods=["GET"]) for path, handler in detail),
         Route("/anmelden", pages.endpoint(member_pages.sign_in_page), methods=["GET"]),
         Route("/einreichen/projekt", pages.endpoint(member_pages.submit_project_page), methods=["GET", "POST"]),

@@ -98,6 +98,10 @@ class SearchRequest:
             params["seite"] = str(page)
         return "/" + query_string(params)
 
+    def feed_url(self) -> str:
+        """The Atom feed of this search (``schule/web/feeds.py``; the page number does not apply)."""
+        return "/suche.atom" + query_string({"q": self.query, **self.selected})
+
 
 _MARK = re.compile(r"</?mark>")
 
@@ -109,6 +113,13 @@ def split_highlights(hit: dict[str, Any]) -> dict[str, Any]:
     if fragments and html.unescape(_MARK.sub("", fragments[0])) == hit["title"]:
         title_html, fragments = fragments[0], fragments[1:]
     return {**hit, "title_html": title_html, "snippets": fragments}
+
+
+def card_of(hit: dict[str, Any]) -> dict[str, Any]:
+    """The hit with what its card shows: the entry's fields (``node``: projects and lessons) or just
+    its id and title (other kinds, or an entry the index still has but the graph no longer shows)."""
+    node = hit.get("node") or {}
+    return {**hit, "node": node if "slug" in node else {"slug": hit["id"], "title": hit["title"]}}
 
 
 def page_numbers(current: int, last: int) -> list[int | None]:
@@ -156,7 +167,8 @@ async def search_page(pages: Pages, request: Request) -> Response:
     ]
     return pages.render(
         request, "search.html",
-        search=search, result=result, hits=[split_highlights(h) for h in result["hits"]],
+        search=search, result=result, hits=[card_of(split_highlights(h)) for h in result["hits"]],
+        feed_url=search.feed_url(),
         facets=facets, active=active,
         first_hit=(search.page - 1) * PAGE_SIZE + 1,
         pagination=[(n, search.url(page=n) if n else None) for n in page_numbers(search.page, last)],

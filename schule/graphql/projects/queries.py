@@ -24,6 +24,11 @@ class ProjectSort(enum.Enum):
     UPDATED_DESC = strawberry.enum_value("updated_desc", description="Zuletzt geänderte zuerst.")
     STARTED_DESC = strawberry.enum_value("started_desc", description="Zuletzt begonnene zuerst; ohne Beginn am Ende.")
     STARTED_ASC = strawberry.enum_value("started_asc", description="Zuerst begonnene zuerst; ohne Beginn am Ende.")
+    ADOPTIONS_DESC = strawberry.enum_value(
+        "adoptions_desc",
+        description="Am häufigsten übernommene zuerst: nach der Zahl der Kommunen mit einer veröffentlichten Übernahme "
+        "(`adoptionSummary.communes`), bei Gleichstand nach Titel.",
+    )
 
 
 @strawberry.input(description="Filter für Projektlisten. Listen-Bedingungen treffen zu, wenn einer der Werte passt.")

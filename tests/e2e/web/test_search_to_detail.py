@@ -56,7 +56,8 @@ def test_a_member_searches_parkplatz_and_opens_the_project_with_olpe_and_its_les
 
     # then the URL carries the query and the project is among the hits, with a highlighted snippet
     expect(page).to_have_url(re.compile(r"/\?q=Parkplatz$"))
-    hit = page.locator(".hit", has=page.get_by_role("link", name=PARKPLATZ_TITLE))
+    # (by its heading: the lesson's card links to its project too)
+    hit = page.locator(".hit", has=page.get_by_role("heading", name=PARKPLATZ_TITLE))
     expect(hit).to_have_count(1)
     expect(hit.locator("mark").first).to_be_visible()
     screenshot(page, "02-search-parkplatz")
@@ -90,7 +91,7 @@ def test_a_shared_search_link_with_a_filter_shows_the_same_results(
 
     # then the URL carries the filter, only projects are listed and the filter can be removed
     expect(page).to_have_url(re.compile(r"art=project"))
-    kinds = page.locator(".hit .badge").all_inner_texts()
+    kinds = page.locator(".hit .badge[class*='kind-']").all_inner_texts()  # cards also show a project's stand
     assert kinds and set(kinds) == {"Projekt"}
     assert len(kinds) <= total_before
     expect(page.locator(".active-filters")).to_contain_text("Art: Projekte")
