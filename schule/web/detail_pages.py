@@ -24,6 +24,10 @@ ROLE_ORDER = ("PIONEER", "MITMACHER", "MEMBER", "SUPPORTER")
 ROLES_ALWAYS_SHOWN = ("PIONEER", "MITMACHER", "SUPPORTER")
 
 
+# Entries a Handlungsfeld page shows before pointing to the full list (subfields included).
+FIELD_ENTRIES_SHOWN = 12
+
+
 async def _load(
     pages: Pages, request: Request, document: str, field: str, **variables: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -109,8 +113,8 @@ async def person_page(pages: Pages, request: Request) -> Response:
 
 
 async def handlungsfeld_page(pages: Pages, request: Request) -> Response:
-    field, _ = await _load(pages, request, documents.HANDLUNGSFELD, "handlungsfeld")
-    return pages.render(request, "handlungsfeld.html", field=field)
+    field, data = await _load(pages, request, documents.HANDLUNGSFELD, "handlungsfeld", first=FIELD_ENTRIES_SHOWN)
+    return pages.render(request, "handlungsfeld.html", field=field, projects=data["projects"], lessons=data["lessons"])
 
 
 async def network_page(pages: Pages, request: Request) -> Response:

@@ -114,14 +114,20 @@ query WebPerson($id: String!) {
 }
 """
 
+# A top-level field holds a sixth of all projects (1,700 at 10,000): the page shows the newest few
+# with the count and links to the full, filterable lists (/projekte?hf=…, /erkenntnisse?hf=…).
 HANDLUNGSFELD = """
-query WebHandlungsfeld($id: String!) {
+query WebHandlungsfeld($id: String!, $first: Int!) {
   handlungsfeld(id: $id) {
     slug name description
     parent { slug name }
     children { slug name description }
-    projects(includeSubfields: true) { slug title summary status communes { slug name } }
-    lessons(includeSubfields: true) { slug title type }
+  }
+  projects(first: $first, filter: {handlungsfelder: [$id]}, sort: UPDATED_DESC) {
+    totalCount nodes { slug title summary status communes { slug name } }
+  }
+  lessons(first: $first, filter: {handlungsfelder: [$id]}, sort: UPDATED_DESC) {
+    totalCount nodes { slug title type }
   }
 }
 """

@@ -262,3 +262,27 @@ def test_feed_addresses_use_the_public_url_when_it_is_set(browse_server: WebServ
     hrefs = [e.findtext(f"{ATOM}id", "") for e in root.findall(f"{ATOM}entry")]
     assert hrefs and all(h.startswith("https://wissen.example.de/netz/projekte/") for h in hrefs)
     assert "intern" not in done.stdout
+
+
+def test_a_handlungsfeld_page_shows_its_newest_entries_and_links_to_the_full_lists(client: httpx.Client) -> None:
+    # Mobilität holds the seed's projects there and the 30 added ones: more than the page shows
+    total = graphql(client, "{ projects(first: 1, filter: {handlungsfelder: [\"mobilitaet\"]}) { totalCount } "
+                            "lessons(first: 1, filter: {handlungsfelder: [\"mobilitaet\"]}) { totalCount } }")
+    projects_total = total["projects"]["totalCount"]
+    assert projects_total > 12
+    page = client.get("/handlungsfelder/mobilitaet")
+    assert page.status_code == 200
+    section = page.text.split('id="projekte"', 1)[1].split("</section>", 1)[0]
+    shown = re.findall(r'<h3><a href="/projekte/([^"]+)">', section)
+    # then a bounded number of them, with the total and a link to the list filtered by this field
+    assert 0 < len(shown) <= 12
+    assert f"({projects_total})" in section
+    assert f'href="/projekte?hf=mobilitaet">Alle {projects_total} Projekte in Mobilität anzeigen</a>' in section
+    # and that list holds exactly the field's projects
+    listed = client.get("/projekte", params={"hf": "mobilitaet"})
+    assert listed.status_code == 200 and str(projects_total) in listed.text
+
+
+def test_an_unknown_handlungsfeld_is_a_german_404(client: httpx.Client) -> None:
+    page = client.get("/handlungsfelder/gibt-es-nicht")
+    assert page.status_code == 404 and 'lang="de"' in page.text
