@@ -32,9 +32,14 @@ READER_PAGES = [
     "/netzwerke/rahmenstrategie-suedwestfalen", "/veranstaltungen/smart-cities-konferenz-2020",
     "/organisationen/suedwestfalen-agentur", "/uebernahmen/axe-uebernahme", "/anmelden", "/daten", "/impressum",
     "/datenschutz", "/barrierefreiheit", "/gibt-es-nicht",
+    # browsing, statistics
+    "/projekte", "/projekte?kreis=Kreis+Olpe&sortierung=titel", "/erkenntnisse", "/statistik",
+    "/statistik?netzwerk=rahmenstrategie-suedwestfalen",
 ]
 MEMBER_PAGES = ["/einreichen/projekt", "/einreichen/erkenntnis", "/meine-einreichungen", "/veraltet",
-                "/konto/passwort"]
+                "/konto/passwort", "/projekte/offene-regionale-datenplattform/bearbeiten",
+                "/projekte/offene-regionale-datenplattform/uebernehmen",
+                "/erkenntnisse/anschluss-kostenlos-per-loi-oder-ratsbeschluss/bearbeiten"]
 PAGES = ([("reader", p) for p in READER_PAGES] + [("member", p) for p in MEMBER_PAGES]
          + [("moderator", "/pruefen"), ("admin", "/konten"), ("reader", "429")])
 
