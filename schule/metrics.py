@@ -9,7 +9,7 @@ count apart. The families:
   serves; ``method`` is one of the HTTP methods, else ``other``. So the number of series is bounded
   by the app's routes, whatever clients send;
 * ``schule_graphql_errors_total{code}``: errors in ``/graphql`` answers by ``extensions.code``
-  (the codes are the server's own constants; ``NONE`` for errors without one, e.g. a validation
+  (the codes are the server's own constants; ``NONE`` for errors without one, e.g. an execution
   error);
 * ``schule_store_round_trips_total``: round trips to the graph store (``CypherGraphStore.calls``),
   by requests and by the background work alike;

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from schule.settings import ConfigError, Settings
+from schule.web.rendering import datum
 from tests.e2e.adoption.conftest import Api
 from tests.e2e.cli.helpers import run_schule
 
@@ -73,7 +74,7 @@ def test_entries_are_confirmed_by_their_commune_and_listed_when_stale(api: dict[
 
     # and the pages say when an entry was last confirmed
     for path in ("/projekte/stadtlabor-soest", "/erkenntnisse/ganze-region-nimmt-teil"):
-        assert "Zuletzt bestätigt</dt><dd>" + today in api["anonymous"].client.get(path).text
+        assert "Zuletzt bestätigt</dt><dd>" + datum(today) in api["anonymous"].client.get(path).text
 
     # and export writes the date, which an import into an empty store reads back
     exported = run_schule("export", data_dir=data_dir)

@@ -71,9 +71,11 @@ class WebServer:
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     data_dir = tmp_path_factory.mktemp("web-data")
     env = {"SCHULE_DATA_DIR": str(data_dir), "SCHULE_SEED_DIR": str(SEED_DIR), "SCHULE_ENV": "production"}
-    # Several accounts sign in from 127.0.0.1 in one session: the default limits (5 sign-ins, then one
-    # a minute) would refuse them; the limits themselves are tested in tests/e2e/trust/.
-    limits = Limits(sign_in=RateLimiter(capacity=1000, per_second=10.0), mutations=RateLimiter(1000, 10.0))
+    # Several accounts sign in from 127.0.0.1 in one session, and every browser test's pages spend the
+    # one address's query budget: the default limits (5 sign-ins, then one a minute; 20,000 cost units,
+    # then 2,000 a second) would refuse them; the limits themselves are tested in tests/e2e/trust/.
+    limits = Limits(sign_in=RateLimiter(capacity=1000, per_second=10.0), mutations=RateLimiter(1000, 10.0),
+                    queries=RateLimiter(10_000_000, 1_000_000.0))
     with serve(create_app(Settings.from_env(env), limits=limits)) as base_url:
         yield WebServer(base_url, data_dir, env)
 

@@ -66,7 +66,7 @@ def test_a_member_fixes_a_returned_entry_and_a_moderator_approves_it_and_a_later
     reviewer.goto(web_server.url("/pruefen"))
     item = reviewer.get_by_role("article", name=title)
     item.get_by_label("Begründung").fill(REASON)
-    item.get_by_role("button", name=re.compile("^Zur Überarbeitung zurückgeben")).click()
+    item.get_by_role("button", name=re.compile("^Zurückgeben")).click()
     expect(reviewer.get_by_role("status")).to_contain_text("zurückgegeben")
 
     # when the member opens it from "Meine Einreichungen", the reason stands above the form
