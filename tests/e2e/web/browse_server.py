@@ -12,23 +12,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from schule.app import create_app
 from schule.auth.ratelimit import Limits, RateLimiter
 from schule.settings import Settings
 from tests.conftest import SEED_DIR
-from tests.e2e.web.conftest import START_TIMEOUT_S, WebServer
+from tests.e2e.web.conftest import START_TIMEOUT_S, WebServer, serve
 
 STEINFURT = ["rheine", "recke", "ibbenbueren", "greven", "emsdetten"]
 STATUSES = ["idea", "planning", "implementation", "operation", "completed", "stopped"]
@@ -71,33 +68,16 @@ def browse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServe
     limits = Limits(sign_in=RateLimiter(capacity=1000, per_second=10.0), mutations=RateLimiter(1000, 10.0),
                     queries=RateLimiter(capacity=10_000_000, per_second=1_000_000))
     app = create_app(Settings.from_env(env), limits=limits)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_config=None, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"browse-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            pytest.fail(f"the browse test server on port {port} did not start (see the log above)")
-        time.sleep(0.02)
-    try:
+    with serve(app) as base:
         extra = data_dir / "browse.jsonl"
         extra.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in browse_data()), encoding="utf-8")
         done = subprocess.run([sys.executable, "-m", "schule.cli", "import", str(extra)], env={**os.environ, **env},
                               capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr
-        base = f"http://127.0.0.1:{port}"
         # the search index (facet counts, search feed) follows the graph's change log: wait for it
+        deadline = time.monotonic() + START_TIMEOUT_S
         while "testprojekt-29" not in httpx.get(base + "/?q=Testprojekt+29", timeout=30).text:
             if time.monotonic() > deadline:
                 pytest.fail("the search index did not take up the imported projects")
             time.sleep(0.2)
         yield WebServer(base, data_dir, env)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
-        sock.close()

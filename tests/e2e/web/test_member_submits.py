@@ -48,9 +48,9 @@ def test_a_member_signs_in_submits_a_project_that_waits_for_review(
     # when they complete the form and submit it
     page.get_by_label("Kurzbeschreibung").fill("Bürgerinnen und Bürger sprechen per Video mit dem Rathaus.")
     page.get_by_label("Beschreibung", exact=True).fill("Termine werden online gebucht; das Gespräch läuft im Browser.")
-    page.get_by_label("Verwaltung").check()
-    page.get_by_label("Stand").select_option("OPERATION")
-    page.get_by_label("Schlagwörter").fill("Videosprechstunde, Bürgerservice")
+    page.get_by_label("Verwaltung", exact=True).check()
+    page.get_by_label("Stand", exact=True).select_option("OPERATION")  # other tests add projects named "…stand…"
+    page.get_by_label("Schlagwörter", exact=True).fill("Videosprechstunde, Bürgerservice")
     screenshot(page, "21-submit-project")
     page.get_by_role("button", name="Projekt einreichen").click()
 
