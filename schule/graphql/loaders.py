@@ -28,6 +28,7 @@ from strawberry.dataloader import DataLoader
 from schule.auth.identity import ANONYMOUS, Identity
 from schule.domain.model import Entity, Kind, Rel
 from schule.domain.trust import Revision
+from schule.graphql.sharing import SharedLoader, share
 from schule.services import access, history
 from schule.services.history import ShownVersion
 from schule.store.base import Edge
@@ -79,11 +80,11 @@ class Loaders:
         self.store = store
         self.run = run_blocking
         self.identity = identity
-        self.entity: DataLoader[str, Entity | None] = DataLoader(load_fn=self._load_entities)
+        self.entity: DataLoader[str, Entity | None] = SharedLoader(load_fn=self._load_entities)
         self._edges: dict[tuple[Rel, bool], DataLoader[str, list[Edge]]] = {}
         self._parents: asyncio.Future[dict[str, str]] | None = None
-        self.versions: DataLoader[str, list[ShownVersion]] = DataLoader(load_fn=self._load_versions)
-        self.revisions: DataLoader[str, list[Revision]] = DataLoader(load_fn=self._load_revisions)
+        self.versions: DataLoader[str, list[ShownVersion]] = SharedLoader(load_fn=self._load_versions)
+        self.revisions: DataLoader[str, list[Revision]] = SharedLoader(load_fn=self._load_revisions)
         self._step: _Step | None = None
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -95,9 +96,10 @@ class Loaders:
         """Adds entity ids (or, with ``direction``, edge sources) to this step's round trip.
 
         DataLoaders run their batch functions for one execution step in the same turn of the
-        event loop; the round trip is sent in the next turn, so it holds all of them."""
+        event loop; the round trip is sent in the next turn, so it holds all of them. Each batch
+        waits on a ``share`` of the step's result: one cancelled batch leaves the others theirs."""
         step = self._step
-        if step is None:
+        if step is None or step.result.done():  # done before sending: every waiter was cancelled
             loop = asyncio.get_running_loop()
             step = self._step = _Step(loop.create_future())
             loop.call_soon(self._send, step)
@@ -105,7 +107,7 @@ class Loaders:
             step.ids.extend(ids)
         else:
             step.wanted.setdefault(direction, []).extend(ids)
-        return step.result
+        return share(step.result)
 
     def _send(self, step: _Step) -> None:
         self._step = None
@@ -164,7 +166,7 @@ class Loaders:
                         by_source[edge.source].append(edge)
                 return [sorted(by_source[i], key=lambda e: e.target) for i in ids]
 
-            self._edges[key] = DataLoader(load_fn=load)
+            self._edges[key] = SharedLoader(load_fn=load)
         return self._edges[key]
 
     async def entities(self, ids: Sequence[str], kind: Kind | None = None) -> list[Entity]:
@@ -222,7 +224,7 @@ class Loaders:
         """The Handlungsfeld tree as child -> parent (a small relation: loaded once per request)."""
         if self._parents is None:
             self._parents = asyncio.ensure_future(self._load_parents())
-        return await self._parents
+        return await share(self._parents)
 
     async def _load_parents(self) -> dict[str, str]:
         edges = await self.run(self.store.all_edges, Rel.SUBFIELD_OF)

@@ -24,6 +24,7 @@ from schule.domain.problems import Code
 from schule.errors import refuse
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.registry import to_node
+from schule.graphql.sharing import share
 
 if TYPE_CHECKING:
     from schule.graphql.loaders import Loaders
@@ -169,7 +170,7 @@ async def paginate(
         nonlocal counted
         if counted is None:
             counted = asyncio.ensure_future(run_in_threadpool(store.count_matching, kind, filters))
-        return await counted
+        return await share(counted)  # totalCount and pageInfo may both wait for it
 
     if first is not None:
         end = start + first if end is None else min(end, start + first)

@@ -90,6 +90,35 @@ def test_a_client_mistake_gets_its_code_and_message_over_http(
     assert_nothing_logged(errors_logged)
 
 
+# ``a`` fails (``similar(first: 500)``) while its ``communes`` wait for the same loader result as ``b``'s
+SHARED_LOOKUP = """{
+  a: project(id: "stadtlabor-soest") { communes { name } handlungsfelder { name } similar(first: 500) { id } }
+  b: project(id: "stadtlabor-soest") { communes { name } handlungsfelder { name } }
+}"""
+
+
+def test_a_mistake_in_one_part_of_a_query_leaves_the_other_parts_their_answers(
+    prod_server: LiveServer, errors_logged: pytest.LogCaptureFixture
+) -> None:
+    """graphql-core cancels the siblings of a field whose error nulls their parent. One of them waited
+    on the DataLoader result that ``b`` waits on too, and asyncio cancelled it for both: ``b`` got
+    ``CancelledError``, and the whole request was an HTTP 500 with a logged traceback (``sharing.py``).
+    A moderator's review queue failed like this when any one entry failed."""
+    # when a query asks for one project twice, once with a mistake
+    response = post(prod_server, {"query": SHARED_LOOKUP})
+
+    # then the mistake is reported where it is, and the other part has its answer
+    assert response.status_code == 200, response.text
+    body = response.json()
+    [error] = body["errors"]
+    assert error["path"] == ["a", "similar"]
+    assert error["extensions"]["code"] == "INVALID"
+    assert body["data"]["a"] is None
+    assert body["data"]["b"]["communes"] == [{"name": "Soest"}]
+    assert {f["name"] for f in body["data"]["b"]["handlungsfelder"]} == {"Bildung", "Bürgerbeteiligung"}
+    assert_nothing_logged(errors_logged)
+
+
 @pytest.mark.parametrize(("name", "query"), REQUEST_ERRORS, ids=[c[0] for c in REQUEST_ERRORS])
 def test_a_string_the_store_cannot_take_is_refused_before_execution(
     prod_server: LiveServer, errors_logged: pytest.LogCaptureFixture, name: str, query: str

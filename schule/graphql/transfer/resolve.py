@@ -18,6 +18,7 @@ from schule.graphql.context import Context
 from schule.graphql.limits import MAX_PAGE_SIZE
 from schule.graphql.loaders import Loaders
 from schule.graphql.registry import to_node
+from schule.graphql.sharing import SharedLoader
 from schule.graphql.transfer.types import CommunePeer
 from schule.services.transfer.facts import facts_for
 from schule.services.transfer.peers import Peer, rank_peers
@@ -66,7 +67,7 @@ def peer_loader(info: Info[Context, None]) -> PeerLoader:
 
             return await run_in_threadpool(rank)
 
-        loader = _peer_loaders[loaders] = DataLoader(load_fn=load)
+        loader = _peer_loaders[loaders] = SharedLoader(load_fn=load)
     return loader
 
 
