@@ -27,6 +27,7 @@ better one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -37,7 +38,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -198,12 +199,34 @@ class _FacetCache:
         return out
 
 
+R = TypeVar("R")
+
+
+def _reads(method: Callable[..., R]) -> Callable[..., R]:
+    """A read of the index: it holds the index's read lock from start to end.
+
+    A whoosh searcher's readers share file positions and per-segment state: two threads searching
+    one searcher at once read each other's bytes (seen with 12 clients searching while entries were
+    submitted: ``IndexError`` in a postings matcher, ``UnpicklingError`` in stored fields, and a
+    moderator's review queue failed with them). Searching is pure Python and holds the GIL anyway,
+    so taking turns costs latency only where two searches overlap, hardly any throughput."""
+
+    @functools.wraps(method)
+    def locked(self: SearchIndex, *args: Any, **kwargs: Any) -> R:
+        with self._read_lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class SearchIndex:
     """German full-text search over ``SearchDocument`` values (see module docstring)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        # held for a whole read (``_reads``): a whoosh searcher is not safe for two threads at once
+        self._read_lock = threading.RLock()
         self._target: str | None = None
         self._ix: whoosh_index.Index | None = None
         self._searcher: Searcher | None = None
@@ -241,9 +264,9 @@ class SearchIndex:
         target = os.readlink(self.path / "current")
         if target == self._target and self._ix is not None:
             return
-        self._close_searcher()
-        if self._ix is not None:
-            self._ix.close()
+        # the old searcher is dropped, not closed: a thread in a ``_reads`` method may still hold it (the
+        # garbage collector closes it when that read ends); writers reopen without the read lock
+        self._forget_searcher()
         self._ix = whoosh_index.open_dir(str(self.path / target))
         self._target = target
 
@@ -253,14 +276,14 @@ class SearchIndex:
             assert self._ix is not None
             return self._ix
 
-    def _close_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
+    def _forget_searcher(self) -> None:
         self._searcher = None
         self._facets = None
         self._engine = None
 
+
     def _get_searcher(self) -> Searcher:
+        """The searcher of the current index generation; only for ``_reads`` methods (the read lock)."""
         with self._lock:
             self._reopen()
             assert self._ix is not None
@@ -287,13 +310,16 @@ class SearchIndex:
             return self._engine[1]
 
     def close(self) -> None:
-        with self._lock:
-            self._close_searcher()
+        with self._read_lock, self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._forget_searcher()
             if self._ix is not None:
                 self._ix.close()
             self._ix = None
             self._target = None
 
+    @_reads
     def warm(self, stop: Callable[[], bool] = lambda: False) -> int:
         """Build the facet bitmaps and decode the index's largest postings lists before the first
         queries ask for them (``Engine.warm``); ``schule serve`` calls it after start and after index writes, so a
@@ -323,6 +349,7 @@ class SearchIndex:
             return False
         return built == ANALYSIS_VERSION
 
+    @_reads
     def doc_count(self) -> int:
         return self._get_searcher().doc_count()
 
@@ -330,6 +357,7 @@ class SearchIndex:
         """Whether the live index records document fingerprints (an index from before them does not)."""
         return "fingerprint" in self._index().schema
 
+    @_reads
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint of every document in the index, by key (empty without ``has_fingerprints``)."""
         searcher = self._get_searcher()
@@ -343,6 +371,7 @@ class SearchIndex:
                 out[key] = digest
         return out
 
+    @_reads
     def fingerprints_of(self, keys: Iterable[str]) -> dict[str, str]:
         """The fingerprints of the documents with these keys that are in the index."""
         searcher = self._get_searcher()
@@ -358,6 +387,7 @@ class SearchIndex:
             out[key] = column[docnum].decode().partition(" ")[2]
         return out
 
+    @_reads
     def keys_embedding(self, ids: Iterable[str]) -> set[str]:
         """The keys of the documents that embed any of the entities ``ids``: name them as a commune, a
         Handlungsfeld (ancestors included) or a related entry (a lesson's project, a person's employer,
@@ -490,6 +520,7 @@ class SearchIndex:
             bits = group if bits is None else bits & group
         return bits
 
+    @_reads
     def search(self, query: str, *, kinds: Sequence[str] | None = None,
                filters: dict[str, list[str]] | None = None, limit: int = 10, offset: int = 0,
                match: str = "auto", facets: bool = True) -> SearchResults:
@@ -643,6 +674,7 @@ class SearchIndex:
         return [wq.Or([wq.Term("title", term, boost=2.0), wq.Term("summary", term), wq.Term("text", term)],
                       boost=min(weight, 5.0)) for weight, term in weighted[:15]]
 
+    @_reads
     def like_text(self, kind: str, text: str, limit: int = 5, exclude: str | None = None) -> list[Hit]:
         """Documents of ``kind`` whose words are most like ``text``: candidates for duplicates of an entry
         that is not in the index (a submission waiting for review), best first; ``exclude`` (an id) left out."""
@@ -656,6 +688,7 @@ class SearchIndex:
             q = wq.AndNot(q, wq.Term("key", f"{kind}:{exclude}"))
         return [self._hit(searcher, hit.docnum, hit.score, frozenset()) for hit in searcher.search(q, limit=limit)]
 
+    @_reads
     def similar(self, kind: str, id: str, limit: int = 5) -> list[Hit]:
         """More like this: the document's most telling words, plus shared Handlungsfelder and tags.
 
