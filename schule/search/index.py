@@ -34,6 +34,7 @@ import math
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -326,8 +327,19 @@ class SearchIndex:
         user's first search of a frequent word does not pay the decoding. Postings decoded
         before a write stay cached by segment, so warming again after a write is quick.
         Returns the number of postings warmed."""
+
+        def between_terms() -> bool:
+            # warming 100k documents takes seconds: searches waiting for the read lock go in between
+            # (this searcher stays usable; only what runs under the lock ever touches it)
+            self._read_lock.release()
+            try:
+                time.sleep(0)
+                return stop()
+            finally:
+                self._read_lock.acquire()
+
         searcher = self._get_searcher()
-        warmed = self._engine_for(searcher).warm(tuple(FIELD_BOOSTS), stop=stop)
+        warmed = self._engine_for(searcher).warm(tuple(FIELD_BOOSTS), stop=between_terms)
         # one real query for what every query needs once per searcher: the facet bitmaps (~1.3 s
         # at 100k documents), the status and adaptation inputs of the ranking, the stored-fields
         # column and the compound lexicon

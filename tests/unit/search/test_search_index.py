@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -284,6 +285,31 @@ def test_warm_decodes_frequent_terms_ahead_of_queries(index: SearchIndex, monkey
     assert warmed > 0
     assert keys(results)[0] == "project:park"  # same answer as cold
     assert decoded == []  # everything the query read was decoded by warm()
+
+
+def test_searches_go_in_between_while_warm_works_through_the_terms(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads take turns on the searcher (``_reads``); warming 100k documents takes seconds, so warm
+    lets waiting searches in between its terms instead of holding them back until it is done."""
+    from schule.search import engine
+
+    monkeypatch.setattr(engine.Engine.warm, "__defaults__", (engine.WARM_POSTINGS, 1, lambda: False))
+    searched = threading.Event()
+    found: list[list[str]] = []
+
+    def search() -> None:
+        found.append(keys(index.search(PARKPLATZ)))
+        searched.set()
+
+    def stop() -> bool:  # asked between terms: the first time, a user searches meanwhile
+        if not found:
+            threading.Thread(target=search).start()
+            assert searched.wait(timeout=30), "the search waited for warm to finish"
+        return False
+
+    assert index.warm(stop=stop) > 0
+    assert found and found[0][0] == "project:park"
 
 
 def test_warm_stops_when_asked(index: SearchIndex) -> None:
