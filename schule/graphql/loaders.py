@@ -28,7 +28,7 @@ from strawberry.dataloader import DataLoader
 from schule.auth.identity import ANONYMOUS, Identity
 from schule.domain.model import Entity, Kind, Rel
 from schule.domain.trust import Revision
-from schule.graphql.sharing import SharedLoader, share
+from schule.graphql.sharing import Shared, SharedLoader
 from schule.services import access, history
 from schule.services.history import ShownVersion
 from schule.store.base import Edge
@@ -56,6 +56,10 @@ class _Step:
     result: asyncio.Future[Found]
     ids: list[str] = field(default_factory=list)
     wanted: dict[Direction, list[str]] = field(default_factory=dict)
+    waiting: Shared[Found] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.waiting = Shared(self.result)
 
 
 class Loaders:
@@ -82,7 +86,7 @@ class Loaders:
         self.identity = identity
         self.entity: DataLoader[str, Entity | None] = SharedLoader(load_fn=self._load_entities)
         self._edges: dict[tuple[Rel, bool], DataLoader[str, list[Edge]]] = {}
-        self._parents: asyncio.Future[dict[str, str]] | None = None
+        self._parents: Shared[dict[str, str]] | None = None
         self.versions: DataLoader[str, list[ShownVersion]] = SharedLoader(load_fn=self._load_versions)
         self.revisions: DataLoader[str, list[Revision]] = SharedLoader(load_fn=self._load_revisions)
         self._step: _Step | None = None
@@ -97,7 +101,7 @@ class Loaders:
 
         DataLoaders run their batch functions for one execution step in the same turn of the
         event loop; the round trip is sent in the next turn, so it holds all of them. Each batch
-        waits on a ``share`` of the step's result: one cancelled batch leaves the others theirs."""
+        waits on a future of its own (``Shared``): one cancelled batch leaves the others theirs."""
         step = self._step
         if step is None or step.result.done():  # done before sending: every waiter was cancelled
             loop = asyncio.get_running_loop()
@@ -107,7 +111,7 @@ class Loaders:
             step.ids.extend(ids)
         else:
             step.wanted.setdefault(direction, []).extend(ids)
-        return share(step.result)
+        return step.waiting.waiter()
 
     def _send(self, step: _Step) -> None:
         self._step = None
@@ -223,8 +227,8 @@ class Loaders:
     async def subfield_parents(self) -> dict[str, str]:
         """The Handlungsfeld tree as child -> parent (a small relation: loaded once per request)."""
         if self._parents is None:
-            self._parents = asyncio.ensure_future(self._load_parents())
-        return await share(self._parents)
+            self._parents = Shared(asyncio.ensure_future(self._load_parents()))
+        return await self._parents.waiter()
 
     async def _load_parents(self) -> dict[str, str]:
         edges = await self.run(self.store.all_edges, Rel.SUBFIELD_OF)

@@ -24,7 +24,7 @@ from schule.domain.problems import Code
 from schule.errors import refuse
 from schule.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schule.graphql.registry import to_node
-from schule.graphql.sharing import share
+from schule.graphql.sharing import Shared
 
 if TYPE_CHECKING:
     from schule.graphql.loaders import Loaders
@@ -164,13 +164,13 @@ async def paginate(
     start = decode_cursor(after) + 1 if after else 0
     end = decode_cursor(before, "before") if before else None
 
-    counted: asyncio.Future[int] | None = None
+    counted: Shared[int] | None = None  # totalCount and pageInfo may both wait for it
 
     async def count() -> int:
         nonlocal counted
         if counted is None:
-            counted = asyncio.ensure_future(run_in_threadpool(store.count_matching, kind, filters))
-        return await share(counted)  # totalCount and pageInfo may both wait for it
+            counted = Shared(asyncio.ensure_future(run_in_threadpool(store.count_matching, kind, filters)))
+        return await counted.waiter()
 
     if first is not None:
         end = start + first if end is None else min(end, start + first)
@@ -191,8 +191,9 @@ async def paginate(
 
         entities, total, linked = await run_in_threadpool(page_counted)
         if total is not None:
-            counted = asyncio.get_running_loop().create_future()
-            counted.set_result(total)
+            known: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+            known.set_result(total)
+            counted = Shared(known)
     elif limit:
         def page() -> tuple[list[Any], dict[str, Any]]:
             found = store.list_page(kind, filters, sort, start, limit + 1)

@@ -8,60 +8,90 @@ on it, a field elsewhere in the query waiting on the same key got ``CancelledErr
 500 (``{ a: project(id: "x") { communes { name } similar(first: 500) { id } } b: project(id: "x")
 { communes { name } } }``; in a moderator's review queue, any failing entry took the page down).
 
-``share(future)`` gives each waiter a future of its own; the shared one is cancelled only when no
-one waits for it any more, so a timed-out request still makes no further store call
-(``Loaders._round_trip`` skips a step nobody waits for).
+A ``Shared`` result gives each waiter a future of its own; the result itself is cancelled only
+when no one waits for it any more, so a timed-out request still makes no further store call
+(``Loaders._round_trip`` skips a step nobody waits for). Measured, because a project's detail page
+makes ~60 loads: see ``SharedLoader``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Awaitable, Hashable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
-# how many waiters of each shared future are still waiting
-_waiting: weakref.WeakKeyDictionary[asyncio.Future[Any], int] = weakref.WeakKeyDictionary()
+
+class _Waiter(asyncio.Future[T]):
+    """One waiter's future: its cancellation is reported to the ``Shared`` result (a subclass instead
+    of a done-callback, which would cost every load a callback run through the event loop)."""
+
+    _shared: Shared[T]
+
+    def cancel(self, msg: Any = None) -> bool:
+        cancelled = super().cancel(msg)
+        if cancelled:
+            self._shared.left()
+        return cancelled
 
 
-def share(inner: asyncio.Future[T]) -> asyncio.Future[T]:
-    """A future with ``inner``'s outcome that this waiter may cancel without cancelling ``inner``
-    for the others. A future that is already done is returned as it is (it can no longer be
-    cancelled, and awaiting it does not yield to the event loop)."""
-    if inner.done():
-        return inner
-    outer: asyncio.Future[T] = inner.get_loop().create_future()
-    _waiting[inner] = _waiting.get(inner, 0) + 1
+class Shared(Generic[T]):
+    """One pending result and the futures of those waiting for it."""
 
-    def relay(done: asyncio.Future[T]) -> None:
-        if outer.done():
+    __slots__ = ("result", "_waiters")
+
+    def __init__(self, result: asyncio.Future[T]) -> None:
+        self.result = result
+        self._waiters: list[_Waiter[T]] = []
+        result.add_done_callback(self._relay)
+
+    def waiter(self) -> asyncio.Future[T]:
+        """A future with the result's outcome that this waiter may cancel on its own. Once the result
+        is there, the result itself (it can no longer be cancelled; awaiting it does not yield)."""
+        if self.result.done():
+            return self.result
+        waiter: _Waiter[T] = _Waiter(loop=self.result.get_loop())
+        waiter._shared = self
+        self._waiters.append(waiter)
+        return waiter
+
+    def _relay(self, result: asyncio.Future[T]) -> None:
+        waiters, self._waiters = self._waiters, []
+        if result.cancelled():
+            for waiter in waiters:
+                waiter.cancel()
             return
-        if done.cancelled():
-            outer.cancel()
-        elif (error := done.exception()) is not None:
-            outer.set_exception(error)
-        else:
-            outer.set_result(done.result())
+        error = result.exception()
+        for waiter in waiters:
+            if waiter.done():
+                continue
+            if error is not None:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(result.result())
 
-    def left(_: asyncio.Future[T]) -> None:
-        remaining = _waiting.get(inner, 1) - 1
-        _waiting[inner] = remaining
-        if remaining == 0 and outer.cancelled() and not inner.done():
-            inner.cancel()  # the last waiter gave up: the work is not needed any more
-
-    inner.add_done_callback(relay)
-    outer.add_done_callback(left)
-    return outer
+    def left(self) -> None:
+        """A waiter was cancelled: if it was the last, the work is not needed any more."""
+        if not self.result.done() and all(w.done() for w in self._waiters):
+            self.result.cancel()
 
 
 class SharedLoader(DataLoader[K, T]):
-    """A DataLoader whose ``load`` results are ``share``d: one caller's cancellation is its own."""
+    """A DataLoader whose callers each wait on a future of their own: one caller's cancellation is its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shared: dict[Any, Shared[T]] = {}  # per key, for the loader's (the request's) lifetime
 
     def load(self, key: K) -> Awaitable[T]:
         future = super().load(key)
-        return share(future) if isinstance(future, asyncio.Future) else future
+        if not isinstance(future, asyncio.Future) or future.done():
+            return future
+        shared = self._shared.get(key)
+        if shared is None or shared.result is not future:  # (a new future after a cancelled load)
+            shared = self._shared[key] = Shared(future)
+        return shared.waiter()

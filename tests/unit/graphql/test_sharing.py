@@ -1,4 +1,4 @@
-"""``share``: one waiter's cancellation is its own; the shared result is cancelled when no one waits.
+"""``Shared``: one waiter's cancellation is its own; the shared result is cancelled when no one waits.
 
 The HTTP case it fixes is in ``tests/e2e/test_client_errors.py``
 (``test_a_mistake_in_one_part_of_a_query_leaves_the_other_parts_their_answers``).
@@ -12,16 +12,16 @@ from typing import TypeVar
 
 import pytest
 
-from schule.graphql.sharing import SharedLoader, share
+from schule.graphql.sharing import Shared, SharedLoader
 
 T = TypeVar("T")
 
 
-def waiter(inner: asyncio.Future[T]) -> asyncio.Task[T]:
+def waiter(shared: Shared[T]) -> asyncio.Task[T]:
     """A resolver waiting for the shared result."""
 
     async def wait() -> T:
-        return await share(inner)
+        return await shared.waiter()
 
     return asyncio.ensure_future(wait())
 
@@ -36,8 +36,9 @@ async def _cancel(task: asyncio.Task[T]) -> None:
 def test_cancelling_one_waiter_leaves_the_others_the_result() -> None:
     async def scenario() -> None:
         inner: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        gives_up = waiter(inner)
-        keeps_waiting = waiter(inner)
+        shared = Shared(inner)
+        gives_up = waiter(shared)
+        keeps_waiting = waiter(shared)
         await asyncio.sleep(0)
 
         await _cancel(gives_up)
@@ -51,7 +52,8 @@ def test_cancelling_one_waiter_leaves_the_others_the_result() -> None:
 def test_an_error_reaches_every_waiter() -> None:
     async def scenario() -> None:
         inner: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        waiters = [waiter(inner) for _ in range(2)]
+        shared = Shared(inner)
+        waiters = [waiter(shared) for _ in range(2)]
         await asyncio.sleep(0)  # both wait
         inner.set_exception(LookupError("weg"))
         for task in waiters:
@@ -64,7 +66,8 @@ def test_an_error_reaches_every_waiter() -> None:
 def test_the_shared_result_is_cancelled_when_the_last_waiter_gives_up() -> None:
     async def scenario() -> None:
         inner: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        waiters = [waiter(inner) for _ in range(2)]
+        shared = Shared(inner)
+        waiters = [waiter(shared) for _ in range(2)]
         await asyncio.sleep(0)
         await _cancel(waiters[0])
         assert not inner.cancelled()
@@ -78,7 +81,7 @@ def test_a_finished_result_is_handed_out_as_it_is() -> None:
     async def scenario() -> None:
         inner: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         inner.set_result(3)
-        assert share(inner) is inner
+        assert Shared(inner).waiter() is inner
 
     asyncio.run(scenario())
 
