@@ -173,7 +173,8 @@ def request_maker(state: dict[str, Any], seed: int) -> Callable[[random.Random, 
             return kind, {"query": COMMUNE, "variables": {"id": f"kommune-{rng.randrange(communes)}"}}, None
         member = members[client % len(members)]
         n = next(counter)
-        project = {"id": f"last-{os.getpid()}-{seed}-{client}-{n}", "title": f"Lasttest {client}.{n}",
+        # no "id": members do not choose ids (the server makes one from the title)
+        project = {"title": f"Lasttest {os.getpid()}-{seed}-{client}.{n}",
                    "summary": "Ein Projekt aus dem Lasttest.", "communes": [member["commune"]],
                    "handlungsfelder": [f"hf-{rng.randrange(6)}-{rng.randrange(3)}"], "status": "IDEA"}
         return kind, {"query": CREATE, "variables": {"input": project}}, member["token"]
