@@ -66,14 +66,20 @@ PAGES = [
     "/projekte.atom?kreis=Kreis+Olpe",
     "/suche.atom?q=Projekt",
 ]
-# Only with --projects (the seed has fewer than 20 projects, one page).
-SYNTHETIC_PAGES = [
-    "/projekte?seite=200",
-    "/projekte?hf=hf-1&kreis=Kreis+Soest",
-    "/projekte?netzwerk=netz&rolle=mitmacher",
-    "/erkenntnisse?art=pitfall&seite=5",
-    "/statistik?netzwerk=netz",
-]
+
+
+def synthetic_pages(projects: int) -> list[str]:
+    """Only with --projects (the seed has fewer than 20 projects, one page); the deep pages exist at
+    that size (page 200 of the projects and page 5 of the pitfalls at 10,000 projects)."""
+    return [
+        f"/projekte?seite={max(2, min(200, projects // 50))}",
+        "/projekte?hf=hf-1&kreis=Kreis+Soest",
+        "/projekte?netzwerk=netz&rolle=mitmacher",
+        f"/erkenntnisse?art=pitfall&seite={max(2, min(5, projects // 2000))}",
+        "/statistik?netzwerk=netz",
+    ]
+
+
 OPERATIONS = {
     "networkStats (smart-cities-schule)": '{ networkStats(network: "smart-cities-schule") { members projects '
     "joinsPerYearByBasis { year basis count } projectsByHandlungsfeld { handlungsfeld { slug } projects } "
@@ -144,7 +150,7 @@ def main() -> None:
                 add_projects(Path(tmp), base, client, args.projects)
             print(f"{'page':62} {'server median':>14} {'p95':>8} {'max':>8} {'round trip':>11}")
             worst = 0.0
-            for path in PAGES + (SYNTHETIC_PAGES if args.projects else []):
+            for path in PAGES + (synthetic_pages(args.projects) if args.projects else []):
                 server_ms, total_ms = [], []
                 client.get(path)  # warm-up: first-use costs (template compilation) are not per page
                 for _ in range(args.rounds):
