@@ -201,6 +201,7 @@ class _FacetCache:
 
 
 R = TypeVar("R")
+_HAND_OVER_S = 0.002
 
 
 def _reads(method: Callable[..., R]) -> Callable[..., R]:
@@ -214,8 +215,16 @@ def _reads(method: Callable[..., R]) -> Callable[..., R]:
 
     @functools.wraps(method)
     def locked(self: SearchIndex, *args: Any, **kwargs: Any) -> R:
-        with self._read_lock:
+        if not self._read_lock.acquire(blocking=False):
+            with self._count_lock:
+                self._waiting += 1
+            self._read_lock.acquire()
+            with self._count_lock:
+                self._waiting -= 1
+        try:
             return method(self, *args, **kwargs)
+        finally:
+            self._read_lock.release()
 
     return locked
 
@@ -228,6 +237,8 @@ class SearchIndex:
         self._lock = threading.RLock()
         # held for a whole read (``_reads``): a whoosh searcher is not safe for two threads at once
         self._read_lock = threading.RLock()
+        self._waiting = 0  # reads waiting for it (``warm`` lets them go first)
+        self._count_lock = threading.Lock()
         self._target: str | None = None
         self._ix: whoosh_index.Index | None = None
         self._searcher: Searcher | None = None
@@ -330,10 +341,13 @@ class SearchIndex:
 
         def between_terms() -> bool:
             # warming 100k documents takes seconds: searches waiting for the read lock go in between
-            # (this searcher stays usable; only what runs under the lock ever touches it)
+            # (this searcher stays usable; only what runs under the lock ever touches it). A release
+            # alone does not hand over: the woken waiter also needs the GIL, and this thread, holding
+            # it, would take the lock again first; sleeping gives the waiters the moment to take it.
             self._read_lock.release()
             try:
-                time.sleep(0)
+                if self._waiting:
+                    time.sleep(_HAND_OVER_S)
                 return stop()
             finally:
                 self._read_lock.acquire()
