@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from schule.app import create_app
 from schule.auth.ratelimit import Limits, RateLimiter
@@ -65,6 +65,12 @@ class WebServer:
             [sys.executable, "-m", "schule.cli", *args], input=stdin,
             env={**os.environ, **self.env}, capture_output=True, text=True, timeout=120, check=False,
         )
+
+    def add_moderator(self, name: str, password: str) -> str:
+        """A moderator account with ``password``, made with ``schule user add``; returns its name."""
+        result = self.schule("user", "add", name, "--role", "moderator", "--password-stdin", stdin=password + "\n")
+        assert result.returncode == 0, result.stderr
+        return name
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +180,15 @@ def screenshot() -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+def sign_in(page: Page, web_server: WebServer, name: str, password: str) -> None:
+    """Sign in on ``/anmelden`` as a person would, and wait until the page offers "Abmelden"."""
+    page.goto(web_server.url("/anmelden"))
+    page.get_by_label("Konto").fill(name)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

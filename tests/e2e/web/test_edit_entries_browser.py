@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.web.conftest import MEMBER_PASSWORD, WebServer
+from tests.e2e.web.conftest import MEMBER_PASSWORD, WebServer, sign_in
 from tests.e2e.web.test_accessibility import HORIZONTAL_OVERFLOW, UNLABELLED_FIELDS
 
 pytestmark = pytest.mark.browser
@@ -23,18 +23,7 @@ REASON = "Bitte schreiben Sie, wie Bürgerinnen und Bürger den Dienst nutzen."
 
 @pytest.fixture(scope="module")
 def moderator(web_server: WebServer) -> str:
-    result = web_server.schule("user", "add", MODERATOR, "--role", "moderator", "--password-stdin",
-                               stdin=MODERATOR_PASSWORD + "\n")
-    assert result.returncode == 0, result.stderr
-    return MODERATOR
-
-
-def sign_in(page: Page, web_server: WebServer, name: str, password: str) -> None:
-    page.goto(web_server.url("/anmelden"))
-    page.get_by_label("Konto").fill(name)
-    page.get_by_label("Passwort").fill(password)
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    return web_server.add_moderator(MODERATOR, MODERATOR_PASSWORD)
 
 
 def fits(page: Page) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.web.conftest import MEMBER_PASSWORD, WebServer
+from tests.e2e.web.conftest import MEMBER_PASSWORD, WebServer, sign_in
 from tests.e2e.web.test_accessibility import HORIZONTAL_OVERFLOW
 from tests.e2e.web.test_project_actions_http import signed_in, submit_project
-from tests.e2e.web.test_review_flow import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +24,7 @@ ADOPTIONS = {1280: ("stadtlabor-iserlohn", "Stadtlabor Iserlohn"), 360: ("stadtl
 
 @pytest.fixture(scope="module")
 def moderator(web_server: WebServer) -> str:
-    result = web_server.schule("user", "add", MODERATOR, "--role", "moderator", "--password-stdin",
-                               stdin=MODERATOR_PASSWORD + "\n")
-    assert result.returncode == 0, result.stderr
-    return MODERATOR
+    return web_server.add_moderator(MODERATOR, MODERATOR_PASSWORD)
 
 
 def viewport(width: int) -> dict[str, object]:

@@ -27,10 +27,7 @@ UPDATE_SUMMARY = """mutation($input: UpdateProjectInput!) {
 
 @pytest.fixture(scope="module")
 def moderator(web_server: WebServer) -> str:
-    result = web_server.schule("user", "add", MODERATOR, "--role", "moderator", "--password-stdin",
-                               stdin=MODERATOR_PASSWORD + "\n")
-    assert result.returncode == 0, result.stderr
-    return MODERATOR
+    return web_server.add_moderator(MODERATOR, MODERATOR_PASSWORD)
 
 
 def signed_in(web_server: WebServer, name: str, password: str) -> httpx.Client:
