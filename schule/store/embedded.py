@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -31,6 +32,9 @@ from schule.errors import ConfigError, StoreUnavailable
 START_TIMEOUT_S = 30.0
 # Replaying a large append-only file after a crash can take a while; the server says LOADING.
 LOAD_TIMEOUT_S = 600.0
+# A running server answers PING within this even while long graph queries run (they run in
+# FalkorDB's own threads); one that does not is wedged (``answers``).
+WEDGED_AFTER_S = 5.0
 # AF_UNIX paths are limited to 107 bytes on Linux; longer data dirs get a socket in /tmp.
 MAX_SOCKET_PATH = 100
 
@@ -103,6 +107,35 @@ class EmbeddedServer:
         except (OSError, IndexError):
             return False
         return state not in ("Z", "X")
+
+    def answers(self, timeout_s: float = WEDGED_AFTER_S) -> bool:
+        """Does the server answer a PING within ``timeout_s``? Graph queries run in FalkorDB's thread
+        pool, so a healthy server answers even during a long write; one whose main thread is stuck
+        does not (FalkorDB 4.16 once deadlocked on the first graph command after a start, in
+        ``Globals_AddGraph``, and never answered again)."""
+        client = redis.Redis(unix_socket_path=self.socket_path, socket_connect_timeout=timeout_s,
+                             socket_timeout=timeout_s, retry=Retry(NoBackoff(), 0))
+        try:
+            client.ping()
+        except redis.BusyLoadingError:
+            return True
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            return False
+        finally:
+            client.close()
+        return True
+
+    def kill(self) -> None:
+        """End a wedged server at once (SIGKILL) and wait until it is gone. Nothing acknowledged is
+        lost: every acknowledged write is in the append-only file, which the next start replays."""
+        pid = self.pid()
+        if pid is None:
+            return
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while self._alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def is_running(self) -> bool:
         return self._probe() != "down"

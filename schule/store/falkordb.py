@@ -17,6 +17,7 @@ FalkorDB differences handled here, and only here:
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import time
 import uuid
@@ -34,7 +35,11 @@ from schule.store.embedded import EmbeddedServer
 from schule.store.rows import now_iso
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 CONSTRAINT_WAIT_S = 10.0
+# Each schema statement is quick (indexes build in the background); one unanswered for this long
+# means either another process's long write holds the graph or the server is wedged (``setup_schema``).
+SETUP_STEP_TIMEOUT_S = 20.0
 COMPACT_AFTER_ROWS = 500
 COMPACT_TIMEOUT_S = 120.0
 
@@ -167,14 +172,31 @@ class FalkorEngine:
             # workers of ``schule serve --workers N``, a server and a CLI command) both saw an index
             # missing and the second CREATE INDEX failed ("Attribute 'id' is already indexed")
             with self.server.exclusive():
-                create()
+                bounded: FalkorDB | None = None
+                try:
+                    bounded = FalkorDB(unix_socket_path=self.server.socket_path, socket_timeout=SETUP_STEP_TIMEOUT_S)
+                    create(bounded)
+                except redis.TimeoutError:
+                    if self.server.answers():
+                        create(self.db)  # busy, not stuck: another process's long write holds the graph
+                        return
+                    # The first graph command after a start hung, and the server answers nothing any
+                    # more (FalkorDB 4.16: a deadlock in Globals_AddGraph, seen once in CI). Without
+                    # this, `schule serve` waited forever. Kill it; `_with_restart` starts it again.
+                    log.warning("FalkorDB antwortet nicht mehr (%s); wird neu gestartet", self.server.socket_path)
+                    self.server.kill()
+                    raise redis.ConnectionError("FalkorDB hing beim Einrichten des Schemas") from None
+                finally:
+                    if bounded is not None:
+                        bounded.connection.close()
 
-        def create() -> None:
+        def create(db: FalkorDB) -> None:
+            graph = db.select_graph(self.graph_name)
             existing = {
                 (row[1], tuple(row[2]))
-                for row in self.graph.query("CALL db.constraints()").result_set
+                for row in graph.query("CALL db.constraints()").result_set
             }
-            indexed = {row[0]: set(row[1]) for row in self.graph.query("CALL db.indexes()").result_set}
+            indexed = {row[0]: set(row[1]) for row in graph.query("CALL db.indexes()").result_set}
             wanted = [("Entity", "id"), ("Entity", "merged_into"), ("Change", "seq"), ("ChangeCounter", "name")]
             wanted += [(k.label, "id") for k in Kind]
             wanted += [("Account", "id"), ("Account", "name"), ("Token", "hash"), ("Version", "entity"),
@@ -184,7 +206,7 @@ class FalkorEngine:
             for label, prop in wanted:
                 if prop not in indexed.get(label, set()):
                     try:
-                        self.graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+                        graph.query(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
                     except redis.ResponseError as e:
                         # another process on this data dir (a server and a CLI command) created it
                         # between our look and our CREATE, or it is still being built and not yet listed
@@ -192,18 +214,18 @@ class FalkorEngine:
                             raise
             for label, prop in [("Entity", "id"), ("ChangeCounter", "name")]:
                 if (label, (prop,)) not in existing:
-                    self.db.connection.execute_command(
+                    db.connection.execute_command(
                         "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label,
                         "PROPERTIES", "1", prop,
                     )
-            self._await_constraints()
+            self._await_constraints(graph)
 
         self._with_restart(run)
 
-    def _await_constraints(self) -> None:
+    def _await_constraints(self, graph: Any) -> None:
         deadline = time.monotonic() + CONSTRAINT_WAIT_S
         while time.monotonic() < deadline:
-            rows = self.graph.query("CALL db.constraints()").result_set
+            rows = graph.query("CALL db.constraints()").result_set
             if all(row[-1] == "OPERATIONAL" for row in rows):
                 return
             time.sleep(0.05)

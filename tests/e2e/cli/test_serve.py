@@ -44,20 +44,29 @@ def _serve(tmp_path: Path, *extra: str) -> Iterator[tuple[str, Path]]:
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None:
+                pytest.fail(f"schule serve ended early: {log_path.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"schule serve did not answer /healthz within 60 s: {log_path.read_text()}")
+            time.sleep(0.1)
+        yield base, tmp_path
+    finally:
+        proc.terminate()
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never leave a server behind for the tests after this one
+            proc.wait(timeout=30)
+            raise
+        finally:
             log.close()
-            pytest.fail(f"schule serve ended early: {log_path.read_text()}")
-        time.sleep(0.1)
-    yield base, tmp_path
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
     # the last client gone, the embedded server was shut down cleanly with the app
     assert not (tmp_path / "falkordb" / "falkordb.sock").exists(), log_path.read_text()
 

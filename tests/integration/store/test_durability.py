@@ -3,12 +3,14 @@ a batch the engine sends again after a lost reply takes effect once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 from schule.domain.model import Kind, ReviewState
@@ -145,5 +147,37 @@ def test_a_batch_replayed_after_a_lost_reply_is_applied_once(tmp_path: Path) -> 
         moderation.edit_entry(store, world.moderator, schulweg, {"summary": "Karte der sicheren Schulwege."})
         assert [v.action for v in store.versions_of([schulweg])] == ["create", "approve", "update"]
     finally:
+        store.close()
+        server.stop()
+
+
+def test_a_server_that_stops_answering_during_schema_setup_is_restarted_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FalkorDB 4.16 once deadlocked on the first graph command after a start (its main thread stuck
+    in ``Globals_AddGraph``, not even PING answered): ``schule serve`` waited in schema setup forever
+    and a CI run failed. A stopped process (SIGSTOP) answers nothing either, so it stands in for the
+    deadlock here: same symptoms, a real server."""
+    from schule.store import falkordb
+
+    monkeypatch.setattr(falkordb, "SETUP_STEP_TIMEOUT_S", 2.0)  # the real bound is 20 s a statement
+    settings = Settings(data_dir=tmp_path, graph="wedged")
+    server = EmbeddedServer(tmp_path)
+    store = open_store(settings)
+    try:
+        # given an acknowledged write, and then a server that answers nothing any more
+        store.upsert([parse_record(project(1))])
+        wedged = server.pid()
+        assert wedged is not None
+        os.kill(wedged, signal.SIGSTOP)
+        # when the schema is set up (as every process opening the store does)
+        store.setup()
+        # then the wedged server was replaced by a new one, which has the acknowledged write
+        assert server.pid() not in (None, wedged)
+        store.upsert([parse_record(project(2))])
+        assert set(store.get(["p-1", "p-2"])) == {"p-1", "p-2"}
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(wedged, signal.SIGKILL)
         store.close()
         server.stop()
