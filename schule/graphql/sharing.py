@@ -10,8 +10,10 @@ on it, a field elsewhere in the query waiting on the same key got ``CancelledErr
 
 A ``Shared`` result gives each waiter a future of its own; the result itself is cancelled only
 when no one waits for it any more, so a timed-out request still makes no further store call
-(``Loaders._round_trip`` skips a step nobody waits for). Measured, because a project's detail page
-makes ~60 loads: see ``SharedLoader``.
+(``Loaders._round_trip`` skips a step nobody waits for). A project's detail page makes ~60 loads,
+so the cost was measured: ~2-4 µs a load, CPU per detail request within the noise of plain
+DataLoaders (``bench/graphql``, alternating runs; a first version with a callback per waiter cost
+~0.7 ms a request).
 """
 
 from __future__ import annotations
