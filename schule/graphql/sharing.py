@@ -49,7 +49,8 @@ class Shared(Generic[T]):
     def __init__(self, result: asyncio.Future[T]) -> None:
         self.result = result
         self._waiters: list[_Waiter[T]] = []
-        result.add_done_callback(self._relay)
+        if not result.done():  # (a finished result is handed out as it is: nothing to relay)
+            result.add_done_callback(self._relay)
 
     def waiter(self) -> asyncio.Future[T]:
         """A future with the result's outcome that this waiter may cancel on its own. Once the result

@@ -293,7 +293,6 @@ class SearchIndex:
         self._facets = None
         self._engine = None
 
-
     def _get_searcher(self) -> Searcher:
         """The searcher of the current index generation; only for ``_reads`` methods (the read lock)."""
         with self._lock:
