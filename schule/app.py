@@ -29,6 +29,7 @@ from schule.graphql.schema import build_schema
 from schule.graphql.view import TIMEOUT_S, GraphQLView
 from schule.health import HealthCheck
 from schule.metrics import Metrics, MetricsEndpoint, MetricsMiddleware
+from schule.services import project_lists
 from schule.services.change_log import Retention
 from schule.services.search import SearchService
 from schule.services.search_sync import SearchSync, SyncStopped
@@ -63,6 +64,23 @@ async def warm_index(sync: SearchSync) -> None:
     started = time.monotonic()
     postings = await run_in_threadpool(sync.index.warm, sync.stopping)
     log.info("search index warmed: %d postings in %.1f s", postings, time.monotonic() - started)
+
+
+async def keep_lists_warm(store: Any, stopping: asyncio.Event) -> None:
+    """Builds the project lists' facts after a start and after every change of a fact, in the
+    background (``project_lists.warm``): lists do not wait for them, the graph answers meanwhile."""
+    started = time.monotonic()
+    first = True
+    while not stopping.is_set():
+        try:
+            await run_in_threadpool(project_lists.warm, store)
+            if first:
+                log.info("project lists: facts read in %.1f s", time.monotonic() - started)
+                first = False
+        except Exception:
+            log.exception("project lists: reading the facts failed; lists ask the graph meanwhile")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), SYNC_INTERVAL_S)
 
 
 async def follow_change_log(
@@ -137,10 +155,12 @@ def create_app(
             stopping = asyncio.Event()
             follower = asyncio.create_task(
                 follow_change_log(state.search_sync, stopping, Retention.from_settings(settings)))
+            lists = asyncio.create_task(keep_lists_warm(state.store, stopping))
             try:
                 yield
             finally:
                 await stop_following(follower, stopping, state.search_sync)
+                await lists  # its thread cannot be stopped: the store stays open until it is done
                 await run_in_threadpool(state.search_sync.close)
         finally:
             healthz.close()

@@ -545,5 +545,5 @@ PUBLISHED_PROJECT_FACTS = """
 MATCH (p:Project)
 WHERE p.state = 'published'
 RETURN p.id AS id, p.title AS title, p.status AS status, p.started AS started, p.ended AS ended,
-       p.tags AS tags
+       p.tags AS tags, p.updated_at AS updated_at
 """

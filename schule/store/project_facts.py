@@ -24,12 +24,14 @@ class ProjectRow:
     started: str | None
     ended: str | None
     tags: tuple[str, ...]
+    updated: str | None = None
 
 
 def published_projects(store: CypherGraphStore) -> list[ProjectRow]:
-    """Every published project's id, title, status, start, end and tags."""
+    """Every published project's id, title, status, start, end, tags and time of its last change."""
     rows = store._read(cypher.PUBLISHED_PROJECT_FACTS)
     return [
-        ProjectRow(r["id"], r["title"] or "", r["status"], r["started"], r["ended"], tuple(r["tags"] or ()))
+        ProjectRow(r["id"], r["title"] or "", r["status"], r["started"], r["ended"], tuple(r["tags"] or ()),
+                   r["updated_at"])
         for r in rows
     ]

@@ -15,6 +15,7 @@ from schule.graphql.inputs import DateRange, NetworkRoleFilter, values
 from schule.graphql.nodes import FILTER_ARG, ID_ARG, SORT_ARG, lookup
 from schule.graphql.pagination import After, Before, Connection, First, Last, Prefetch, paginate, selects
 from schule.graphql.projects.types import Project
+from schule.services.project_lists import ProjectLists
 
 
 @strawberry.enum(description="Sortierung von Projektlisten.")
@@ -105,7 +106,7 @@ class ProjectQueries:
     ) -> Connection[Project]:
         params = filter.params() if filter else {}
         return await paginate(
-            info.context.store, Kind.PROJECT, params, str(sort.value),
+            ProjectLists(info.context.store), Kind.PROJECT, params, str(sort.value),
             first=first, after=after, last=last, before=before, prefetch=_links_prefetch(info),
         )
 

@@ -7,7 +7,8 @@ coverage by Kreis ~140 ms; a statistics page asks for both on every view. With t
 first view after a change pays.
 
 One memo per process keeps the results of the newest snapshot it saw (a bounded number of keys);
-a different snapshot (a change, or another store in the same process) starts afresh. Cached values
+a different snapshot (a change of a fact, or another store in the same process) starts afresh; a snapshot
+that only moved on past changes that were no facts (``Facts.at``) keeps them. Cached values
 are shared between requests: callers must not change them.
 """
 
@@ -34,11 +35,11 @@ class SnapshotMemo:
         """``compute()``'s value for ``key`` on ``facts``: computed once per snapshot (outside the lock,
         so a slow computation never holds up others; two first callers may both compute)."""
         with self._lock:
-            if self._facts is facts and key in self._values:
+            if self._facts is not None and self._facts.same_content(facts) and key in self._values:
                 return self._values[key]  # type: ignore[return-value]
         value = compute()
         with self._lock:
-            if self._facts is not facts:
+            if self._facts is None or not self._facts.same_content(facts):
                 self._facts, self._values = facts, {}
             if len(self._values) < self._max_keys:
                 self._values[key] = value
