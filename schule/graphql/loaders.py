@@ -37,6 +37,10 @@ from schule.store.neighbourhood import Direction, get_with_neighbours
 
 RunBlocking = Callable[..., Awaitable[Any]]
 Found = tuple[dict[str, Entity], dict[Direction, list[Edge]]]
+# What a field of a node reads around it: the edges it follows, and what the fields of the nodes at
+# their other ends read in turn (e.g. a project's lessons and each lesson's author).
+Plan = dict[Direction, "Plan"]
+Around = dict[Direction, dict[str, list[Edge]]]  # edges read around nodes, by direction and source
 
 
 async def run_in_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -203,6 +207,38 @@ class Loaders:
                 seen.add(e.id)
                 out.append(e)
         return out
+
+    async def read_around(self, ids: Sequence[str], plan: Plan) -> None:
+        """Reads ``ids`` and the neighbourhood ``plan`` names in one worker-thread call (a store
+        round trip per level of the plan) and primes the entity and edge loaders with it, as if
+        they had loaded it: the fields the plan was made for then answer without a step of their
+        own (a project's detail: one thread hop instead of three)."""
+        if not ids:
+            return
+        entities, edges = await self.run(self._around, list(dict.fromkeys(ids)), plan)
+        self.entity.prime_many(entities)
+        for (rel, incoming), by_source in edges.items():
+            loader = self.edges(rel, incoming=incoming)
+            loader.prime_many({source: sorted(found, key=lambda e: e.target) for source, found in by_source.items()})
+
+    def _around(self, ids: list[str], plan: Plan) -> tuple[dict[str, Entity | None], Around]:
+        found: dict[str, Entity] = {}
+        edges: Around = {}
+        todo: list[tuple[list[str], Plan, bool]] = [(ids, plan, True)]
+        while todo:
+            sources, level, fetch = todo.pop()
+            entities, around = get_with_neighbours(self.store, sources if fetch else [], {d: sources for d in level})
+            found.update(entities)
+            for direction, below in level.items():
+                by_source: dict[str, list[Edge]] = {i: [] for i in sources}
+                for edge in around.get(direction, []):
+                    by_source.setdefault(edge.source, []).append(edge)
+                edges.setdefault(direction, {}).update(by_source)
+                targets = sorted({edge.target for edge in around.get(direction, [])})
+                if below and targets:
+                    todo.append((targets, below, False))  # the targets themselves are already read
+        visible = access.screen(self.store, self.identity, found)
+        return {i: visible.get(i) for i in {*ids, *found}}, edges
 
     def visible(self, ids: Sequence[str]) -> dict[str, Entity | None]:
         """Blocking: the entities with these ids as the entity loader would return them (None: not

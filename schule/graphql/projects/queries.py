@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schule.domain.model import Kind
+from schule.graphql import lookahead
 from schule.graphql.context import Context
 from schule.graphql.enums import ProjectStatus
 from schule.graphql.inputs import DateRange, NetworkRoleFilter, values
@@ -91,6 +92,9 @@ class ProjectQueries:
         description="Ein veröffentlichtes Projekt, gesucht über unsere eigene ID; null, wenn es keins gibt."
     )
     async def project(self, info: Info[Context, None], id: Annotated[str, ID_ARG]) -> Project | None:  # noqa: A002
+        around = lookahead.plan(info, lookahead.PROJECT)
+        if around:  # the project with what its fields will ask for: one worker-thread call
+            await info.context.loaders.read_around([id], around)
         return await lookup(info, Kind.PROJECT, id)
 
     @strawberry.field(description="Veröffentlichte Projekte, gefiltert, sortiert und seitenweise.")

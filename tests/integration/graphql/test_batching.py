@@ -98,21 +98,37 @@ query($id: String!) {
 """
 
 
-def test_a_project_detail_takes_three_round_trips(schema: Any, store: CypherGraphStore, settings: Any) -> None:
+def test_a_project_detail_is_read_in_one_worker_thread_call(schema: Any, store: CypherGraphStore, settings: Any) -> None:
     # given projects with lessons (with authors), contacts, communes, a source and an adaptation
     make_projects(store, 3)
-    client = Client(schema, store, settings)
+    hops: list[str] = []
+
+    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(fn, "__name__", "?"))
+        return await run_inline(fn, *args, **kwargs)
+
+    def run(query: str) -> Any:
+        context = Context.build(store, settings, run_blocking=counting)
+        result = asyncio.run(schema.execute(query, variable_values={"id": "projekt-001"}, context_value=context))
+        assert result.errors is None, result.errors
+        return result.data
+
     store.calls = 0
     # when one project's detail is asked for
-    project = client.data(DETAIL, {"id": "projekt-001"})["project"]
+    project = run(DETAIL)["project"]
     # then everything is there
     assert [x["slug"] for x in project["adaptedFrom"]] == ["projekt-000"]
     assert [x["slug"] for x in project["adaptations"]] == ["projekt-002"]
     assert len(project["lessons"]) == 2 and all(x["author"] for x in project["lessons"])
+    assert [x["author"]["slug"] for x in project["lessons"]] == ["autor-1", "autor-2"]
     assert len(project["communes"]) == 2 and project["contacts"] == [{"name": "Person 1", "role": None}]
-    # from three round trips: the project; its edges with the entities at their ends and the entities
-    # it refers to, in one; the lessons' authors
-    assert store.calls == 3
+    # from one hop to a worker thread (the root field reads what its fields will ask for) and two
+    # round trips: the project with its edges and the entities at their ends; the lessons' authors
+    assert hops == ["_around"] and store.calls == 2
+    # a field the root does not look ahead for (a contact's employer) is one more step, batched
+    hops.clear()
+    run('query($id: String!) { project(id: $id) { contacts { employer { ... on Commune { slug } } } } }')
+    assert hops == ["_around", "_visible_with_neighbours"]
 
 
 CARDS = """

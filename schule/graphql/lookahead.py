@@ -1,0 +1,56 @@
+"""Which neighbours a query will ask for, read before its fields ask (``Loaders.read_around``).
+
+graphql-core resolves a query level by level; each level's lookups are one batched store call in a
+worker thread (``loaders.py``). A project's detail page (the project; its communes, contacts,
+lessons and adoptions; the lessons' authors) so took three hops to a worker thread and back, and
+under load each hop waits in the queue again. Its root field knows from the selection what the
+levels below will ask for: ``plan`` turns the selected fields into the edges to read, and one
+worker-thread call reads them all and primes the loaders. The fields themselves do not change:
+they ask their loaders as before and find the answers there. Fields not in a table (or behind a
+fragment on another type) are resolved as before, level by level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from schule.domain.model import Rel
+from schule.graphql.loaders import Plan
+from schule.store.neighbourhood import Direction
+
+# Per type: GraphQL field -> (the edges its resolver follows, the table of the type at their end)
+Around = Mapping[str, tuple[Direction, "Around"]]
+
+LESSON: Around = {
+    "author": ((Rel.AUTHORED_BY, False), {}),
+    "handlungsfelder": ((Rel.IN_FIELD, False), {}),
+}
+PROJECT: Around = {
+    "communes": ((Rel.LOCATED_IN, False), {}),
+    "handlungsfelder": ((Rel.IN_FIELD, False), {}),
+    "contacts": ((Rel.CONTACT, False), {}),
+    "adaptedFrom": ((Rel.ADAPTED_FROM, False), {}),
+    "lessons": ((Rel.LEARNED_IN, True), LESSON),
+    "adaptations": ((Rel.ADAPTED_FROM, True), {}),
+}
+
+
+def plan(info: Info[Any, Any], around: Around) -> Plan:
+    """The neighbourhood the selection of the current field will read, by ``around``."""
+    out: Plan = {}
+    for field in info.selected_fields:
+        _add(field.selections, around, out)
+    return out
+
+
+def _add(selections: Iterable[Any], around: Around, out: Plan) -> None:
+    for selection in selections:
+        if isinstance(selection, (FragmentSpread, InlineFragment)):
+            _add(selection.selections, around, out)
+        elif isinstance(selection, SelectedField) and selection.name in around:
+            direction, below = around[selection.name]
+            _add(selection.selections, below, out.setdefault(direction, {}))
