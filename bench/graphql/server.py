@@ -7,6 +7,7 @@ for 35,000 synthetic records would only slow the start.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -22,6 +23,8 @@ from starlette.routing import Route
 from schule.domain.model import Kind, Rel
 from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
+from schule.services import project_lists
+from schule.services.project_lists import ProjectLists
 from schule.settings import Settings
 from schule.store import open_store
 from schule.store.neighbourhood import get_with_neighbours
@@ -42,10 +45,15 @@ async def plain_projects(request: Request) -> JSONResponse:
     store = request.app.state.schule.store
     filters = {"kreise": request.query_params.getlist("kreis") or None,
                "handlungsfelder": request.query_params.getlist("hf") or None}
-    # the page with its total in one query, as the GraphQL connection asks the store
-    page, total = await run_in_threadpool(store.list_page_counted, Kind.PROJECT, filters, "title_asc", 0, 21)
-    page = page[:20]
-    related = await run_in_threadpool(store.get, [i for p in page for i in (*p.communes, *p.handlungsfelder)])
+
+    def read() -> tuple[list[Any], int | None, dict[str, Any]]:
+        # the page with its total from the lists' facts and the cards' links, in one worker-thread
+        # call, as the GraphQL connection asks the store
+        page, total = ProjectLists(store).list_page_counted(Kind.PROJECT, filters, "title_asc", 0, 21)
+        page = page[:20]
+        return page, total, store.get([i for p in page for i in (*p.communes, *p.handlungsfelder)])
+
+    page, total, related = await run_in_threadpool(read)
     body = {
         "totalCount": total,
         "projects": [
@@ -61,19 +69,21 @@ async def plain_projects(request: Request) -> JSONResponse:
 
 
 async def plain_project(request: Request) -> JSONResponse:
-    """The project detail with the store calls the GraphQL loaders make: the project; then in one
-    round trip its lessons and adaptations (with those entities) and its contacts, sources and
-    communes; then the lessons' authors."""
+    """The project detail with the store calls the GraphQL loaders make, in one worker-thread call:
+    the project with its edges and the entities at their ends; the lessons' authors."""
     store = request.app.state.schule.store
     pid = request.path_params["id"]
-    project = (await run_in_threadpool(store.get, [pid]))[pid]
-    related, edges = await run_in_threadpool(
-        get_with_neighbours, store, [*project.contacts, *project.adapted_from, *project.communes],
-        {(Rel.LEARNED_IN, True): [pid], (Rel.ADAPTED_FROM, True): [pid]},
-    )
+
+    def read() -> tuple[Any, dict[str, Any], dict[Any, list[Any]], dict[str, Any]]:
+        related, edges = get_with_neighbours(store, [pid], {
+            (Rel.LEARNED_IN, True): [pid], (Rel.ADAPTED_FROM, True): [pid], (Rel.CONTACT, False): [pid],
+            (Rel.ADAPTED_FROM, False): [pid], (Rel.LOCATED_IN, False): [pid]})
+        lessons = edges[(Rel.LEARNED_IN, True)]
+        authors = store.get([related[e.target].author for e in lessons if related[e.target].author])
+        return related[pid], related, edges, authors
+
+    project, related, edges, authors = await run_in_threadpool(read)
     lessons, adaptations = edges[(Rel.LEARNED_IN, True)], edges[(Rel.ADAPTED_FROM, True)]
-    author_ids = [related[e.target].author for e in lessons if related[e.target].author]
-    authors = await run_in_threadpool(store.get, author_ids)
     body = {
         "title": project.title, "summary": project.summary,
         "status": project.status.value if project.status else None,
@@ -92,17 +102,24 @@ async def plain_project(request: Request) -> JSONResponse:
 
 async def plain_commune(request: Request) -> JSONResponse:
     """The commune page: the commune, its first 20 projects by title with their number (a commune
-    may have hundreds), its people and memberships."""
+    may have hundreds), its people and memberships; the same worker-thread calls as GraphQL."""
     store = request.app.state.schule.store
     cid = request.path_params["id"]
-    commune = (await run_in_threadpool(store.get, [cid]))[cid]
     filters = {"communes": [cid]}
-    page, total = await run_in_threadpool(store.list_page_counted, Kind.PROJECT, filters, "title_asc", 0, 21)
+
+    def read_commune() -> tuple[dict[str, Any], dict[Any, list[Any]]]:
+        # the commune, its people and memberships with the entities at their other end in one round
+        # trip, as the loaders do
+        return get_with_neighbours(store, [cid], {(Rel.WORKS_FOR, True): [cid], (Rel.MEMBER_OF, False): [cid]})
+
+    def read_projects() -> tuple[list[Any], int | None]:
+        return ProjectLists(store).list_page_counted(Kind.PROJECT, filters, "title_asc", 0, 21)
+
+    # both at once, in two worker threads, as the two root fields of the GraphQL query
+    (related, edges), (page, total) = await asyncio.gather(run_in_threadpool(read_commune),
+                                                           run_in_threadpool(read_projects))
+    commune = related[cid]
     page = page[:20]
-    # people and memberships with the entities at their other end in one round trip, as the loaders do
-    related, edges = await run_in_threadpool(
-        get_with_neighbours, store, [], {(Rel.WORKS_FOR, True): [cid], (Rel.MEMBER_OF, False): [cid]}
-    )
     people, memberships = edges[(Rel.WORKS_FOR, True)], edges[(Rel.MEMBER_OF, False)]
     body = {
         "commune": {
@@ -123,6 +140,7 @@ def create_bench_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.store = await run_in_threadpool(open_store, settings)
+        await run_in_threadpool(project_lists.warm, state.store)  # as schule serve does after its start
         try:
             yield
         finally:

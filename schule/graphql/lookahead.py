@@ -37,6 +37,12 @@ PROJECT: Around = {
     "lessons": ((Rel.LEARNED_IN, True), LESSON),
     "adaptations": ((Rel.ADAPTED_FROM, True), {}),
 }
+COMMUNE: Around = {
+    "people": ((Rel.WORKS_FOR, True), {}),
+    "memberships": ((Rel.MEMBER_OF, False), {}),  # the networks come with the edges
+    "events": ((Rel.ORGANISED_BY, True), {}),
+    "projects": ((Rel.LOCATED_IN, True), {}),
+}
 
 
 def plan(info: Info[Any, Any], around: Around) -> Plan:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from schule.domain.model import Kind
+from schule.graphql import lookahead
 from schule.graphql.communes.types import Commune
 from schule.graphql.context import Context
 from schule.graphql.inputs import NetworkRoleFilter, values
@@ -58,6 +59,9 @@ class CommuneQueries:
         description="Eine Kommune, gesucht über unsere eigene ID (z. B. 'arnsberg'); null, wenn es keine gibt."
     )
     async def commune(self, info: Info[Context, None], id: Annotated[str, ID_ARG]) -> Commune | None:  # noqa: A002
+        around = lookahead.plan(info, lookahead.COMMUNE)
+        if around:  # the commune with what its fields will ask for: one worker-thread call
+            await info.context.loaders.read_around([id], around)
         return await lookup(info, Kind.COMMUNE, id)
 
     @strawberry.field(description="Kommunen (Städte und Gemeinden), gefiltert, sortiert und seitenweise.")
