@@ -98,7 +98,9 @@ query($id: String!) {
 """
 
 
-def test_a_project_detail_is_read_in_one_worker_thread_call(schema: Any, store: CypherGraphStore, settings: Any) -> None:
+def test_a_project_detail_is_read_in_one_worker_thread_call(
+    schema: Any, store: CypherGraphStore, settings: Any
+) -> None:
     # given projects with lessons (with authors), contacts, communes, a source and an adaptation
     make_projects(store, 3)
     hops: list[str] = []
