@@ -4,8 +4,9 @@ Entity lookups (``entity``) and edge lookups (``edges(rel, incoming=…)``) that
 dispatch in the same step are collected and sent together, as one query
 (``schule.store.neighbourhood.get_with_neighbours``), which also returns the entities at the other
 end of the edges: those are primed into ``entity``, so resolving them costs no further round trip.
-A project's detail (the project; its lessons, adaptations, contacts and communes; the lessons'
-authors) takes three round trips.
+Step by step, a project's detail (the project; its lessons, adaptations, contacts and communes; the
+lessons' authors) would take three round trips, each a hop to a worker thread; its root field reads
+them ahead in one worker-thread call instead (``read_around``, planned by ``lookahead.py``).
 
 What an entity loader returns is what ``access.visible`` allows this request's identity (the
 loaders apply ``access.screen``, the same rules, to what the combined query returns): published
