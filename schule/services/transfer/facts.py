@@ -37,6 +37,7 @@ from schule.store.graph import CypherGraphStore
 from schule.store.project_facts import published_projects
 
 MAX_INCREMENTAL = 2000
+CATCH_UP_WAIT_S = 0.25  # how long a caller that does not build waits for another's refresh
 T = TypeVar("T")
 CHANGES_PAGE = 1000
 
@@ -321,17 +322,22 @@ def _adoption(e: Adaptation) -> AdoptionFact:
     return AdoptionFact(e.id, e.adopts, e.commune, e.status.value if e.status else None, e.started)
 
 
-def refreshed(store: CypherGraphStore, facts: Facts, *, build: bool = True) -> Facts | None:
+def refreshed(store: CypherGraphStore, facts: Facts, *, build: bool = True,
+              building: Callable[[], None] = lambda: None) -> Facts | None:
     """``facts`` with the changes logged since ``facts.seq`` applied (or read anew, see module doc).
     With ``build=False``, None instead of a new snapshot when a fact changed: the changes are read,
-    but building the snapshot and what is derived from it (~1.7 s at 100,000 projects) is left."""
+    but building the snapshot and what is derived from it (~2 s at 100,000 projects) is left.
+    ``building`` is called when that starts."""
     last = store.last_change()
     if last <= facts.seq:
         return facts
     oldest = store.oldest_change()
     if oldest is None or oldest > facts.seq + 1 or last - facts.seq > MAX_INCREMENTAL:
         # entries were pruned past the snapshot, or a rebuild is cheaper
-        return read_all(store) if build else None
+        if not build:
+            return None
+        building()
+        return read_all(store)
     changed: dict[str, str] = {}
     seq = facts.seq
     while seq < last:
@@ -351,6 +357,7 @@ def refreshed(store: CypherGraphStore, facts: Facts, *, build: bool = True) -> F
         return facts.at(seq)  # e.g. a member's draft: the facts and what was derived from them stay
     if not build:
         return None
+    building()
     communes, networks = dict(facts.communes), dict(facts.networks)
     fields, projects, adoptions = dict(facts.fields), dict(facts.projects), dict(facts.adoptions)
     memberships = {c: dict(ms) for c, ms in facts.memberships.items()}
@@ -387,26 +394,39 @@ class FactsCache:
     def __init__(self) -> None:
         self._facts: Facts | None = None
         self._lock = threading.Lock()
+        self._building = False  # a new snapshot is being built (seconds at 100,000 projects)
 
     def current(self, store: CypherGraphStore, *, build: bool = True) -> Facts | None:
         last = store.last_change()
         facts = self._facts
         if facts is not None and facts.seq >= last:
             return facts
-        # one refresh at a time; the others then find it done (or, not building, do not wait for it)
-        if not self._lock.acquire(blocking=build):
+        # One refresh at a time; the others then find it done. Not building, wait for a refresh
+        # that only reads the changes (milliseconds), not for one that builds a snapshot.
+        if build:
+            self._lock.acquire()
+        elif self._building or not self._lock.acquire(timeout=CATCH_UP_WAIT_S):
             return None
         try:
             fresh = self._facts
+            if fresh is not None and fresh.seq >= last:
+                return fresh
             if fresh is None:
-                fresh = read_all(store) if build else None
-            elif fresh.seq < last:
-                fresh = refreshed(store, fresh, build=build)
+                if not build:
+                    return None
+                self._building = True
+                fresh = read_all(store)
+            else:
+                fresh = refreshed(store, fresh, build=build, building=self._started_building)
             if fresh is not None:
                 self._facts = fresh
             return fresh
         finally:
+            self._building = False
             self._lock.release()
+
+    def _started_building(self) -> None:
+        self._building = True
 
 
 _caches: weakref.WeakKeyDictionary[CypherGraphStore, FactsCache] = weakref.WeakKeyDictionary()
