@@ -312,6 +312,30 @@ def test_searches_go_in_between_while_warm_works_through_the_terms(
     assert found and found[0][0] == "project:park"
 
 
+def test_warm_works_once_per_index_generation(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app warms after every drain; a drain of changes that wrote no document (a member's draft)
+    leaves the searcher as it was, and warming it again would walk its term dictionary for nothing."""
+    from schule.search import engine
+
+    monkeypatch.setattr(engine.Engine.warm, "__defaults__", (engine.WARM_POSTINGS, 1, lambda: False))
+    walks: list[int] = []
+    real_warm = engine.Engine.warm
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> int:
+        walks.append(1)
+        return int(real_warm(self, *args, **kwargs))
+
+    monkeypatch.setattr(engine.Engine, "warm", counting)
+    assert index.warm() > 0 and walks == [1]
+    # nothing written since: nothing to do
+    assert index.warm() == 0 and walks == [1]
+    # a write opens a new searcher, which is warmed
+    index.upsert([SearchDocument("project", "neu-parkplatz", "Parkplatz am Bahnhof")])
+    index.warm()
+    assert walks == [1, 1]
+    assert "project:neu-parkplatz" in keys(index.search(PARKPLATZ))
+
+
 def test_warm_stops_when_asked(index: SearchIndex) -> None:
     assert index.warm(stop=lambda: True) == 0
 
