@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -98,12 +99,10 @@ query($id: String!) {
 """
 
 
-def test_a_project_detail_is_read_in_one_worker_thread_call(
-    schema: Any, store: CypherGraphStore, settings: Any
-) -> None:
-    # given projects with lessons (with authors), contacts, communes, a source and an adaptation
-    make_projects(store, 3)
-    hops: list[str] = []
+def counting_hops(schema: Any, store: CypherGraphStore, settings: Any, variables: dict[str, Any],
+                  hops: list[str]) -> Callable[[str], Any]:
+    """Runs a query with these variables; each hop to a worker thread is appended to ``hops`` (by the
+    name of the function it runs), and the call then runs inline."""
 
     async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
         hops.append(getattr(fn, "__name__", "?"))
@@ -111,10 +110,20 @@ def test_a_project_detail_is_read_in_one_worker_thread_call(
 
     def run(query: str) -> Any:
         context = Context.build(store, settings, run_blocking=counting)
-        result = asyncio.run(schema.execute(query, variable_values={"id": "projekt-001"}, context_value=context))
+        result = asyncio.run(schema.execute(query, variable_values=variables, context_value=context))
         assert result.errors is None, result.errors
         return result.data
 
+    return run
+
+
+def test_a_project_detail_is_read_in_one_worker_thread_call(
+    schema: Any, store: CypherGraphStore, settings: Any
+) -> None:
+    # given projects with lessons (with authors), contacts, communes, a source and an adaptation
+    make_projects(store, 3)
+    hops: list[str] = []
+    run = counting_hops(schema, store, settings, {"id": "projekt-001"}, hops)
     store.calls = 0
     # when one project's detail is asked for
     project = run(DETAIL)["project"]
@@ -153,16 +162,7 @@ def test_a_list_page_reads_its_cards_links_with_the_page(schema: Any, store: Cyp
     # given 20 projects, each in two communes and two Handlungsfelder
     make_projects(store, 20)
     hops: list[str] = []
-
-    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        hops.append(getattr(fn, "__name__", "?"))
-        return await run_inline(fn, *args, **kwargs)
-
-    def run(query: str) -> Any:
-        context = Context.build(store, settings, run_blocking=counting)
-        result = asyncio.run(schema.execute(query, variable_values={"first": 20}, context_value=context))
-        assert result.errors is None, result.errors
-        return result.data
+    run = counting_hops(schema, store, settings, {"first": 20}, hops)
 
     # when a list page asks for its cards' communes and Handlungsfelder (directly or through a fragment)
     direct = run(CARDS)["projects"]["edges"]
