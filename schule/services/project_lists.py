@@ -17,7 +17,7 @@ so a list never lags behind an acknowledged write of the same store, from any pr
   narrow one sorts its few candidates by their positions in that order);
 * the page's projects are then read from the store by id (one index lookup).
 
-Lists never wait for a snapshot to be built (at 100,000 projects ~1.7 s after each published
+Lists never wait for a snapshot to be built (at 100,000 projects ~2 s after each published
 change, ~12 s after a start): until it is, the graph query answers, as before the facts did. The
 app builds new snapshots in the background (``warm``, every second); changes that are no facts (a
 member's draft, a lesson, an account) only move the snapshot on, which costs a read of the changes.
@@ -266,7 +266,7 @@ def warm(store: CypherGraphStore) -> None:
     """Brings the facts up to date, building a new snapshot if a fact changed, and derives what lists
     need from it (the index and the orders asked for so far). The app runs it after a start and then
     every second, so that lists rarely find the facts out of date; when they do, the graph answers.
-    At 100,000 projects: ~12 s after a start, ~1.7 s after a published project changed."""
+    At 100,000 projects: ~12 s after a start, ~2 s after a published project changed."""
     facts = facts_for(store)
     facts.derived(_Index, lambda: _index(facts))
     for sort in sorted(_asked_sorts):
