@@ -15,7 +15,12 @@ count apart. The families:
   by requests and by the background work alike;
 * ``schule_search_index_pending_changes``: change-log entries the search index has not applied
   yet (its lag; read when scraped), and ``schule_search_index_rebuilds_total``: full rebuilds this
-  process made (at start, or after falling behind the pruned change log).
+  process made (at start, or after falling behind the pruned change log);
+* ``schule_searches_total{answer}``: searches computed, and searches answered again from the results
+  kept for the current index generation (``reused``);
+* ``schule_project_lists_total{answered_by}``: project list pages answered from the facts in memory
+  (``facts``) or by the graph (``graph``: while the facts are being built, or where they cannot say
+  the same; ``schule/services/project_lists.py``).
 
 Nothing personal is in any of them: no paths, queries, addresses, accounts or ids, only route
 templates, status codes, error codes and counts. Who may read them: ``MetricsEndpoint``.
@@ -37,6 +42,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from schule.services import project_lists
 
 log = logging.getLogger("schule.metrics")
 
@@ -89,12 +96,23 @@ class _StateCollector(Collector):
             trips = CounterMetricFamily("schule_store_round_trips", "Round trips to the graph store.")
             trips.add_metric([], store.calls)
             yield trips
+            lists = CounterMetricFamily("schule_project_lists", "Project list pages by what answered them.",
+                                        labels=["answered_by"])
+            for by, count in sorted(project_lists.answered(store).items()):
+                lists.add_metric([by], count)
+            yield lists
         sync = self.state.search_sync
         if sync is None:
             return
         rebuilds = CounterMetricFamily("schule_search_index_rebuilds", "Full rebuilds of the search index.")
         rebuilds.add_metric([], getattr(sync.index, "rebuilds", 0))
         yield rebuilds
+        searches = CounterMetricFamily(
+            "schule_searches", "Searches by how they were answered: computed, or reused (asked again before the "
+            "index changed).", labels=["answer"])
+        searches.add_metric(["computed"], getattr(sync.index, "results_computed", 0))
+        searches.add_metric(["reused"], getattr(sync.index, "results_reused", 0))
+        yield searches
         try:
             pending = sync.pending()
         except Exception as e:  # noqa: BLE001 - a scrape reports what it can

@@ -36,7 +36,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,6 +61,10 @@ __all__ = ["SearchIndex", "RERANK_DEPTH", "proof_factor", "document_fingerprint"
 RERANK_DEPTH = 100
 # below this many documents with every word, documents with some of the words fill the page
 FILL_UP_BELOW = 10
+# Results kept per searcher (one index generation) for searches asked again: the same words, filters
+# and page give the same answer until the index changes. Pages deeper than this are not kept.
+RESULTS_KEPT = 512
+RESULTS_KEPT_DEPTH = 100
 WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
                  "kreis": "kreis", "region": "region", "status": "status", "transfer": "transfer",
@@ -248,6 +252,9 @@ class SearchIndex:
         self._segment_postings = SegmentPostings()
         self._generation = -1
         self._warmed: Searcher | None = None  # the searcher ``warm`` last finished
+        self._kept: tuple[Searcher, OrderedDict[Any, SearchResults]] | None = None  # RESULTS_KEPT
+        self.results_reused = 0  # searches answered from kept results (schule.metrics reports them)
+        self.results_computed = 0
         self.rebuilds = 0  # full rebuilds through this object (schule.metrics reports them)
         self._reopen()
 
@@ -566,10 +573,35 @@ class SearchIndex:
         fewer than ``FILL_UP_BELOW`` have them all, documents with any word follow (ranked among
         themselves); a single word is loosened into its parts only when nothing has it whole.
         An empty query with filters lists the filtered documents.
+
+        A search asked again before the index changes is answered from the results kept for this
+        index generation (``RESULTS_KEPT``; the answer is the same): callers must not change them.
         """
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         searcher = self._get_searcher()
+        key = (query if isinstance(query, str) else "", tuple(kinds) if kinds else None,
+               tuple(sorted((k, tuple(v)) for k, v in filters.items())) if filters else None,
+               limit, offset, match, facets)
+        if self._kept is None or self._kept[0] is not searcher:
+            self._kept = (searcher, OrderedDict())  # a new index generation: nothing kept is true
+        kept = self._kept[1]
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            self.results_reused += 1
+            return found
+        self.results_computed += 1
+        found = self._search(searcher, query, kinds, filters, limit, offset, match, facets)
+        if offset + limit <= RESULTS_KEPT_DEPTH:
+            kept[key] = found
+            if len(kept) > RESULTS_KEPT:
+                kept.popitem(last=False)
+        return found
+
+    def _search(self, searcher: Searcher, query: str, kinds: Sequence[str] | None,
+                filters: dict[str, list[str]] | None, limit: int, offset: int, match: str,
+                facets: bool) -> SearchResults:
         plan = self._plan(searcher, query if isinstance(query, str) else "")
         filter_q = self._filter_query(kinds, filters)
         filter_bits = self._filter_bits(searcher, kinds, filters)

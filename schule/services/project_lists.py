@@ -34,6 +34,9 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import threading
+import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
@@ -217,6 +220,10 @@ class ProjectLists:
             return self.store.list_page_counted(kind, filters, sort, skip, limit)
         return answer
 
+    def _count(self, by: str) -> None:
+        with _answered_lock:
+            _answered.setdefault(self.store, Counter())[by] += 1
+
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
         if Kind(kind) == Kind.PROJECT:
             self.store._list_params(Kind.PROJECT, filters)  # unknown filters fail as in the store
@@ -234,9 +241,15 @@ class ProjectLists:
                 ) -> tuple[list[Entity], int] | None:
         if Kind(kind) != Kind.PROJECT or limit <= 0:
             return None
+        answer = self._from_facts(filters, sort, skip, limit)
+        self._count("graph" if answer is None else "facts")
+        return answer
+
+    def _from_facts(self, filters: dict[str, Any], sort: str, skip: int, limit: int
+                    ) -> tuple[list[Entity], int] | None:
         self.store._list_params(Kind.PROJECT, filters)  # unknown filters and sorts fail as in the store
         if sort not in cypher.LIST_SORTS[Kind.PROJECT]:
-            raise ValueError(f"unknown sort key {sort!r} for {kind}")
+            raise ValueError(f"unknown sort key {sort!r} for {Kind.PROJECT}")
         facts = facts_if_current(self.store)
         if facts is None:
             return None  # a fact changed and the new snapshot is not built yet (``warm`` builds it)
@@ -256,6 +269,17 @@ class ProjectLists:
             return None  # changed since the snapshot was read: the graph knows the newest state
         total = len(facts.projects) if found is None else len(found)
         return [e for e in page if e is not None], total
+
+
+# List pages by what answered them, per store (``answered``; schule.metrics reports them)
+_answered: weakref.WeakKeyDictionary[CypherGraphStore, Counter[str]] = weakref.WeakKeyDictionary()
+_answered_lock = threading.Lock()
+
+
+def answered(store: CypherGraphStore) -> dict[str, int]:
+    """How many project list pages of ``store`` the facts and the graph answered in this process."""
+    with _answered_lock:
+        return {"facts": 0, "graph": 0, **_answered.get(store, {})}
 
 
 # The sorts lists were asked for in this process: ``warm`` orders a new snapshot by them ahead of time.

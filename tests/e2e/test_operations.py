@@ -21,6 +21,7 @@ from anyio.from_thread import start_blocking_portal
 from prometheus_client.parser import text_string_to_metric_families
 
 from schule.app import create_app
+from schule.services.transfer.facts import facts_if_current
 from schule.settings import Settings
 from tests.conftest import SEED_DIR
 from tests.e2e.cli.helpers import SCHULE, run_schule
@@ -29,6 +30,8 @@ from tests.e2e.conftest import LiveServer, serve
 PROJECT_PAGE = "/projekte/offene-regionale-datenplattform"
 SEARCH_TEXT = "Datenplattform-Geheimwort"
 BAD_PAGE_SIZE = "{ projects(first: 101) { totalCount } }"
+SEARCH_TWICE = '{ search(query: "Datenplattform", first: 5) { total } }'
+A_LIST = '{ projects(first: 5, filter: {kreise: ["Kreis Olpe"]}) { totalCount } }'
 # Long enough for the slowest start on a busy machine; polling ends as soon as the state is reached.
 WAIT_S = 120
 
@@ -77,6 +80,11 @@ def test_metrics_are_scraped_in_the_prometheus_text_format(server: LiveServer) -
     assert httpx.get(f"{server.base_url}/?q={SEARCH_TEXT}").status_code == 200
     assert httpx.get(f"{server.base_url}/gibt-es-nicht/{SEARCH_TEXT}").status_code == 404
     wait_for(lambda: caught_up(server), "the search index to catch up")
+    # the same search twice (the index unchanged in between), and a project list from the facts
+    for _ in range(2):
+        assert httpx.post(server.graphql_url, json={"query": SEARCH_TWICE}).json()["data"]["search"]["total"] > 0
+    wait_for(lambda: facts_if_current(server.app.state.schule.store) is not None, "the lists' facts")
+    assert httpx.post(server.graphql_url, json={"query": A_LIST}).json()["data"]["projects"]["totalCount"] > 0
 
     # when Prometheus scrapes the server (from this host)
     response = httpx.get(f"{server.base_url}/metrics")
@@ -106,6 +114,12 @@ def test_metrics_are_scraped_in_the_prometheus_text_format(server: LiveServer) -
     assert samples(found["schule_store_round_trips"], "schule_store_round_trips_total")[0].value > 0
     assert samples(found["schule_search_index_pending_changes"])[0].value == 0
     assert samples(found["schule_search_index_rebuilds"], "schule_search_index_rebuilds_total")[0].value >= 1
+    # searches computed and reused; list pages by what answered them
+    searches = {s.labels["answer"]: s.value for s in samples(found["schule_searches"], "schule_searches_total")}
+    assert searches["computed"] >= 1 and searches["reused"] >= 1
+    lists = {s.labels["answered_by"]: s.value
+             for s in samples(found["schule_project_lists"], "schule_project_lists_total")}
+    assert lists["facts"] >= 1 and set(lists) == {"facts", "graph"}
     # and nothing a client sent (paths, search words) appears in them
     assert SEARCH_TEXT not in response.text and "offene-regionale" not in response.text
 

@@ -146,13 +146,16 @@ def test_lists_follow_every_change_at_once(store: CypherGraphStore) -> None:
         {"kind": "project", "id": renamed.id, "title": "zzz umbenannt", "summary": "Umbenannt.",
          "communes": list(renamed.communes), "handlungsfelder": list(renamed.handlungsfelder)},
     ]])
-    # at once, before the facts are built again: the graph answers
+    # at once, before the facts are built again: the graph answers (and is counted for /metrics)
+    counted = project_lists.answered(store)
     check_changed(store, lists, kreis, before, total, moved.id, renamed.id)
+    assert project_lists.answered(store) == {**counted, "graph": counted["graph"] + 1}
     # once they are (the app does it within a second), the facts answer the same
     project_lists.warm(store)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(store, "list_page_counted", _not_asked)
         check_changed(store, lists, kreis, before, total, moved.id, renamed.id)
+    assert project_lists.answered(store) == {"graph": counted["graph"] + 1, "facts": counted["facts"] + 1}
 
 
 def check_changed(store: CypherGraphStore, lists: ProjectLists, kreis: str, before: list[Any], total: int,

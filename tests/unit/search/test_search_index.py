@@ -365,3 +365,20 @@ def test_an_empty_index_has_no_fingerprints_and_embeds_nothing(tmp_path: Path) -
         assert ix.has_fingerprints()
         assert ix.fingerprints() == {}
         assert ix.keys_embedding(["olpe"]) == set()
+
+
+def test_a_search_asked_again_is_answered_from_the_kept_results_until_the_index_changes(index: SearchIndex) -> None:
+    first = index.search(PARKPLATZ)
+    computed = index.results_computed
+    # asked again, with the index unchanged: the same answer, not computed again
+    again = index.search(PARKPLATZ)
+    assert again == first and index.results_computed == computed and index.results_reused >= 1
+    # another page or another filter is another search
+    index.search(PARKPLATZ, offset=1)
+    index.search(PARKPLATZ, kinds=["project"])
+    assert index.results_computed == computed + 2
+    # a write makes a new index generation: nothing kept is reused, the new document is found
+    index.upsert([SearchDocument("project", "neu-parkplatz", "Parkplatz am Bahnhof")])
+    after = index.search(PARKPLATZ)
+    assert index.results_computed == computed + 3
+    assert "project:neu-parkplatz" in keys(after) and "project:neu-parkplatz" not in keys(first)
