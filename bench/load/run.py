@@ -249,8 +249,21 @@ def by_type(latencies: list[float], errors: list[str]) -> dict[str, Any]:
             "p99_ms": round(pct(latencies, 99), 1), **({"first_error": errors[0][:300]} if errors else {})}
 
 
+def counters(base: str) -> dict[str, float]:
+    """The server's own counts of how searches and project lists were answered (``/metrics``, open to
+    loopback): since its start, warm-up included; with several workers, of the one that answers."""
+    wanted = ("schule_searches_total", "schule_project_lists_total")
+    try:
+        text = httpx.get(f"{base}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        return {}
+    return {name: float(value) for name, value in
+            (line.rsplit(" ", 1) for line in text.splitlines() if line.startswith(wanted))}
+
+
 def report(stats: Stats, wall: float, clients: int, workers: int, cpu_server: float, cpu_self: float,
-           load: tuple[float, float], memory: dict[str, float], prepared: dict[str, Any], as_json: bool) -> None:
+           load: tuple[float, float], memory: dict[str, float], prepared: dict[str, Any], as_json: bool,
+           server_counts: dict[str, float]) -> None:
     everything = [x for v in stats.latencies.values() for x in v]
     ok = len(everything)
     failed = sum(len(v) for v in stats.errors.values())
@@ -265,7 +278,7 @@ def report(stats: Stats, wall: float, clients: int, workers: int, cpu_server: fl
         "load_average": {"before": load[0], "after": load[1]},
         "server_limits": {"SCHULE_QUERY_RATE": QUERY_RATE, "SCHULE_MUTATION_RATE": MUTATION_RATE},
         "mix": mix,
-        "memory_mb": memory, "prepared": prepared,
+        "memory_mb": memory, "prepared": prepared, "server_counts": server_counts,
         "by_type": {
             kind: by_type(stats.latencies[kind], stats.errors[kind]) for kind, _ in MIX
         },
@@ -285,6 +298,9 @@ def report(stats: Stats, wall: float, clients: int, workers: int, cpu_server: fl
           "server + FalkorDB CPU "
           f"{summary['server_cpu_ms_per_request']} ms per request; load generator CPU {cpu_self:.1f} s; "
           f"load average {load[0]:.1f} before, {load[1]:.1f} after; memory (RSS MB) {memory}")
+    if server_counts:
+        print("server counts since its start (warm-up included; one process):",
+              ", ".join(f"{name} {value:.0f}" for name, value in server_counts.items()))
     for kind, errors in stats.errors.items():
         if errors:
             print(f"first {kind} error: {errors[0][:300]}")
@@ -352,7 +368,7 @@ def main() -> None:
             memory = {"server": round(sum(rss_mb(p) for p in servers), 1),
                       "falkordb": round(rss_mb(pids[-1]), 1) if len(pids) > len(servers) else float("nan")}
             report(stats, wall, args.clients, args.workers, cpu_server, cpu_self, (round(load_before, 1),
-                   round(os.getloadavg()[0], 1)), memory, state.get("prepared", {}), args.json)
+                   round(os.getloadavg()[0], 1)), memory, state.get("prepared", {}), args.json, counters(base))
         finally:
             server.terminate()
             try:
