@@ -65,6 +65,7 @@ FILL_UP_BELOW = 10
 # and page give the same answer until the index changes. Pages deeper than this are not kept.
 RESULTS_KEPT = 512
 RESULTS_KEPT_DEPTH = 100
+RESULTS_KEPT_FACET_VALUES = 1_000  # not kept with more facet values (4,000 communes at 100k: ~0.5 MB each)
 WRITE_TIMEOUT = 30.0
 _FACET_FIELDS = {"kind": "kind", "handlungsfeld": "handlungsfeld", "commune": "commune",
                  "kreis": "kreis", "region": "region", "status": "status", "transfer": "transfer",
@@ -593,7 +594,7 @@ class SearchIndex:
             return found
         self.results_computed += 1
         found = self._search(searcher, query, kinds, filters, limit, offset, match, facets)
-        if offset + limit <= RESULTS_KEPT_DEPTH:
+        if offset + limit <= RESULTS_KEPT_DEPTH and sum(map(len, found.facets.values())) <= RESULTS_KEPT_FACET_VALUES:
             kept[key] = found
             if len(kept) > RESULTS_KEPT:
                 kept.popitem(last=False)

@@ -382,3 +382,18 @@ def test_a_search_asked_again_is_answered_from_the_kept_results_until_the_index_
     after = index.search(PARKPLATZ)
     assert index.results_computed == computed + 3
     assert "project:neu-parkplatz" in keys(after) and "project:neu-parkplatz" not in keys(first)
+
+
+def test_results_with_many_facet_values_are_not_kept(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from schule.search import index as index_module
+
+    # a deep page is not kept, nor are results with more facet values than the bound (memory)
+    monkeypatch.setattr(index_module, "RESULTS_KEPT_FACET_VALUES", 0)
+    assert index.search(PARKPLATZ, facets=True).facets
+    computed = index.results_computed
+    index.search(PARKPLATZ, facets=True)
+    index.search(PARKPLATZ, facets=False)
+    index.search(PARKPLATZ, facets=False)  # no facets: kept
+    index.search(PARKPLATZ, limit=50, offset=60, facets=False)
+    index.search(PARKPLATZ, limit=50, offset=60, facets=False)  # past RESULTS_KEPT_DEPTH: computed again
+    assert index.results_computed == computed + 4
