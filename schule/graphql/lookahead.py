@@ -6,8 +6,9 @@ lessons and adoptions; the lessons' authors) so took three hops to a worker thre
 under load each hop waits in the queue again. Its root field knows from the selection what the
 levels below will ask for: ``plan`` turns the selected fields into the edges to read, and one
 worker-thread call reads them all and primes the loaders. The fields themselves do not change:
-they ask their loaders as before and find the answers there. Fields not in a table (or behind a
-fragment on another type) are resolved as before, level by level.
+they ask their loaders as before and find the answers there. Fields not in a table are resolved as
+before, level by level. A fragment's fields count as selected whatever its type condition (reading a
+relation no field then asks for costs little; missing one costs a step).
 """
 
 from __future__ import annotations
