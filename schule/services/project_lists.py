@@ -103,6 +103,10 @@ def _index(facts: Facts) -> _Index:
                   frozen(by_status), frozen(by_tag), by_date("started"), by_date("ended"))
 
 
+def _index_of(facts: Facts) -> _Index:
+    return facts.derived(_Index, functools.partial(_index, facts))
+
+
 def _order(facts: Facts, sort: str) -> tuple[list[str], dict[str, int]] | None:
     """The published projects in ``sort`` order (as ``cypher.LIST_SORTS``: ties by id) and each one's
     position; None if the facts cannot order them so."""
@@ -225,17 +229,23 @@ class ProjectLists:
             _answered.setdefault(self.store, Counter())[by] += 1
 
     def count_matching(self, kind: Kind, filters: dict[str, Any]) -> int:
-        if Kind(kind) == Kind.PROJECT:
-            self.store._list_params(Kind.PROJECT, filters)  # unknown filters fail as in the store
-            facts = facts_if_current(self.store)
-            if facts is None:
-                return self.store.count_matching(kind, filters)
-            try:
-                found = _candidates(facts, facts.derived(_Index, lambda: _index(facts)), filters)
-            except Unanswerable:
-                return self.store.count_matching(kind, filters)
-            return len(facts.projects) if found is None else len(found)
-        return self.store.count_matching(kind, filters)
+        matching = self._matching(filters) if Kind(kind) == Kind.PROJECT else None
+        if matching is None:
+            return self.store.count_matching(kind, filters)
+        return matching[2]
+
+    def _matching(self, filters: dict[str, Any]) -> tuple[Facts, Set[str] | None, int] | None:
+        """The facts, the published projects matching ``filters`` (None: all) and their number; None
+        where the graph must answer (the facts are being built, or cannot say the same)."""
+        self.store._list_params(Kind.PROJECT, filters)  # unknown filters fail as in the store
+        facts = facts_if_current(self.store)
+        if facts is None:
+            return None  # a fact changed and the new snapshot is not built yet (``warm`` builds it)
+        try:
+            found = _candidates(facts, _index_of(facts), filters)
+        except Unanswerable:
+            return None
+        return facts, found, len(facts.projects) if found is None else len(found)
 
     def _answer(self, kind: Kind, filters: dict[str, Any], sort: str, skip: int, limit: int
                 ) -> tuple[list[Entity], int] | None:
@@ -247,17 +257,13 @@ class ProjectLists:
 
     def _from_facts(self, filters: dict[str, Any], sort: str, skip: int, limit: int
                     ) -> tuple[list[Entity], int] | None:
-        self.store._list_params(Kind.PROJECT, filters)  # unknown filters and sorts fail as in the store
         if sort not in cypher.LIST_SORTS[Kind.PROJECT]:
             raise ValueError(f"unknown sort key {sort!r} for {Kind.PROJECT}")
-        facts = facts_if_current(self.store)
-        if facts is None:
-            return None  # a fact changed and the new snapshot is not built yet (``warm`` builds it)
-        _asked_sorts.add(sort)
-        try:
-            found = _candidates(facts, facts.derived(_Index, lambda: _index(facts)), filters)
-        except Unanswerable:
+        matching = self._matching(filters)
+        if matching is None:
             return None
+        facts, found, total = matching
+        _asked_sorts.add(sort)
         ordering = facts.derived(("order", sort), lambda: _order(facts, sort))
         if ordering is None:
             return None
@@ -267,7 +273,6 @@ class ProjectLists:
         page = [entities.get(i) for i in ids]
         if not all(isinstance(e, Project) and e.state == ReviewState.PUBLISHED for e in page):
             return None  # changed since the snapshot was read: the graph knows the newest state
-        total = len(facts.projects) if found is None else len(found)
         return [e for e in page if e is not None], total
 
 
@@ -292,6 +297,6 @@ def warm(store: CypherGraphStore) -> None:
     every second, so that lists rarely find the facts out of date; when they do, the graph answers.
     At 100,000 projects: ~12 s after a start, ~2 s after a published project changed."""
     facts = facts_for(store)
-    facts.derived(_Index, lambda: _index(facts))
+    _index_of(facts)
     for sort in sorted(_asked_sorts):
         facts.derived(("order", sort), functools.partial(_order, facts, sort))
