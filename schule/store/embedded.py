@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import signal
 import subprocess
@@ -29,12 +30,20 @@ from redis.retry import Retry
 
 from schule.errors import ConfigError, StoreUnavailable
 
+log = logging.getLogger(__name__)
+
 START_TIMEOUT_S = 30.0
 # Replaying a large append-only file after a crash can take a while; the server says LOADING.
 LOAD_TIMEOUT_S = 600.0
 # A running server answers PING within this even while long graph queries run (they run in
-# FalkorDB's own threads); one that does not is wedged (``answers``).
+# FalkorDB's own threads); one that does not is wedged (``answers``), unless it works (replays its
+# append-only file): a deadlocked server uses no CPU (``cpu_share``).
 WEDGED_AFTER_S = 5.0
+# How long a probe waits for PING (the server's main thread answers it between commands).
+PROBE_TIMEOUT_S = 5.0
+# An idle FalkorDB uses ~0.4 % of a core (its timers); one answering a command uses a whole core
+# (measured: 2 ticks in 5 s idle, 60 ticks a second writing). Below 3 % counts as no work.
+IDLE_CPU_SHARE = 0.03
 # AF_UNIX paths are limited to 107 bytes on Linux; longer data dirs get a socket in /tmp.
 MAX_SOCKET_PATH = 100
 
@@ -77,12 +86,13 @@ class EmbeddedServer:
     def _client(self) -> redis.Redis:
         # No retries: a refused connection means "not running", and SHUTDOWN ends the connection.
         return redis.Redis(
-            unix_socket_path=self.socket_path, socket_connect_timeout=2, socket_timeout=5,
+            unix_socket_path=self.socket_path, socket_connect_timeout=2, socket_timeout=PROBE_TIMEOUT_S,
             retry=Retry(NoBackoff(), 0),
         )
 
     def _probe(self) -> str:
-        """``down``, ``loading`` (replaying its append-only file) or ``up``."""
+        """``down``, ``loading`` (replaying its append-only file), ``silent`` (alive, answers nothing) or
+        ``up``."""
         if not os.path.exists(self.socket_path):
             return "down"
         try:
@@ -90,11 +100,21 @@ class EmbeddedServer:
         except redis.BusyLoadingError:
             return "loading"  # a subclass of ConnectionError: test it first
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            # A server replaying a long append-only file may not answer at all for a while.
-            return "loading" if self._alive() else "down"
+            # A server replaying a long append-only file may not answer at all for a while; so may
+            # a wedged one (``_kill_if_wedged``).
+            return "silent" if self._alive() else "down"
         except redis.ResponseError:
             return "loading"
         return "up"
+
+    def _kill_if_wedged(self) -> None:
+        """A server that answers nothing may be replaying a long command from its append-only file
+        (it works: CPU) or be deadlocked (it does not): end the latter, so that it is started again
+        instead of waited for until LOAD_TIMEOUT_S."""
+        share = self.cpu_share(WEDGED_AFTER_S)
+        if share is not None and share < IDLE_CPU_SHARE and self._probe() == "silent":
+            log.warning("FalkorDB antwortet nicht und arbeitet nicht (%s); wird neu gestartet", self.socket_path)
+            self.kill()
 
     def _alive(self) -> bool:
         """Is the process of the pid file still running (a killed, unreaped zombie is not)?"""
@@ -124,6 +144,31 @@ class EmbeddedServer:
         finally:
             client.close()
         return True
+
+    @staticmethod
+    def _cpu_seconds(pid: int) -> float | None:
+        """CPU time process ``pid`` has used so far (all its threads), or None if it is gone."""
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        # utime and stime, fields 14 and 15 of proc(5), counted here from the state (field 3)
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def cpu_share(self, window_s: float) -> float | None:
+        """The share of one core the server used over the next ``window_s`` seconds (None if it is
+        gone or was replaced meanwhile): a server answering a command works, a deadlocked one does
+        not (``watchdog``)."""
+        pid = self.pid()
+        before = None if pid is None else self._cpu_seconds(pid)
+        if pid is None or before is None:
+            return None
+        time.sleep(window_s)
+        after = self._cpu_seconds(pid)
+        if after is None or self.pid() != pid:
+            return None
+        return max(0.0, after - before) / window_s
 
     def kill(self) -> None:
         """End a wedged server at once (SIGKILL) and wait until it is gone. Nothing acknowledged is
@@ -159,6 +204,8 @@ class EmbeddedServer:
                 if state == "down":
                     self._start()
                     return
+                if state == "silent":
+                    self._kill_if_wedged()  # then "down" next time round, and started again
                 if time.monotonic() > deadline:
                     raise StoreUnavailable(f"FalkorDB lädt zu lange; siehe {self.log_file}: {self._log_tail()}")
                 time.sleep(0.05)
@@ -198,6 +245,11 @@ class EmbeddedServer:
                 return
             if state == "down" and time.monotonic() - started > START_TIMEOUT_S:
                 break
+            if state == "silent":
+                self._kill_if_wedged()
+                if not self._alive():
+                    break
+                continue
             time.sleep(0.05)
         raise StoreUnavailable(f"FalkorDB antwortet nicht; siehe {self.log_file}: {self._log_tail()}")
 

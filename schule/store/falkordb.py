@@ -17,7 +17,6 @@ FalkorDB differences handled here, and only here:
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 import time
 import uuid
@@ -33,13 +32,10 @@ from schule.errors import StoreError, StoreUnavailable
 from schule.store.base import Statement
 from schule.store.embedded import EmbeddedServer
 from schule.store.rows import now_iso
+from schule.store.watchdog import Watchdog
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 CONSTRAINT_WAIT_S = 10.0
-# Each schema statement is quick (indexes build in the background); one unanswered for this long
-# means either another process's long write holds the graph or the server is wedged (``setup_schema``).
-SETUP_STEP_TIMEOUT_S = 20.0
 COMPACT_AFTER_ROWS = 500
 COMPACT_TIMEOUT_S = 120.0
 
@@ -99,6 +95,7 @@ class FalkorEngine:
         self.server = server
         self.graph_name = graph
         self.closed = False
+        self.watchdog = Watchdog(server)
         server.ensure_running()
         self._connect()
 
@@ -112,13 +109,16 @@ class FalkorEngine:
             # a server that close() just shut down.
             raise StoreUnavailable("FalkorDB-Verbindung ist bereits geschlossen")
         try:
-            return fn()
+            with self.watchdog.watching():
+                return fn()
         except (redis.ConnectionError, redis.TimeoutError):
-            # The server died (crash, kill -9, OOM): start it again; the AOF replays.
+            # The server died (crash, kill -9, OOM, killed by the watchdog): start it again; the AOF
+            # replays.
             self.server.ensure_running()
             self._connect()
             try:
-                return fn()
+                with self.watchdog.watching():
+                    return fn()
             except (redis.ConnectionError, redis.TimeoutError) as e:
                 raise StoreUnavailable(f"FalkorDB nicht erreichbar: {e}") from e
         except redis.ResponseError as e:
@@ -170,25 +170,11 @@ class FalkorEngine:
         def run() -> None:
             # one process at a time (the embedded server's start lock): two that start together (the
             # workers of ``schule serve --workers N``, a server and a CLI command) both saw an index
-            # missing and the second CREATE INDEX failed ("Attribute 'id' is already indexed")
+            # missing and the second CREATE INDEX failed ("Attribute 'id' is already indexed").
+            # The first graph command after a start is where FalkorDB 4.16 deadlocked now and then:
+            # the watchdog (``_with_restart``) kills a server that sits on it without working.
             with self.server.exclusive():
-                bounded: FalkorDB | None = None
-                try:
-                    bounded = FalkorDB(unix_socket_path=self.server.socket_path, socket_timeout=SETUP_STEP_TIMEOUT_S)
-                    create(bounded)
-                except redis.TimeoutError:
-                    if self.server.answers():
-                        create(self.db)  # busy, not stuck: another process's long write holds the graph
-                        return
-                    # The first graph command after a start hung, and the server answers nothing any
-                    # more (FalkorDB 4.16: a deadlock in Globals_AddGraph, seen once in CI). Without
-                    # this, `schule serve` waited forever. Kill it; `_with_restart` starts it again.
-                    log.warning("FalkorDB antwortet nicht mehr (%s); wird neu gestartet", self.server.socket_path)
-                    self.server.kill()
-                    raise redis.ConnectionError("FalkorDB hing beim Einrichten des Schemas") from None
-                finally:
-                    if bounded is not None:
-                        bounded.connection.close()
+                create(self.db)
 
         def create(db: FalkorDB) -> None:
             graph = db.select_graph(self.graph_name)
@@ -234,5 +220,6 @@ class FalkorEngine:
     def close(self) -> None:
         # Disconnect first, so that release() sees only other processes' clients.
         self.closed = True
+        self.watchdog.stop()
         self.db.connection.connection_pool.disconnect()
         self.server.release()

@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from schule.domain.records import parse_record
 from schule.errors import StoreError
 from schule.services import moderation
 from schule.settings import Settings
-from schule.store import open_store
+from schule.store import Statement, open_store
 from schule.store.embedded import EmbeddedServer
 from tests.integration.trust.world import NEW_PROJECT, build_world
 
@@ -151,16 +152,23 @@ def test_a_batch_replayed_after_a_lost_reply_is_applied_once(tmp_path: Path) -> 
         server.stop()
 
 
+@pytest.fixture
+def quick_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watchdog's bounds, shortened: the real ones are 15 s of waiting and 3 s of looking."""
+    from schule.store import watchdog
+
+    monkeypatch.setattr(watchdog, "STUCK_AFTER_S", 1.0)
+    monkeypatch.setattr(watchdog, "IDLE_S", 0.5)
+    monkeypatch.setattr(watchdog, "CHECK_EVERY_S", 0.1)
+
+
 def test_a_server_that_stops_answering_during_schema_setup_is_restarted_and_keeps_its_data(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, quick_watchdog: None
 ) -> None:
     """FalkorDB 4.16 once deadlocked on the first graph command after a start (its main thread stuck
     in ``Globals_AddGraph``, not even PING answered): ``schule serve`` waited in schema setup forever
-    and a CI run failed. A stopped process (SIGSTOP) answers nothing either, so it stands in for the
-    deadlock here: same symptoms, a real server."""
-    from schule.store import falkordb
-
-    monkeypatch.setattr(falkordb, "SETUP_STEP_TIMEOUT_S", 2.0)  # the real bound is 20 s a statement
+    and a CI run failed. A stopped process (SIGSTOP) answers nothing and works no more either, so it
+    stands in for the deadlock here: same symptoms, a real server."""
     settings = Settings(data_dir=tmp_path, graph="wedged")
     server = EmbeddedServer(tmp_path)
     store = open_store(settings)
@@ -174,10 +182,100 @@ def test_a_server_that_stops_answering_during_schema_setup_is_restarted_and_keep
         store.setup()
         # then the wedged server was replaced by a new one, which has the acknowledged write
         assert server.pid() not in (None, wedged)
+        assert store.engine.watchdog.kills == 1  # type: ignore[attr-defined]
         store.upsert([parse_record(project(2))])
         assert set(store.get(["p-1", "p-2"])) == {"p-1", "p-2"}
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(wedged, signal.SIGKILL)
         store.close()
+        server.stop()
+
+
+def test_a_graph_command_that_never_returns_while_ping_answers_is_sent_again_to_a_new_server(
+    tmp_path: Path, quick_watchdog: None
+) -> None:
+    """The other face of the deadlock, seen in a CI run of the held-out search check: a graph command
+    that never returned while the server still answered PING, and ``schule search`` waited silently
+    until its caller killed it. ``CLIENT PAUSE … WRITE`` makes a real server do just that (GRAPH.QUERY
+    waits, PING answers, the server idles)."""
+    settings = Settings(data_dir=tmp_path, graph="stuck")
+    server = EmbeddedServer(tmp_path)
+    store = open_store(settings)
+    admin = redis.Redis(unix_socket_path=server.socket_path)
+    try:
+        # given an acknowledged write, and then a server that holds every graph write back
+        store.upsert([parse_record(project(1))])
+        stuck = server.pid()
+        admin.execute_command("CLIENT", "PAUSE", "600000", "WRITE")
+        assert admin.ping()
+        # when a member saves another entry
+        store.upsert([parse_record(project(2))])
+        # then the watchdog ended the stuck server, the write went to a new one, and nothing is lost
+        assert store.engine.watchdog.kills == 1  # type: ignore[attr-defined]
+        assert server.pid() not in (None, stuck)
+        assert set(store.get(["p-1", "p-2"])) == {"p-1", "p-2"}
+    finally:
+        admin.close()
+        store.close()
+        server.stop()
+
+
+def test_a_long_command_on_a_working_server_is_waited_for(tmp_path: Path, quick_watchdog: None) -> None:
+    """What the watchdog must not do: end a server that works on a long command (an import's large
+    batch, another process's write)."""
+    settings = Settings(data_dir=tmp_path, graph="busy")
+    server = EmbeddedServer(tmp_path)
+    store = open_store(settings)
+    try:
+        pid = server.pid()
+        # when a write runs longer than the watchdog's bound, the server working all the while
+        n = 6_000_000
+        store.engine.write([Statement("UNWIND range(1, $n) AS i CREATE (:Busy {i: i})", {"n": n})])
+        # then the watchdog looked at it and let it finish: the same server, every node written once
+        watchdog = store.engine.watchdog  # type: ignore[attr-defined]
+        assert watchdog.looks >= 1, "the write ended before the watchdog looked: make it longer"
+        assert watchdog.kills == 0 and server.pid() == pid
+        assert store.engine.read("MATCH (b:Busy) RETURN count(b) AS n") == [{"n": n}]
+    finally:
+        store.close()
+        server.stop()
+
+
+def test_a_server_found_answering_nothing_is_started_again_only_if_it_does_not_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process opening the store finds the server alive but silent: replaying a long command from its
+    append-only file (working) is waited for; a deadlocked one (not working) is ended and started again,
+    instead of being waited for until LOAD_TIMEOUT_S (ten minutes)."""
+    from schule.store import embedded
+
+    monkeypatch.setattr(embedded, "WEDGED_AFTER_S", 0.5)
+    monkeypatch.setattr(embedded, "PROBE_TIMEOUT_S", 0.5)
+    server = EmbeddedServer(tmp_path)
+    server.ensure_running()
+    admin = redis.Redis(unix_socket_path=server.socket_path)
+    pid = server.pid()
+    assert pid is not None
+    try:
+        # a server busy in its main thread for a few seconds (a Lua loop of ~3 s; it would answer BUSY
+        # after 5) answers nothing, but works
+        busy = threading.Thread(target=lambda: admin.eval("local i = 0 while i < 300000000 do i = i + 1 end", 0))
+        busy.start()
+        try:
+            time.sleep(0.3)
+            assert EmbeddedServer(tmp_path)._probe() == "silent"
+            EmbeddedServer(tmp_path).ensure_running()
+        finally:
+            busy.join()
+        assert server.pid() == pid
+        # a stopped one answers nothing and does not work
+        os.kill(pid, signal.SIGSTOP)
+        EmbeddedServer(tmp_path).ensure_running()
+        assert server.pid() not in (None, pid)
+        assert EmbeddedServer(tmp_path)._probe() == "up"
+    finally:
+        admin.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
         server.stop()
