@@ -26,6 +26,7 @@ from schule.graphql.context import Context, ProvideContext
 from schule.graphql.errors import MaskUnexpectedErrors, annotate, is_unexpected
 from schule.graphql.events.queries import EventQueries
 from schule.graphql.events.types import Event
+from schule.graphql.execution import PlainLeafExecutor
 from schule.graphql.freshness.schema import FreshnessMutations, FreshnessQueries
 from schule.graphql.handlungsfelder.queries import HandlungsfeldQueries
 from schule.graphql.handlungsfelder.types import Handlungsfeld
@@ -137,6 +138,7 @@ def build_schema(settings: Settings | None = None, *, queries: RateLimiter | Non
         types=NODE_TYPES,
         extensions=extensions,
         config=schema_config(),
+        execution_context_class=PlainLeafExecutor,
     )
     # Strawberry's built-in Node interface is described in English; our contract is German.
     node = schema._schema.type_map["Node"]
