@@ -209,6 +209,25 @@ class Loaders:
                 out.append(e)
         return out
 
+    def cached_edges(self, rel: Rel, key: str, *, incoming: bool = False) -> list[Edge] | None:
+        """``edges(rel, incoming).load(key)`` without waiting, if this request has loaded (or
+        ``read_around`` primed) them; else None."""
+        loader = self._edges.get((rel, incoming))
+        future = None if loader is None else loader.cache_map.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        edges: list[Edge] = future.result()
+        return edges
+
+    def cached_related(self, rel: Rel, key: str, *, incoming: bool = False, kind: Kind | None = None,
+                       ) -> list[Entity] | None:
+        """``related(rel, [key], incoming, kind)`` without waiting, if the edges and every entity at
+        their other end are loaded (or primed) in this request; else None (see ``cached``)."""
+        edges = self.cached_edges(rel, key, incoming=incoming)
+        if edges is None:
+            return None
+        return self.cached(sorted({edge.target for edge in edges}), kind)
+
     async def read_around(self, ids: Sequence[str], plan: Plan) -> None:
         """Reads ``ids`` and the neighbourhood ``plan`` names in one worker-thread call (a store
         round trip per level of the plan) and primes the entity and edge loaders with it, as if

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from schule.domain.model import Entity, Kind
+from schule.domain.model import Entity, Kind, Rel
 from schule.domain.problems import Code
 from schule.errors import refuse
 
@@ -118,5 +118,40 @@ def linked_nodes(info: Info[Any, Any], ids: Sequence[str], kind: Kind) -> Any:
 
     async def later() -> list[Any]:
         return [to_node(e) for e in await loaders.entities(ids, kind)]
+
+    return later()
+
+
+def related_nodes(info: Info[Any, Any], rel: Rel, key: str, *, incoming: bool, kind: Kind) -> Any:
+    """The nodes at the other end of ``rel`` edges of ``key``, as ``linked_nodes`` gives them: a plain
+    list when the request has them already (a detail page's ``read_around`` primed them), else an
+    awaitable of it."""
+    from schule.graphql.registry import to_node
+
+    loaders = info.context.loaders
+    now = loaders.cached_related(rel, key, incoming=incoming, kind=kind)
+    if now is not None:
+        return [to_node(e) for e in now]
+
+    async def later() -> list[Any]:
+        return [to_node(e) for e in await loaders.related(rel, [key], incoming=incoming, kind=kind)]
+
+    return later()
+
+
+def linked_node(info: Info[Any, Any], entity_id: str | None, kind: Kind | None = None) -> Any:
+    """One linked entry's node (or None), as ``linked_nodes`` gives a list of them."""
+    if entity_id is None:
+        return None
+    from schule.graphql.registry import to_node
+
+    loaders = info.context.loaders
+    now = loaders.cached([entity_id], kind)
+    if now is not None:
+        return to_node(now[0]) if now else None
+
+    async def later() -> Any:
+        found = await loaders.entities([entity_id], kind)
+        return to_node(found[0]) if found else None
 
     return later()

@@ -13,10 +13,11 @@ from schule.domain import model
 from schule.domain.model import Kind, Rel
 from schule.domain.population import CENSUS_ATTRIBUTION, CENSUS_DAY
 from schule.graphql.context import Context
-from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
+from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, related_nodes, resolve_nodes
 from schule.graphql.registry import node_type, to_node
 from schule.graphql.transfer.resolve import commune_peers, first_argument
 from schule.graphql.transfer.types import POPULATION_SOURCE, CommunePeer, SizeClass, size_class_of
+from schule.store.base import Edge
 
 if TYPE_CHECKING:
     from schule.graphql.events.types import Event
@@ -89,19 +90,28 @@ class Commune(relay.Node):
         return [to_node(e) for e in entities]
 
     @strawberry.field(description="Personen, die bei dieser Kommune (der Stadt- oder Gemeindeverwaltung) arbeiten.")
-    async def people(self, info: Info[Context, None]) -> list[PersonRef]:
-        entities = await info.context.loaders.related(Rel.WORKS_FOR, [self.key], incoming=True, kind=Kind.PERSON)
-        return [to_node(e) for e in entities]
+    def people(self, info: Info[Context, None]) -> list[PersonRef]:
+        return related_nodes(info, Rel.WORKS_FOR, self.key, incoming=True, kind=Kind.PERSON)
 
     @strawberry.field(
         description="Mitgliedschaften dieser Kommune in Netzwerken, mit Rolle, Grundlage (Letter of Intent, "
         "Ratsbeschluss, Gründung), Beitrittsdatum und Beleg."
     )
-    async def memberships(self, info: Info[Context, None]) -> list[MembershipRef]:
+    def memberships(self, info: Info[Context, None]) -> list[MembershipRef]:
         from schule.graphql.networks.types import Membership
 
-        edges = await info.context.loaders.edges(Rel.MEMBER_OF).load(self.key)
-        return [Membership.from_edge(self.key, e.target, e.props) for e in edges]
+        def answer(edges: list[Edge]) -> list[MembershipRef]:
+            return [Membership.from_edge(self.key, e.target, e.props) for e in edges]
+
+        # a plain list when the commune page's read_around primed the edges (no task per field)
+        now = info.context.loaders.cached_edges(Rel.MEMBER_OF, self.key)
+        if now is not None:
+            return answer(now)
+
+        async def later() -> list[MembershipRef]:
+            return answer(await info.context.loaders.edges(Rel.MEMBER_OF).load(self.key))
+
+        return later()  # type: ignore[return-value]
 
     @strawberry.field(
         description="Kommunen wie diese, die ähnlichsten zuerst: halb bis doppelt so viele Einwohner, gewichtet nach "

@@ -28,6 +28,7 @@ from schule.graphql.nodes import (
     UPDATED_AT,
     common,
     entry_history,
+    linked_node,
     linked_nodes,
     resolve_nodes,
     review,
@@ -90,11 +91,8 @@ class Lesson(relay.Node):
         return to_node(entity) if entity is not None else None
 
     @strawberry.field(description="Wer die Erkenntnis aufgeschrieben hat.")
-    async def author(self, info: Info[Context, None]) -> PersonRef | None:
-        if self.entity.author is None:
-            return None
-        entity = await info.context.loaders.entity.load(self.entity.author)
-        return to_node(entity) if entity is not None else None
+    def author(self, info: Info[Context, None]) -> PersonRef | None:
+        return linked_node(info, self.entity.author)
 
     @strawberry.field(description="Handlungsfelder (Themenbereiche), zu denen die Erkenntnis gehört.")
     def handlungsfelder(self, info: Info[Context, None]) -> list[HandlungsfeldRef]:

@@ -13,7 +13,7 @@ from schule.domain import model
 from schule.domain.model import Kind, Rel
 from schule.graphql.context import Context
 from schule.graphql.enums import MembershipBasis, MembershipRole
-from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, resolve_nodes
+from schule.graphql.nodes import CREATED_AT, SLUG, SOURCE, UPDATED_AT, common, linked_node, resolve_nodes
 from schule.graphql.registry import node_type, to_node
 
 if TYPE_CHECKING:
@@ -104,11 +104,9 @@ class Membership:
         )
 
     @strawberry.field(description="Die Mitgliedskommune.")
-    async def commune(self, info: Info[Context, None]) -> CommuneRef | None:
-        entity = await info.context.loaders.entity.load(self.commune_id)
-        return to_node(entity) if entity is not None else None
+    def commune(self, info: Info[Context, None]) -> CommuneRef | None:
+        return linked_node(info, self.commune_id)
 
     @strawberry.field(description="Das Netzwerk.")
-    async def network(self, info: Info[Context, None]) -> Network | None:
-        entity = await info.context.loaders.entity.load(self.network_id)
-        return to_node(entity) if entity is not None else None
+    def network(self, info: Info[Context, None]) -> Network | None:
+        return linked_node(info, self.network_id)

@@ -29,11 +29,12 @@ from schule.graphql.nodes import (
     common,
     entry_history,
     linked_nodes,
+    related_nodes,
     resolve_nodes,
     review,
 )
 from schule.graphql.pagination import After, Before, Connection, First, Last
-from schule.graphql.registry import node_type, to_node
+from schule.graphql.registry import node_type
 
 if TYPE_CHECKING:
     from schule.graphql.moderation.types import EntryRevision, EntryVersion
@@ -125,9 +126,8 @@ class Project(relay.Node):
         return linked_nodes(info, self.entity.handlungsfelder, Kind.HANDLUNGSFELD)
 
     @strawberry.field(description="Erkenntnisse (Lessons Learned), die in diesem Projekt gewonnen wurden.")
-    async def lessons(self, info: Info[Context, None]) -> list[LessonRef]:
-        entities = await info.context.loaders.related(Rel.LEARNED_IN, [self.key], incoming=True, kind=Kind.LESSON)
-        return [to_node(e) for e in entities]
+    def lessons(self, info: Info[Context, None]) -> list[LessonRef]:
+        return related_nodes(info, Rel.LEARNED_IN, self.key, incoming=True, kind=Kind.LESSON)
 
     @strawberry.field(description="Ansprechpersonen für andere Kommunen, die das Projekt übernehmen wollen.")
     def contacts(self, info: Info[Context, None]) -> list[PersonRef]:
@@ -141,9 +141,8 @@ class Project(relay.Node):
         description="Projekte anderer Kommunen, die dieses Projekt übernommen haben "
         "(„wir haben X übernommen“): die Gegenrichtung von `adaptedFrom`."
     )
-    async def adaptations(self, info: Info[Context, None]) -> list[Project]:
-        entities = await info.context.loaders.related(Rel.ADAPTED_FROM, [self.key], incoming=True, kind=Kind.PROJECT)
-        return [to_node(e) for e in entities]
+    def adaptations(self, info: Info[Context, None]) -> list[Project]:
+        return related_nodes(info, Rel.ADAPTED_FROM, self.key, incoming=True, kind=Kind.PROJECT)
 
     @strawberry.field(
         description="Übernahmen dieses Projekts durch andere Kommunen als eigene Einträge, mit Stand und Ergebnis "

@@ -10,7 +10,9 @@ import pytest
 
 from schule.domain.records import parse_record
 from schule.graphql.context import Context
+from schule.graphql.execution import PlainLeafExecutor
 from schule.graphql.loaders import run_inline
+from schule.graphql.schema import build_schema
 from schule.services import project_lists
 from schule.store import CypherGraphStore
 from tests.integration.graphql.conftest import Client
@@ -140,6 +142,52 @@ def test_a_project_detail_is_read_in_one_worker_thread_call(
     hops.clear()
     run('query($id: String!) { project(id: $id) { contacts { employer { ... on Commune { slug } } } } }')
     assert hops == ["_around", "_visible_with_neighbours"]
+
+
+class CountingAwaits(PlainLeafExecutor):
+    """Counts the fields whose resolver gave an awaitable (each costs a task and a gather)."""
+
+    awaited: list[str] = []
+
+    def complete_awaitable_value(self, return_type: Any, field_details_list: Any, info: Any, *args: Any) -> Any:
+        self.awaited.append(info.field_name)
+        return super().complete_awaitable_value(return_type, field_details_list, info, *args)
+
+
+COMMUNE_PAGE = """
+query($id: String!) {
+  commune(id: $id) { name people { name } memberships { role network { name } commune { slug } } }
+}
+"""
+
+
+@pytest.mark.parametrize(("query", "variables"), [
+    (DETAIL, {"id": "projekt-001"}),
+    (COMMUNE_PAGE, {"id": "gemeinde-1"}),
+])
+def test_fields_the_root_read_ahead_for_answer_without_waiting(
+    store: CypherGraphStore, settings: Any, query: str, variables: dict[str, Any]
+) -> None:
+    """After the root's read_around, the page's links are in the request's loaders: their resolvers
+    give plain lists, not awaitables, so graphql-core needs no task per field."""
+    make_projects(store, 3)
+    store.upsert([parse_record({"kind": "network", "id": "netz", "name": "Netz"}),
+                  parse_record({"kind": "membership", "commune": "gemeinde-1", "network": "netz", "role": "member"})])
+    schema = build_schema(settings)
+    schema.execution_context_class = CountingAwaits
+    CountingAwaits.awaited = []
+    context = Context.build(store, settings, run_blocking=run_inline)
+    result = asyncio.run(schema.execute(query, variable_values=variables, context_value=context))
+    assert result.errors is None, result.errors
+    data = next(iter(result.data.values()))
+    # the page is all there (lessons with authors; people; memberships with network and commune)
+    if "lessons" in data:
+        assert [x["author"]["slug"] for x in data["lessons"]] == ["autor-1", "autor-2"] and data["adaptations"]
+    else:
+        assert data["people"] and data["memberships"] == [
+            {"role": "MEMBER", "network": {"name": "Netz"}, "commune": {"slug": "gemeinde-1"}}]
+    # and only the root field waited
+    assert CountingAwaits.awaited == [next(iter(result.data))]
 
 
 CARDS = """
