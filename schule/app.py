@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from schule.auth.middleware import AuthMiddleware
 from schule.auth.ratelimit import Limits
 from schule.auth.web import auth_routes
+from schule.gc_pause import settle_heap
 from schule.graphql.schema import build_schema
 from schule.graphql.view import TIMEOUT_S, GraphQLView
 from schule.health import HealthCheck
@@ -64,6 +66,8 @@ async def warm_index(sync: SearchSync) -> None:
     started = time.monotonic()
     postings = await run_in_threadpool(sync.index.warm, sync.stopping)
     log.info("search index warmed: %d postings in %.1f s", postings, time.monotonic() - started)
+    if postings:
+        log.debug("heap settled in %.2f s (search caches)", settle_heap())
 
 
 async def keep_lists_warm(store: Any, stopping: asyncio.Event) -> None:
@@ -71,12 +75,16 @@ async def keep_lists_warm(store: Any, stopping: asyncio.Event) -> None:
     background (``project_lists.warm``): lists do not wait for them, the graph answers meanwhile."""
     started = time.monotonic()
     first = True
+    settled: tuple[int, int] | None = None
     while not stopping.is_set():
         try:
-            await run_in_threadpool(project_lists.warm, store)
+            generation = await run_in_threadpool(project_lists.warm, store)
             if first:
                 log.info("project lists: facts read in %.1f s", time.monotonic() - started)
                 first = False
+            if generation != settled:
+                log.debug("heap settled in %.2f s (new facts)", settle_heap())
+                settled = generation
         except Exception:
             log.exception("project lists: reading the facts failed; lists ask the graph meanwhile")
         with contextlib.suppress(TimeoutError):
@@ -161,6 +169,7 @@ def create_app(
             finally:
                 await stop_following(follower, stopping, state.search_sync)
                 await lists  # its thread cannot be stopped: the store stays open until it is done
+                gc.unfreeze()  # what settle_heap kept out of collections is collectable again
                 await run_in_threadpool(state.search_sync.close)
         finally:
             healthz.close()

@@ -20,7 +20,10 @@ count apart. The families:
   kept for the current index generation (``reused``);
 * ``schule_project_lists_total{answered_by}``: project list pages answered from the facts in memory
   (``facts``) or by the graph (``graph``: while the facts are being built, or where they cannot say
-  the same; ``schule/services/project_lists.py``).
+  the same; ``schule/services/project_lists.py``);
+* ``schule_gc_frozen_objects``: objects the server moved out of the garbage collector's sight after
+  building long-lived data, and ``schule_gc_collections_total{generation}``
+  (``schule/gc_pause.py``).
 
 Nothing personal is in any of them: no paths, queries, addresses, accounts or ids, only route
 templates, status codes, error codes and counts. Who may read them: ``MetricsEndpoint``.
@@ -28,6 +31,7 @@ templates, status codes, error codes and counts. Who may read them: ``MetricsEnd
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 import time
@@ -91,6 +95,15 @@ class _StateCollector(Collector):
         self.state = state
 
     def collect(self) -> Iterator[Metric]:
+        frozen = GaugeMetricFamily("schule_gc_frozen_objects",
+                                   "Objects kept out of the garbage collector's walks (gc.freeze).")
+        frozen.add_metric([], gc.get_freeze_count())
+        yield frozen
+        collections = CounterMetricFamily("schule_gc_collections", "Garbage collections by generation.",
+                                          labels=["generation"])
+        for generation, stats in enumerate(gc.get_stats()):
+            collections.add_metric([str(generation)], stats["collections"])
+        yield collections
         store = self.state.store
         if store is not None:
             trips = CounterMetricFamily("schule_store_round_trips", "Round trips to the graph store.")

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from schule.domain.model import Kind, Rel
+from schule.gc_pause import settle_heap
 from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
 from schule.services import project_lists
@@ -140,7 +141,9 @@ def create_bench_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.store = await run_in_threadpool(open_store, settings)
-        await run_in_threadpool(project_lists.warm, state.store)  # as schule serve does after its start
+        # as schule serve does after its start: the lists' facts, then the heap settled
+        await run_in_threadpool(project_lists.warm, state.store)
+        settle_heap()
         try:
             yield
         finally:

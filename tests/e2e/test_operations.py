@@ -120,8 +120,16 @@ def test_metrics_are_scraped_in_the_prometheus_text_format(server: LiveServer) -
     lists = {s.labels["answered_by"]: s.value
              for s in samples(found["schule_project_lists"], "schule_project_lists_total")}
     assert lists["facts"] >= 1 and set(lists) == {"facts", "graph"}
+    # the garbage collector's work, and the heap the server settled after building its facts
+    assert samples(found["schule_gc_collections"], "schule_gc_collections_total")
+    wait_for(lambda: frozen_objects(server) > 0, "the server to settle its heap after building the facts")
     # and nothing a client sent (paths, search words) appears in them
     assert SEARCH_TEXT not in response.text and "offene-regionale" not in response.text
+
+
+def frozen_objects(server: LiveServer) -> float:
+    found = families(httpx.get(f"{server.base_url}/metrics").text)
+    return float(samples(found["schule_gc_frozen_objects"])[0].value)
 
 
 @contextlib.contextmanager

@@ -184,6 +184,11 @@ class Facts:
         object.__setattr__(copy, "seq", seq)
         return copy
 
+    def generation(self) -> tuple[int, int]:
+        """Changes when the content does (a new snapshot, not one made by ``at``) and when something
+        new was derived from it: what the app's heap settling watches (``gc_pause.settle_heap``)."""
+        return id(self._derived), len(self._derived)
+
     def same_content(self, other: Facts) -> bool:
         """Whether ``other`` holds exactly these facts (itself, or one made by ``at``)."""
         return self._derived is other._derived
