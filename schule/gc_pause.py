@@ -38,7 +38,8 @@ def gc_paused() -> Iterator[None]:
 
 def settle_heap() -> float:
     """Collect everything once, then freeze what is alive (see the module docstring). Returns the
-    seconds it took (one full collection: 0.1 s at 10,000 projects)."""
+    seconds it took: one full collection (the facts alone: 0.02 s at 10,000 projects, 0.12 s at
+    100,000; the schema, the index's caches and the requests' objects add to it)."""
     started = time.perf_counter()
     gc.unfreeze()
     gc.collect()
