@@ -46,7 +46,8 @@ def requests(kind: str, n: int, projects: int, communes: int, seed: int) -> list
     return [(COMMUNE, {"id": f"kommune-{rng.randrange(communes)}"}) for _ in range(n)]
 
 
-async def cpu_per_request(schema: Any, store: Any, settings: Settings, batch: list[tuple[str, dict[str, Any]]]) -> float:
+async def cpu_per_request(schema: Any, store: Any, settings: Settings,
+                          batch: list[tuple[str, dict[str, Any]]]) -> float:
     start = time.process_time()
     for query, variables in batch:
         result = await schema.execute(query, variable_values=variables, context_value=Context.build(store, settings))
