@@ -83,7 +83,10 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         node = field_details_list[0].node
         plan = self._plain_leaves.get((parent_type.name, node.name.value))
         if plan is not None and not node.arguments:
-            value = getattr(source, plan[0], None)
+            try:
+                value = getattr(source, plan[0], None)
+            except Exception:  # noqa: BLE001 - a property that raises: the general path locates it
+                value = None
             if isinstance(value, (*_PLAIN_VALUES, Enum)):
                 try:
                     coerced = plan[1].coerce_output_value(value)

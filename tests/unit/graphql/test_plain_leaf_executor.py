@@ -34,6 +34,15 @@ class Item:
         return self.name.upper() * times
 
 
+class Exploding(Item):
+    """An item whose ``note`` raises when read (a property gone wrong)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "note":
+            raise RuntimeError("kaputt")
+        return super().__getattribute__(name)
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -45,6 +54,7 @@ class Query:
             # a non-null name that is missing: a field error, and null bubbles up to the item
             Item(name=None, note="x", count=3, share=2.0, ok=True, colour=Colour.RED,  # type: ignore[arg-type]
                  maybe_colour=Colour.GREEN),
+            Exploding(name="e", note="z", count=5, share=4.0, ok=True, colour=Colour.RED, maybe_colour=None),
             # a value of the wrong kind for an enum field
             Item(name="d", note="y", count=4, share=3.0, ok=True, colour="purple",  # type: ignore[arg-type]
                  maybe_colour=None),
@@ -99,8 +109,10 @@ def test_plain_leaves_answer_what_the_general_path_answers() -> None:
         "name": "a", "note": None, "count": 1, "share": 0.5, "ok": True, "colour": "RED", "maybeColour": None,
         "loud": "AA", "again": "a", "__typename": "Item",
     }
-    assert data["items"][1]["count"] is None and data["items"][2] is None and data["items"][3] is None
-    assert len(errors) == 3, errors
+    assert data["items"][1]["count"] is None and data["items"][2] is None and data["items"][4] is None
+    assert data["items"][3]["note"] is None and data["items"][3]["name"] == "e"
+    assert len(errors) == 4, errors
+    assert ("kaputt", ["items", 3, "note"]) in errors
     assert any("non-nullable" in message for message, _ in errors)
 
 
