@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
@@ -65,6 +65,14 @@ class _Step:
 
     def __post_init__(self) -> None:
         self.waiting = Shared(self.result)
+
+
+_T = TypeVar("_T")
+
+
+def _answered(future: asyncio.Future[_T] | None) -> TypeGuard[asyncio.Future[_T]]:
+    """Whether a loader's cached future holds an answer one can take without waiting."""
+    return future is not None and future.done() and not future.cancelled() and future.exception() is None
 
 
 class Loaders:
@@ -198,7 +206,7 @@ class Loaders:
         loaded: list[Entity | None] = []
         for i in dict.fromkeys(ids):
             future = self.entity.cache_map.get(i)
-            if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            if not _answered(future):
                 return None
             loaded.append(future.result())
         seen: set[str] = set()
@@ -214,7 +222,7 @@ class Loaders:
         ``read_around`` primed) them; else None."""
         loader = self._edges.get((rel, incoming))
         future = None if loader is None else loader.cache_map.get(key)
-        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        if not _answered(future):
             return None
         edges: list[Edge] = future.result()
         return edges
