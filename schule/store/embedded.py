@@ -35,9 +35,8 @@ log = logging.getLogger(__name__)
 START_TIMEOUT_S = 30.0
 # Replaying a large append-only file after a crash can take a while; the server says LOADING.
 LOAD_TIMEOUT_S = 600.0
-# A running server answers PING within this even while long graph queries run (they run in
-# FalkorDB's own threads); one that does not is wedged (``answers``), unless it works (replays its
-# append-only file): a deadlocked server uses no CPU (``cpu_share``).
+# A server that answers nothing and uses no CPU for this long is wedged, not replaying its append-only
+# file (``_kill_if_wedged``): a deadlocked server does no work.
 WEDGED_AFTER_S = 5.0
 # How long a probe waits for PING (the server's main thread answers it between commands).
 PROBE_TIMEOUT_S = 5.0
@@ -111,8 +110,7 @@ class EmbeddedServer:
         """A server that answers nothing may be replaying a long command from its append-only file
         (it works: CPU) or be deadlocked (it does not): end the latter, so that it is started again
         instead of waited for until LOAD_TIMEOUT_S."""
-        share = self.cpu_share(WEDGED_AFTER_S)
-        if share is not None and share < IDLE_CPU_SHARE and self._probe() == "silent":
+        if self.idle(WEDGED_AFTER_S) and self._probe() == "silent":
             log.warning("FalkorDB antwortet nicht und arbeitet nicht (%s); wird neu gestartet", self.socket_path)
             self.kill()
 
@@ -127,23 +125,6 @@ class EmbeddedServer:
         except (OSError, IndexError):
             return False
         return state not in ("Z", "X")
-
-    def answers(self, timeout_s: float = WEDGED_AFTER_S) -> bool:
-        """Does the server answer a PING within ``timeout_s``? Graph queries run in FalkorDB's thread
-        pool, so a healthy server answers even during a long write; one whose main thread is stuck
-        does not (FalkorDB 4.16 once deadlocked on the first graph command after a start, in
-        ``Globals_AddGraph``, and never answered again)."""
-        client = redis.Redis(unix_socket_path=self.socket_path, socket_connect_timeout=timeout_s,
-                             socket_timeout=timeout_s, retry=Retry(NoBackoff(), 0))
-        try:
-            client.ping()
-        except redis.BusyLoadingError:
-            return True
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
-        finally:
-            client.close()
-        return True
 
     @staticmethod
     def _cpu_seconds(pid: int) -> float | None:
@@ -169,6 +150,11 @@ class EmbeddedServer:
         if after is None or self.pid() != pid:
             return None
         return max(0.0, after - before) / window_s
+
+    def idle(self, window_s: float) -> bool:
+        """Whether the same server process did (almost) no work over the next ``window_s`` seconds."""
+        share = self.cpu_share(window_s)
+        return share is not None and share < IDLE_CPU_SHARE
 
     def kill(self) -> None:
         """End a wedged server at once (SIGKILL) and wait until it is gone. Nothing acknowledged is

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from schule.store.embedded import IDLE_CPU_SHARE, EmbeddedServer
+from schule.store.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,10 @@ class Watchdog:
             if waited < STUCK_AFTER_S:
                 continue
             self.looks += 1
-            share = self.server.cpu_share(IDLE_S)
             # the command may have returned while we measured: then the server was not stuck
-            if share is None or share >= IDLE_CPU_SHARE or self._oldest_wait() < STUCK_AFTER_S:
+            if not self.server.idle(IDLE_S) or self._oldest_wait() < STUCK_AFTER_S:
                 continue
-            log.warning("FalkorDB beantwortet seit %.0f s einen Befehl nicht und arbeitet nicht (%.1f %% CPU); "
-                        "wird neu gestartet", waited + IDLE_S, share * 100)
+            log.warning("FalkorDB beantwortet seit %.0f s einen Befehl nicht und arbeitet nicht; wird neu gestartet",
+                        waited + IDLE_S)
             self.kills += 1
             self.server.kill()
