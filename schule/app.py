@@ -155,7 +155,8 @@ def create_app(
         state.store = await run_in_threadpool(open_store, settings)
         try:
             if seed:
-                result = await run_in_threadpool(seed_if_empty, state.store, settings.seed_dir)
+                result = await run_in_threadpool(seed_if_empty, state.store, settings.seed_dir,
+                                                 settings.data_dir / "seed.lock")
                 if result is not None:
                     log.info("empty store seeded with %d records", result.records)
             state.search_sync = await run_in_threadpool(SearchSync, state.store, settings.data_dir / "search")

@@ -88,8 +88,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Each worker process builds its own app from the same environment (schule.app.app_from_env):
         # they share the embedded store (one FalkorDB, started once under its lock) and the search
         # index directory (one drain at a time, under its file lock); rate limits count per worker.
-        uvicorn.run("schule.app:app_from_env", factory=True, workers=args.workers, **options)
-        return 0
+        # Each listens on its own socket (schule.serve_workers says why not uvicorn's workers).
+        from schule import serve_workers
+
+        return serve_workers.serve(options, args.workers)
     uvicorn.run(create_app(settings), **options)
     return 0
 

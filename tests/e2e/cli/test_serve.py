@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -125,6 +126,64 @@ def test_several_worker_processes_share_store_and_index(
             r = httpx.post(f"{base}/graphql", json={"query": SEARCH_NEW_COMMUNE % "Neuenrade"},
                            headers={"connection": "close"}, timeout=30)
             assert NEW_COMMUNE["id"] in [h["id"] for h in r.json()["data"]["search"]["hits"]], r.text
+
+
+def _server_side_connections(port: int) -> dict[int, int]:
+    """How many established connections to ``port`` each process holds (Linux: /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                inodes.add(fields[9])
+    held: dict[int, int] = {}
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = [os.readlink(fd) for fd in fd_dir.iterdir()]
+        except OSError:
+            continue  # a process that ended meanwhile, or one we may not look into
+        count = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+        if count:
+            held[int(fd_dir.parent.name)] = count
+    return held
+
+
+async def _connect_together(base: str, clients: int) -> dict[int, int]:
+    """``clients`` connections opened at the same moment and kept; who holds them on the server side."""
+    connections = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(clients)]
+    try:
+        answers = await asyncio.gather(*(c.post("/graphql", json={"query": TYPENAME}) for c in connections))
+        assert {r.status_code for r in answers} == {200}
+        return _server_side_connections(int(base.rsplit(":", 1)[1]))
+    finally:
+        await asyncio.gather(*(c.aclose() for c in connections))
+
+
+def test_connections_that_arrive_together_are_spread_over_the_workers(tmp_path: Path) -> None:
+    # given schule serve with two worker processes
+    for base, _ in _serve(tmp_path, "--workers", "2"):
+        # when 24 clients connect at the same moment and keep their connections (browsers, proxies)
+        held = asyncio.run(_connect_together(base, 24))
+
+        # then both workers serve some of them (one socket per worker, spread by the kernel: the
+        # chance that one gets fewer than 3 of 24 is 4 in 100,000), not one worker all of them
+        assert sum(held.values()) == 24, held
+        assert len(held) == 2 and min(held.values()) >= 3, held
+
+
+def test_workers_on_a_port_in_use_stop_with_the_reason(tmp_path: Path) -> None:
+    # given a port another program listens on
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+
+        done = run_schule("serve", "--port", str(port), "--workers", "2", data_dir=tmp_path)
+
+    # then no worker starts, and the message names the port
+    assert done.returncode == 1
+    assert f"127.0.0.1:{port} kann nicht geöffnet werden" in done.stderr, done.stderr
+    assert "Arbeitsprozess" not in done.stderr
 
 
 def test_module_entry_point_shows_help() -> None:
