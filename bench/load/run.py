@@ -7,8 +7,8 @@ asserts nothing.
 Steps: write the synthetic dataset of ``bench/graphql`` (10,000 projects, ~15,000 lessons, ~400
 communes, ~3,300 people) and load it with ``schule import``; make member accounts with ``schule user
 add`` (one per commune used for writing); build the search index with ``schule reindex``; start
-``schule serve`` on 127.0.0.1 and drive it from N concurrent clients (one httpx connection each) for
-S seconds with this mix:
+``schule serve`` on 127.0.0.1 and drive it from N concurrent clients for
+S seconds (one kept-alive HTTP/1.1 connection each, ``bench/load/client.py``) with this mix:
 
     search 30 %       GraphQL ``search`` (one or two words, some with a facet filter)
     list pages 30 %   ``projects(first: 20)`` + totalCount, a random filter combination and sort
@@ -48,6 +48,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from bench.graphql.run import COMMUNE, DETAIL, KREISE, write_dataset  # noqa: E402
+from bench.load.client import Connection, HTTPError  # noqa: E402
 
 SCHULE = str(Path(sys.executable).parent / "schule")
 QUERY_RATE = 1_000_000  # cost units per second and client: far above what 32 clients can ask for
@@ -182,7 +183,7 @@ def request_maker(state: dict[str, Any], seed: int) -> Callable[[random.Random, 
     return make
 
 
-async def drive(base: str, state: dict[str, Any], clients: int, seconds: float, timeout: float,
+async def drive(host: str, port: int, state: dict[str, Any], clients: int, seconds: float, timeout: float,
                 seed: int) -> tuple[Stats, float]:
     stats = Stats()
     make = request_maker(state, seed)
@@ -190,26 +191,28 @@ async def drive(base: str, state: dict[str, Any], clients: int, seconds: float, 
 
     async def client(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
-        async with httpx.AsyncClient(base_url=base, timeout=timeout,
-                                     limits=httpx.Limits(max_connections=1)) as http:
+        http = Connection(host, port, timeout)
+        try:
             while time.monotonic() < deadline:
                 kind, body, token = make(rng, i)
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
                 start = time.perf_counter()
                 try:
-                    r = await http.post("/graphql", json=body, headers=headers)
+                    status, answer = await http.post_json("/graphql", body, headers)
                     elapsed = time.perf_counter() - start
-                    payload = r.json()
-                    if r.status_code != 200 or payload.get("errors"):
-                        stats.errors[kind].append(f"{r.status_code}: {r.text[:300]}")
+                    payload = json.loads(answer)
+                    if status != 200 or payload.get("errors"):
+                        stats.errors[kind].append(f"{status}: {answer[:300].decode(errors='replace')}")
                     elif kind == "mutation" and payload["data"]["createProject"]["__typename"] != "ProjectPayload":
-                        stats.errors[kind].append(r.text[:300])
+                        stats.errors[kind].append(answer[:300].decode(errors="replace"))
                     else:
                         stats.latencies[kind].append(elapsed)
-                except httpx.TimeoutException:
+                except TimeoutError:
                     stats.errors[kind].append(f"timeout after {timeout:g} s")
-                except (httpx.HTTPError, ValueError) as e:
+                except (HTTPError, ValueError) as e:
                     stats.errors[kind].append(f"{type(e).__name__}: {e}")
+        finally:
+            await http.close()
 
     start = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
@@ -360,10 +363,10 @@ def main() -> None:
             with contextlib.suppress(OSError, ValueError):
                 pids.append(int((data_dir / "falkordb" / "falkordb.pid").read_text().strip()))
             if args.warmup > 0:
-                asyncio.run(drive(base, state, args.clients, args.warmup, args.timeout, seed=1))
+                asyncio.run(drive("127.0.0.1", port, state, args.clients, args.warmup, args.timeout, seed=1))
             load_before = os.getloadavg()[0]
             cpu_before, self_before = cpu_seconds(pids), time.process_time()
-            stats, wall = asyncio.run(drive(base, state, args.clients, args.seconds, args.timeout, seed=2))
+            stats, wall = asyncio.run(drive("127.0.0.1", port, state, args.clients, args.seconds, args.timeout, seed=2))
             cpu_server, cpu_self = cpu_seconds(pids) - cpu_before, time.process_time() - self_before
             memory = {"server": round(sum(rss_mb(p) for p in servers), 1),
                       "falkordb": round(rss_mb(pids[-1]), 1) if len(pids) > len(servers) else float("nan")}
