@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from strawberry.extensions import SchemaExtension
 from schule.auth.identity import ANONYMOUS, Identity
 from schule.auth.middleware import identity_of
 from schule.graphql.loaders import Loaders, RunBlocking
+from schule.request_ids import new_request_id
 from schule.settings import Settings
 from schule.store.graph import CypherGraphStore
 
@@ -60,7 +60,7 @@ class Context:
     store: CypherGraphStore
     settings: Settings
     request: Request | None = None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=new_request_id)
     run_blocking: RunBlocking | None = None
     # who is asking, as schule.auth.middleware resolved it (Bearer token or session cookie)
     identity: Identity = ANONYMOUS

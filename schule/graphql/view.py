@@ -45,7 +45,6 @@ import asyncio
 import json
 import logging
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +68,7 @@ from schule.graphql.graphiql import HEADERS as GRAPHIQL_HEADERS
 from schule.graphql.graphiql import graphiql_html
 from schule.graphql.persisted import PersistedQueries, PersistedQueryError
 from schule.metrics import Metrics
+from schule.request_ids import new_request_id
 
 log = logging.getLogger("schule.graphql")
 
@@ -139,7 +139,7 @@ class GraphQLView:
         if scope["type"] != "http":  # no subscriptions, so no websockets
             raise RuntimeError(f"GraphQLView serves HTTP only, not {scope['type']!r}")
         request = Request(scope, receive)
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         request.state.request_id = request_id
         request.state.cacheable = False  # _handle says so for an answer without errors
         media_type = JSON

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +24,7 @@ from schule.domain.problems import Code
 from schule.graphql.errors import client_problem
 from schule.graphql.view import GraphQLView, HTTPContext
 from schule.http_status import status_for
+from schule.request_ids import new_request_id
 
 log = logging.getLogger("schule.web")
 
@@ -65,7 +65,7 @@ def request_id(request: Request) -> str:
     """This request's id (shared by all operations of one page, and shown on error pages)."""
     rid = getattr(request.state, "request_id", None)
     if rid is None:
-        rid = uuid.uuid4().hex
+        rid = new_request_id()
         request.state.request_id = rid
     return rid
 
