@@ -257,6 +257,38 @@ def test_searches_behind_a_drain_wait_for_its_progress_not_for_the_lock(
     assert len(drains) == 1
 
 
+def test_searches_waiting_for_another_process_poll_and_do_not_wake_each_other(
+        store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given another process (another SearchSync on the same index) that holds the drain lock
+    store.upsert([parse_record(PARKING)])
+    other = SearchSync(store, sync.dir)
+    looks: list[int] = []
+    real = SearchSync.applied_seq
+
+    def counted(self: SearchSync) -> int | None:
+        looks.append(1)
+        return real(self)
+
+    monkeypatch.setattr(SearchSync, "applied_seq", counted)
+    target = store.last_change()
+    wait_s, waiters = 0.5, 8
+    try:
+        with other._drain_lock(wait=True):
+            # when eight searches of this process wait for it to apply the write
+            threads = [threading.Thread(target=sync.catch_up, args=(target, wait_s)) for _ in range(waiters)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(10)
+    finally:
+        other.close()
+
+    # then each looked about once per poll interval (25 times in 0.5 s; a few more for the scheduler),
+    # not in a loop of waking one another (thousands of looks: 14 % of a server's CPU under load)
+    polls = wait_s / search_sync._LOCK_POLL_S
+    assert len(looks) <= waiters * (polls * 2 + 4), len(looks)
+
+
 def test_a_search_answers_from_the_index_when_another_drain_takes_too_long(
         store: CypherGraphStore, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_service, "READ_YOUR_WRITES_WAIT_S", 0.2)
