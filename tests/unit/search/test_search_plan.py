@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from search_fixture_docs import indexed, keys
 from whoosh.support.levenshtein import distance
 
 from schule.search import SearchDocument, SearchIndex
-from schule.search.engine import near_terms, within
+from schule.search.engine import bit_positions, near_terms, within
 from schule.search.index import FILL_UP_BELOW
 
 GATEWAYS = SearchDocument("project", "gateways", "LoRaWAN-Netz im Kreis", summary="40 Gateways auf Kirchtürmen.")
@@ -140,3 +140,11 @@ def test_documents_with_one_word_fill_up_only_a_short_list(tmp_path: Path, with_
         assert found[-1] == "project:nur-radweg" and len(found) == with_both + 1
     else:
         assert "project:nur-radweg" not in found and len(found) == with_both
+
+
+@given(st.integers(min_value=0, max_value=2**3000))
+@example(0)
+@example((1 << 9999) | (1 << 8) | (1 << 5) | 1)  # sparse: runs of zero bytes between the bits
+@example((1 << 4096) - 1)  # dense: one run
+def test_bit_positions_are_the_set_bits_lowest_first(bits: int) -> None:
+    assert bit_positions(bits) == [i for i in range(bits.bit_length()) if bits >> i & 1]
