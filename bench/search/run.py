@@ -9,6 +9,7 @@ Prints build time and p50/p95 latency per query type. Figures only; no assertion
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import shutil
@@ -150,9 +151,24 @@ def bench(n: int, workdir: Path, reuse: bool = False, types: str | None = None,
             warmed = index.warm()
             rows.append((f"{n}", "served: warm-up (s)", f"{time.perf_counter() - t:.1f} ({warmed} postings)", "-"))
         rows += _query_rows(n, phase, index, db, types, repeat, warm)
+        if warm_index:
+            rows.append(_after_write_row(n, index))
         index.close()
     db.close()
     return rows
+
+
+def _after_write_row(n: int, index: SearchIndex, writes: int = 5) -> tuple[str, str, str, str]:
+    """The first search after an index write (a new segment, a new searcher), facets included: what
+    a moderator waits for who searches right after approving an entry. The document is removed again."""
+    doc = next(corpus(1))
+    firsts = []
+    for i in range(writes):
+        index.upsert([dataclasses.replace(doc, id="bench-write", title=f"{doc.title} {i}")])
+        timed(lambda: index.search("Plattform", limit=10), firsts)
+    index.delete([dataclasses.replace(doc, id="bench-write").key])
+    return (f"{n}", "served: first search after a write p50/max ms",
+            f"{statistics.median(firsts):.1f} / {max(firsts):.1f}", "-")
 
 
 def _query_rows(n: int, phase: str, index: SearchIndex, db: sqlite3.Connection, types: str | None, repeat: int,

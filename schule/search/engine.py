@@ -84,7 +84,7 @@ class SegmentPostings:
                 self._size -= len(old)
 
 
-def _decode(sub: Any, field: str, btext: bytes) -> tuple[array, array]:
+def decode_postings(sub: Any, field: str, btext: bytes) -> tuple[array, array]:
     """A segment's postings of one term: local docnums (ascending) and term frequencies."""
     ids = array("i")
     weights = array("f")
@@ -167,7 +167,7 @@ class Engine:
             segment_key = (sub._segid, field, btext)
             local = self.segments.get(segment_key)
             if local is None:
-                local = _decode(sub, field, btext)
+                local = decode_postings(sub, field, btext)
                 self.segments.put(segment_key, local)
             parts.append((offset, local))
         if len(parts) == 1 and parts[0][0] == 0:

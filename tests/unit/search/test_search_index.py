@@ -74,6 +74,24 @@ def test_facets_count_the_whole_result_set(index: SearchIndex) -> None:
     assert dict(results.facets["commune"]) == {"olpe": 2}
 
 
+def test_facets_and_filters_follow_writes_to_documents_of_older_segments(index: SearchIndex) -> None:
+    # given the facets as a first search built them (they are kept by index segment)
+    assert dict(index.search("Sensoren").facets["commune"]) == {"olpe": 2}
+
+    # when the project moves to Menden in a later write (its old version is deleted in the old
+    # segment, which stays) and another write adds a project in Menden
+    moved = dataclasses.replace(PARK, communes=("menden",), commune_names=("Menden",), kreise=("Märkischer Kreis",))
+    index.upsert([moved])
+    index.upsert([dataclasses.replace(PARK, id="park-menden", communes=("menden",), commune_names=("Menden",))])
+
+    # then counts and filters see the moved and the new version, not the deleted one
+    results = index.search("Sensoren")
+    assert dict(results.facets["commune"]) == {"menden": 2, "olpe": 1}
+    assert set(keys(index.search("Sensoren", filters={"commune": ["olpe"]}))) == {"lesson:akku"}
+    in_menden = index.search("Sensoren", filters={"commune": ["menden"]})
+    assert set(keys(in_menden)) == {"project:park", "project:park-menden"}
+
+
 def test_facets_can_be_left_out_without_changing_the_hits(index: SearchIndex) -> None:
     for query, filters in (("Sensoren", None), ("", {"commune": ["olpe"]})):
         full = index.search(query, filters=filters)
