@@ -171,6 +171,64 @@ def test_connections_that_arrive_together_are_spread_over_the_workers(tmp_path: 
         assert len(held) == 2 and min(held.values()) >= 3, held
 
 
+def _workers_of(pid: int) -> set[int]:
+    """The worker processes of ``schule serve --workers N`` (spawned: ``multiprocessing.spawn``)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid and \
+                    b"spawn_main" in (stat.parent / "cmdline").read_bytes():
+                found.add(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(tmp_path: Path) -> None:
+    # given schule serve with two workers, answering
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCHULE_", "NEO4J_"))}
+    env["SCHULE_DATA_DIR"] = str(tmp_path)
+    with open(tmp_path / "serve.log", "w") as log:
+        proc = subprocess.Popen([SCHULE, "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            assert _answers(base, 90), (tmp_path / "serve.log").read_text()
+            workers = _workers_of(proc.pid)
+            assert len(workers) == 2, workers
+
+            # when one worker is killed
+            victim = min(workers)
+            os.kill(victim, 9)
+
+            # then a new one takes its place (on the same socket) and every new connection is answered
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and len(_workers_of(proc.pid) - {victim}) < 2:
+                time.sleep(0.2)
+            assert len(_workers_of(proc.pid) - {victim}) == 2, (tmp_path / "serve.log").read_text()
+            statuses = [httpx.post(f"{base}/graphql", json={"query": TYPENAME}, headers={"connection": "close"},
+                                   timeout=60).status_code for _ in range(20)]
+            assert statuses == [200] * 20
+            assert "endete (Code -9); er wird ersetzt" in (tmp_path / "serve.log").read_text()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    assert proc.returncode == 0
+
+
+def _answers(base: str, within_s: float) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
 def test_workers_on_a_port_in_use_stop_with_the_reason(tmp_path: Path) -> None:
     # given a port another program listens on
     with socket.socket() as other:
