@@ -404,9 +404,10 @@ class SearchIndex:
             # cost ~7 % of the server's CPU under bench/load's 5 % writes
             return 0
         warmed = self._engine_for(searcher).warm(tuple(FIELD_BOOSTS), stop=between_terms)
-        # one real query for what every query needs once per searcher: the facet bitmaps (~1.3 s
-        # at 100k documents), the status and adaptation inputs of the ranking, the stored-fields
-        # column and the compound lexicon
+        # one real query for what every query needs once per searcher: the facet bitmaps (read
+        # per segment: ~1.3 s at 100k documents after a start, the new segment's after a write),
+        # the status and adaptation inputs of the ranking, the stored-fields column and the
+        # compound lexicon
         if not stop():
             self.search("Plattform")
             self._warmed = searcher
