@@ -191,6 +191,10 @@ class DocumentBuilder:
         if adapted:
             entities.update(self.store.get(sorted(adapted)))
             ids = [*ids, *sorted(adapted)]
+        if not any(e.state is ReviewState.PUBLISHED for e in entities.values()):
+            # only drafts and entries in review (a member's new project): no document, so none of the
+            # lookups below (five more store reads, which a search waiting for this drain waited for)
+            return [], [doc_key(entities[i].kind.value, i) for i in ids if i in entities]
         look = Lookups()
         self._tree(look)
         projects = [e for e in entities.values() if isinstance(e, Project)]

@@ -36,6 +36,28 @@ def test_a_submission_is_searchable_only_after_approval(world: World, sync: Sear
     assert moderation.review_queue_count(world.store, world.moderator) == 0
 
 
+def test_rendering_a_submission_for_the_index_reads_the_store_once(
+        world: World, sync: SearchSync, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a member's submission (no search document until it is published)
+    schulweg = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT), submit=True).id
+    reads: list[str] = []
+    real = world.store._read
+
+    def counted(query: str, *args: object, **kwargs: object) -> object:
+        reads.append(query)
+        return real(query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.store, "_read", counted)
+
+    # when the index follower renders it
+    docs, deletes = sync.builder.for_ids([schulweg])
+
+    # then it knows from the entry alone that there is nothing to index (and any old document goes),
+    # without the lookups a published project needs (communes, fields, adaptations: five more reads)
+    assert (docs, deletes) == ([], [f"project:{schulweg}"])
+    assert len(reads) == 1
+
+
 def test_a_rejected_submission_never_appears_in_search(world: World, sync: SearchSync) -> None:
     # given a submitted entry
     schulweg = moderation.create_entry(world.store, world.member_a, Kind.PROJECT, dict(NEW_PROJECT), submit=True).id
