@@ -216,7 +216,9 @@ class SearchSync:
         if applied is None:
             return self._rebuild_locked()
         backlog = self.store.last_change() - applied
-        if backlog > max(REPAIR_REINDEX_MIN, int(self.index.doc_count() * REPAIR_REBUILD_SHARE)):
+        # the index's size only when the backlog is large enough for it to matter: counting waits
+        # for the index's read lock, behind the searches that may be waiting for this very drain
+        if backlog > REPAIR_REINDEX_MIN and backlog > int(self.index.doc_count() * REPAIR_REBUILD_SHARE):
             # a bulk import: entry by entry, 290,000 changes took ~40 min (a render, lookups and an
             # index commit per batch of 500); a rebuild reads each kind once and writes one index
             log.info("search index is %d changes behind; rebuilding", backlog)
@@ -246,6 +248,8 @@ class SearchSync:
             applied = changes[-1].seq
             self._write_state(applied)
             done += len(changes)
+            if len(changes) < BATCH:
+                return done  # the log's end when we asked; what came since is the next drain's
 
     def _apply(self, ids: Sequence[str]) -> None:
         """Render the entities ``ids`` again and, for each whose own document changed (or is not in
@@ -257,7 +261,7 @@ class SearchSync:
         deletes: list[str] = []
         seen: set[str] = set()
         docs = list(self._render(changed, deletes, seen))
-        indexed = self.index.fingerprints_of(d.key for d in docs)
+        indexed = self.index.fingerprints_of(d.key for d in docs) if docs else {}
         fresh = [d for d in docs if indexed.get(d.key) != document_fingerprint(d)]
         unchanged = {d.id for d in docs} - {d.id for d in fresh}
         embedding = {key.partition(":")[2]
