@@ -261,15 +261,17 @@ def test_index_knows_whether_its_analysis_is_current(index: SearchIndex, tmp_pat
 
 def test_a_write_decodes_only_the_new_segment_again(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
     from schule.search import engine
+    from schule.search import index as index_module
 
-    decoded: list[str] = []  # segment ids, one per decoded term
-    real_decode = engine._decode
+    decoded: list[str] = []  # segment ids, one per decoded term (postings and facet values)
+    real_decode = engine.decode_postings
 
     def counting_decode(sub: Any, field: str, btext: bytes) -> Any:
         decoded.append(sub._segid)
         return real_decode(sub, field, btext)
 
-    monkeypatch.setattr(engine, "_decode", counting_decode)
+    monkeypatch.setattr(engine, "decode_postings", counting_decode)
+    monkeypatch.setattr(index_module, "decode_postings", counting_decode)
     before = keys(index.search(PARKPLATZ))
     old_segments = set(decoded)
 
@@ -280,24 +282,26 @@ def test_a_write_decodes_only_the_new_segment_again(index: SearchIndex, monkeypa
 
     assert old_segments and before
     assert "project:neu-parkplatz" in after and set(before) <= set(after)
-    # the old segment's postings came from the cache; only the new segment was decoded
+    # the old segment's postings and facet bitmaps came from the caches; only the new segment was read
     assert decoded and not set(decoded) & old_segments
 
 
 def test_warm_decodes_frequent_terms_ahead_of_queries(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
     from schule.search import engine
+    from schule.search import index as index_module
 
     # the fixture is small: every term counts as frequent (min_df 1 instead of WARM_MIN_DF)
     monkeypatch.setattr(engine.Engine.warm, "__defaults__", (engine.WARM_POSTINGS, 1, lambda: False))
     warmed = index.warm()
     decoded: list[tuple[str, bytes]] = []
-    real_decode = engine._decode
+    real_decode = engine.decode_postings
 
     def counting_decode(sub: Any, field: str, btext: bytes) -> Any:
         decoded.append((field, btext))
         return real_decode(sub, field, btext)
 
-    monkeypatch.setattr(engine, "_decode", counting_decode)
+    monkeypatch.setattr(engine, "decode_postings", counting_decode)
+    monkeypatch.setattr(index_module, "decode_postings", counting_decode)  # the facet bitmaps
     results = index.search(PARKPLATZ)
 
     assert warmed > 0
