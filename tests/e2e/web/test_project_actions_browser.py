@@ -34,6 +34,7 @@ def viewport(width: int) -> dict[str, object]:
 
 
 def fits(page: Page) -> None:
+    page.wait_for_load_state()  # a page still loading has no layout to measure (CI: documentElement null)
     assert page.evaluate(HORIZONTAL_OVERFLOW) <= 0, f"{page.url} scrolls sideways"
 
 
@@ -80,7 +81,8 @@ def test_a_moderator_merges_a_duplicate_by_choosing_it_from_the_candidates(
         author.close()
     reviewer = new_page(**viewport(width))
     sign_in(reviewer, web_server, moderator, MODERATOR_PASSWORD)
-    reviewer.get_by_role("link", name=re.compile("^Prüfen")).click()
+    with reviewer.expect_navigation():  # measured on the review page, not between two documents
+        reviewer.get_by_role("link", name=re.compile("^Prüfen")).click()
     fits(reviewer)
     item = reviewer.get_by_role("article", name=duplicate)
     expect(item).to_contain_text("mitglied-olpe")
