@@ -200,10 +200,7 @@ class Engine:
             self._bitmaps.move_to_end(key)
             return cached
         ids, _ = self.postings(key)
-        buf = bytearray((self.n >> 3) + 1)
-        for d in ids:
-            buf[d >> 3] |= 1 << (d & 7)
-        bits = int.from_bytes(buf, "little")
+        bits = bitmap_of(ids, self.n)
         self._bitmaps[key] = bits
         if len(self._bitmaps) > 2000:
             self._bitmaps.popitem(last=False)
@@ -504,6 +501,14 @@ def _first_bits(bits: int, count: int, exclude: set[int]) -> list[int]:
             out.append(d)
         bits ^= low
     return out
+
+
+def bitmap_of(docnums: Iterable[int], count: int) -> int:
+    """The docnums (each below ``count``) as the bits of a Python int."""
+    buf = bytearray((count >> 3) + 1)
+    for d in docnums:
+        buf[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(buf, "little")
 
 
 _NONZERO_BYTES = re.compile(rb"[^\x00]+")

@@ -52,7 +52,7 @@ from whoosh.searching import Searcher
 from schule.search.analysis import ANALYSIS_VERSION, analyze_query, german_analyzer, spelling_analyzer
 from schule.search.build import build_writer
 from schule.search.documents import Hit, SearchDocument, SearchResults
-from schule.search.engine import Engine, SegmentPostings, Unsupported, decode_postings, first_docs
+from schule.search.engine import Engine, SegmentPostings, Unsupported, bitmap_of, decode_postings, first_docs
 from schule.search.highlight import highlight
 from schule.search.plan import FIELD_BOOSTS, Plan, Planner
 
@@ -195,16 +195,11 @@ class _SegmentFacets:
             found = self._entries.get(key)
         if found is None:
             found = {}
-            size = (sub.doc_count_all() >> 3) + 1
+            count = sub.doc_count_all()
             for btext in sub.lexicon(fieldname):
                 value = btext.decode("utf-8")
-                if not value:
-                    continue
-                ids, _ = decode_postings(sub, fieldname, btext)
-                buf = bytearray(size)
-                for d in ids:
-                    buf[d >> 3] |= 1 << (d & 7)
-                found[value] = int.from_bytes(buf, "little")
+                if value:
+                    found[value] = bitmap_of(decode_postings(sub, fieldname, btext)[0], count)
             with self._lock:
                 self._entries[key] = found
         return found
@@ -686,10 +681,7 @@ class SearchIndex:
                 docs, top = engine.run(text_q, filter_bits, depth)
         except Unsupported:  # phrases: Whoosh's matchers
             full_q = text_q if filter_q is None else wq.And([text_q, wq.ConstantScoreQuery(filter_q, 0.0)])
-            buf = bytearray((searcher.doc_count_all() >> 3) + 1)
-            for docnum in searcher.docs_for_query(full_q):
-                buf[docnum >> 3] |= 1 << (docnum & 7)
-            docs = int.from_bytes(buf, "little")
+            docs = bitmap_of(searcher.docs_for_query(full_q), searcher.doc_count_all())
             top = [(hit.docnum, hit.score) for hit in searcher.search(full_q, limit=depth)] if docs else []
         return docs, self._rank(searcher, top)
 

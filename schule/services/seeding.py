@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
+from schule import file_lock
 from schule.errors import StoreError
 from schule.services.importing import ImportResult, Progress, import_files, seed_files
 from schule.store.graph import CypherGraphStore
@@ -35,15 +34,8 @@ def seed_if_empty(store: CypherGraphStore, seed_dir: Path, lock_file: Path | Non
             raise
 
 
-@contextmanager
-def _locked(lock_file: Path | None) -> Iterator[None]:
+def _locked(lock_file: Path | None) -> AbstractContextManager[None]:
     if lock_file is None:
-        yield
-        return
+        return nullcontext()
     lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_file, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock.exclusive(lock_file)

@@ -12,7 +12,6 @@ One server per data dir, shared by every schule process on it (a ``serve`` and a
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import os
@@ -20,14 +19,14 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from pathlib import Path
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from schule import file_lock
 from schule.errors import ConfigError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -75,14 +74,8 @@ class EmbeddedServer:
         """This data dir's start lock, for other one-process-at-a-time work (schema setup)."""
         return self._locked()
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with open(self.lock_file, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def _locked(self) -> AbstractContextManager[None]:
+        return file_lock.exclusive(self.lock_file)
 
     def _client(self) -> redis.Redis:
         # No retries: a refused connection means "not running", and SHUTDOWN ends the connection.
