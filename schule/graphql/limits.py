@@ -22,7 +22,8 @@ resolver (tests prove it):
   graphql-core makes for arguments, types and enum values).
 
 Extensions are passed as factories so that every request gets fresh instances (Strawberry
-deprecates shared instances); the rule classes are built once, so ``ValidationCache`` can hit.
+deprecates shared instances); parsing with the token limit and validation with our rules happen
+once per query text (``documents.PrepareDocuments``, one cache per schema).
 The HTTP-level limits (body size, batching, methods, content types, timeout) live in ``view.py``.
 """
 
@@ -42,17 +43,12 @@ from graphql import (
     ValidationRule,
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
 from strawberry.schema.config import StrawberryConfig
 
 from schule.auth.ratelimit import RateLimiter
+from schule.graphql.documents import Documents, PrepareDocuments
 from schule.graphql.strings import StorableStringsRule
 from schule.settings import Settings
 
@@ -110,7 +106,7 @@ def _depth(
     return depth
 
 
-# Built once: ValidationCache keys on the rule classes.
+# Built once: a query text's validation is kept for its rule set.
 _ALIASES_RULE = create_aliases_rule(MAX_ALIASES)
 _RULES: list[type[ASTValidationRule]] = [DepthRule, _ALIASES_RULE, StorableStringsRule]
 _RULES_WITHOUT_INTROSPECTION: list[type[ASTValidationRule]] = [*_RULES, NoSchemaIntrospectionCustomRule]
@@ -120,15 +116,12 @@ ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 def schema_extensions(settings: Settings, queries: RateLimiter | None = None) -> list[ExtensionFactory]:
     """``queries``: the per-client rate limit that queries are charged their cost to (none: no limit)."""
-    from schule.graphql.cost import CostLimit  # cost.py needs this module's page sizes
+    from schule.graphql.cost import CostLimit, Estimates  # cost.py needs this module's page sizes
 
     rules = _RULES if settings.introspection else _RULES_WITHOUT_INTROSPECTION
     return [
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(AddValidationRules, rules),
-        partial(ParserCache, maxsize=256),
-        partial(ValidationCache, maxsize=256),
-        partial(CostLimit, queries=queries),
+        partial(PrepareDocuments, documents=Documents(), rules=rules, max_tokens=MAX_TOKENS),
+        partial(CostLimit, queries=queries, estimates=Estimates()),
     ]
 
 

@@ -138,10 +138,29 @@ def test_a_project_detail_is_read_in_one_worker_thread_call(
     # from one hop to a worker thread (the root field reads what its fields will ask for) and two
     # round trips: the project with its edges and the entities at their ends; the lessons' authors
     assert hops == ["_around"] and store.calls == 2
+    # the same fields asked through a named and an inline fragment: read ahead alike
+    hops.clear()
+    in_fragments = run(DETAIL_IN_FRAGMENTS)["project"]
+    assert hops == ["_around"]
+    assert {k: in_fragments[k] for k in project} == project
     # a field the root does not look ahead for (a contact's employer) is one more step, batched
     hops.clear()
     run('query($id: String!) { project(id: $id) { contacts { employer { ... on Commune { slug } } } } }')
     assert hops == ["_around", "_visible_with_neighbours"]
+
+
+DETAIL_IN_FRAGMENTS = """
+query($id: String!) {
+  project(id: $id) {
+    title
+    ...links
+    ... on Project { lessons { ... on Lesson { title author { slug name } } } }
+  }
+}
+fragment links on Project {
+  contacts { name role } adaptedFrom { slug title } adaptations { slug title } communes { slug name }
+}
+"""
 
 
 class CountingAwaits(PlainLeafExecutor):

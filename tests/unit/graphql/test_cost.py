@@ -185,3 +185,45 @@ def test_a_projects_adoption_records_cost_a_list_query_per_project(schema: Graph
 def test_stale_entries_cost_a_page_like_any_list(schema: GraphQLSchema) -> None:
     query = "{ staleEntries(first: 20) { totalCount nodes { ... on Project { slug lastConfirmedAt } } } }"
     assert cost_of(schema, query) == QUERY + COUNT + 20 * 2 * LEAF
+
+
+# (document, the variables of successive requests): what a cached estimate must tell apart
+REPEATED = [
+    ("query($n: Int = 5) { projects(first: $n) { nodes { slug } } }",
+     [None, {"n": 3}, {"n": None}, {"n": 3}, {"n": "3"}, {"n": True}, {"n": 1}, {}, {"n": 1.0}]),
+    # a filter sent only by later requests: the first estimate reads nothing from empty variables
+    ("query($f: ProjectFilter, $g: CoverageGrouping!) { coverage(groupBy: $g, filter: $f) { group projects } }",
+     [None, {"g": "COMMUNE", "f": {"communes": ["olpe"]}}, {"g": "COMMUNE", "f": {"communes": ["olpe", "soest"]}},
+      {"g": "KREIS", "f": {"communes": ["olpe"]}}, {"g": "COMMUNE"}, {"g": "COMMUNE", "f": {"communes": ["olpe"]}}]),
+    ("query A { version } query B($n: Int) { projects(first: $n) { nodes { slug } } }",
+     [{"n": 2}, {"n": 50}, {"n": 2}]),
+]
+
+
+@pytest.mark.parametrize(("query", "requests"), REPEATED)
+def test_a_cached_estimate_is_the_estimate_of_these_variables(
+    schema: GraphQLSchema, query: str, requests: list[dict[str, Any] | None]
+) -> None:
+    # given one parsed document, sent again and again with different variables
+    document = parse(query)
+    operation = "B" if "query B" in query else None
+    estimates = cost.Estimates()
+    seen = set()
+    for variables in requests:
+        # each request's cost is what a fresh estimate of its variables says, cached or not
+        expected = estimate(schema, document, operation, variables)
+        assert estimates.cost(schema, document, operation, variables) == expected
+        seen.add(expected)
+    # (and the requests were chosen so that the cost does change between them)
+    assert len(seen) >= 2
+
+
+def test_estimates_are_bounded(schema: GraphQLSchema) -> None:
+    estimates = cost.Estimates(maxsize=3, per_operation=2)
+    documents = [parse(f"query($n: Int) {{ projects(first: $n) {{ nodes {{ slug }} }} a{i}: version }}")
+                 for i in range(5)]
+    for document in documents:
+        for n in range(4):
+            assert estimates.cost(schema, document, None, {"n": n}) == QUERY + n * LEAF + LEAF
+    assert len(estimates._entries) == 3
+    assert all(len(entry.costs) <= 2 for entry in estimates._entries.values())
