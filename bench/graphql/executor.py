@@ -1,6 +1,7 @@
-"""What the plain-leaf executor saves: the Python CPU time of executing the bench's GraphQL queries
-with graphql-core's general executor (the baseline) and with ``PlainLeafExecutor``, in one process,
-alternating in rounds on the same requests. Prints figures; asserts nothing.
+"""What the fast paths of ``schule.graphql.execution`` save: the Python CPU time of executing the
+bench's GraphQL queries with graphql-core's general executor and Strawberry's resolver wrappers (the
+baseline), with ``PlainLeafExecutor`` alone, and with it and ``lean_resolvers`` (the schema as served),
+in one process, alternating in rounds on the same requests. Prints figures; asserts nothing.
 
     .venv/bin/python bench/graphql/executor.py --data-dir DIR [--requests 200] [--rounds 6]
 
@@ -34,7 +35,19 @@ from schule.services import project_lists  # noqa: E402
 from schule.settings import Settings  # noqa: E402
 from schule.store import open_store  # noqa: E402
 
-EXECUTORS = {"general (graphql-core)": StrawberryGraphQLCoreExecutionContext, "plain leaves": PlainLeafExecutor}
+VARIANTS = ("general (graphql-core)", "plain leaves", "plain leaves + lean links")
+
+
+def build_variant(name: str, settings: Settings) -> Any:
+    if name == VARIANTS[0]:
+        schema = build_schema(settings, fast_paths=False)
+        assert schema.execution_context_class is StrawberryGraphQLCoreExecutionContext
+    elif name == VARIANTS[1]:
+        schema = build_schema(settings, fast_paths=False)
+        schema.execution_context_class = PlainLeafExecutor
+    else:
+        schema = build_schema(settings)
+    return schema
 
 
 def requests(kind: str, n: int, projects: int, communes: int, seed: int) -> list[tuple[str, dict[str, Any]]]:
@@ -68,24 +81,21 @@ async def main() -> None:
     try:
         project_lists.warm(store)  # as schule serve does after its start
         communes = max(50, args.projects // 25)
-        schemas = {}
-        for name, executor in EXECUTORS.items():
-            schemas[name] = build_schema(settings)
-            schemas[name].execution_context_class = executor
-        print(f"{'query':8} {'executor':24} {'CPU ms/request (median of rounds)':>34} {'rounds':>24}")
+        schemas = {name: build_variant(name, settings) for name in VARIANTS}
+        print(f"{'query':8} {'executor':26} {'CPU ms/request (median of rounds)':>34} {'rounds':>24}")
         for kind in ("list", "detail", "commune"):
-            figures: dict[str, list[float]] = {name: [] for name in EXECUTORS}
+            figures: dict[str, list[float]] = {name: [] for name in VARIANTS}
             for r in range(args.rounds + 1):
                 batch = requests(kind, args.requests, args.projects, communes, seed=r)
-                for name in EXECUTORS:
+                for name in VARIANTS:
                     figure = await cpu_per_request(schemas[name], store, settings, batch)
                     if r:  # round 0 warms caches and FalkorDB's plan cache
                         figures[name].append(figure)
-            base = statistics.median(figures[next(iter(EXECUTORS))])
+            base = statistics.median(figures[VARIANTS[0]])
             for name, values in figures.items():
                 median = statistics.median(values)
                 spread = f"{min(values):.2f}-{max(values):.2f}"
-                print(f"{kind:8} {name:24} {median:14.2f} ({median / base * 100:5.1f} %) {spread:>24}")
+                print(f"{kind:8} {name:26} {median:14.2f} ({median / base * 100:5.1f} %) {spread:>24}")
     finally:
         store.close()
 

@@ -1,4 +1,4 @@
-"""A cheaper way through graphql-core for plain leaf fields.
+"""Cheaper ways through graphql-core and Strawberry for the two commonest kinds of field.
 
 Most fields of a page are plain leaves: a project card's ``slug``, ``title`` and ``status``, a
 commune's ``name``. Strawberry resolves such a field (no resolver, no arguments, no extensions) by
@@ -12,21 +12,42 @@ Anything that is not that plain case goes the general way, unchanged: fields wit
 arguments, a middleware, a value that is missing (``None``, so that non-null errors are raised and
 located as before), not a plain scalar or enum member, or that the type refuses to coerce (then
 the general path raises and locates the error as before).
+
+The second kind are links: a field whose resolver takes nothing but the object (and ``info``),
+such as a project card's ``communes`` and ``handlungsfelder`` (40 of them on a 20-card page).
+Strawberry calls such a resolver through a general wrapper: it converts arguments (there are
+none), builds the reserved parameters by inspecting the signature, and chains field extensions
+(there are none), about as much work per call as the resolver's own. ``lean_resolvers`` gives
+those fields a resolver that calls the function directly with the same ``Info``; graphql-core
+then completes the result as before (errors, non-null, lists, awaitables). A field with
+arguments, field extensions (permissions), other reserved parameters (``root``, ``parent``), or in
+a schema with exception handlers keeps Strawberry's wrapper.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from graphql import GraphQLField, GraphQLLeafType, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, is_leaf_type
-from graphql.pyutils import Undefined
+import strawberry
+from graphql import (
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    is_leaf_type,
+)
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 # Values whose coercion by a leaf type cannot be awaitable or depend on anything but the value.
-_PLAIN_VALUES = (str, int, float, bool)
+_PLAIN_TYPES = (str, int, float, bool, Enum)
 
 
 def _plain_leaf(field: GraphQLField) -> tuple[str, GraphQLLeafType] | None:
@@ -72,6 +93,68 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         # a middleware wraps every resolver, plain leaves too: then every field goes the general way
         self._plain_leaves = _plans_of(self.schema) if manager is None or not manager.middlewares else {}
 
+    def _plain_value(self, parent_type: GraphQLObjectType, source: Any, node: Any) -> Any:
+        """A plain leaf's answer, or Undefined when the field must go the general way."""
+        plan = self._plain_leaves.get((parent_type.name, node.name.value))
+        if plan is None or node.arguments:
+            return Undefined
+        try:
+            value = getattr(source, plan[0], None)
+        except Exception:  # noqa: BLE001 - a property that raises: the general path locates it
+            return Undefined
+        if not isinstance(value, _PLAIN_TYPES):
+            return Undefined
+        try:
+            coerced = plan[1].coerce_output_value(value)
+        except Exception:  # noqa: BLE001 - the general path raises and locates it
+            return Undefined
+        return Undefined if coerced is None else coerced
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's ``execute_fields`` (3.3), answering a plain leaf before the path and the
+        awaitable check graphql-core makes for every field."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        general = super().execute_field
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                result = self._plain_value(parent_type, source_value, field_details_list[0].node)
+                if result is not Undefined:
+                    results[response_name] = result
+                    continue
+                field_path = Path(path, response_name, parent_type.name)
+                result = general(parent_type, source_value, field_details_list, field_path, position_context)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                # settle the awaitables of the other fields: they may fail too
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -80,18 +163,66 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
-        node = field_details_list[0].node
-        plan = self._plain_leaves.get((parent_type.name, node.name.value))
-        if plan is not None and not node.arguments:
-            try:
-                value = getattr(source, plan[0], None)
-            except Exception:  # noqa: BLE001 - a property that raises: the general path locates it
-                value = None
-            if isinstance(value, (*_PLAIN_VALUES, Enum)):
-                try:
-                    coerced = plan[1].coerce_output_value(value)
-                except Exception:  # noqa: BLE001 - the general path raises and locates it
-                    coerced = Undefined
-                if coerced is not Undefined and coerced is not None:
-                    return coerced
+        # (mutations' fields run one by one through here, not through execute_fields)
+        result = self._plain_value(parent_type, source, field_details_list[0].node)
+        if result is not Undefined:
+            return result
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+
+# Strawberry's own resolver wrappers (schema_converter.from_resolver), the only ones replaced
+_STRAWBERRY_WRAPPERS = frozenset({"_resolver", "_async_resolver"})
+
+
+def lean_resolvers(schema: strawberry.Schema) -> int:
+    """Gives every field whose resolver takes only the object (and ``info``) a direct resolver (see
+    the module docstring); returns how many fields it changed."""
+    converter = schema.schema_converter
+    if getattr(converter, "_exception_handler_specs", True):  # handlers (or an unknown Strawberry)
+        return 0
+    info_class = schema.config.info_class
+    changed = 0
+    for type_ in schema._schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for field in type_.fields.values():
+            resolve = _lean_resolver(field, info_class)
+            if resolve is not None:
+                field.resolve = resolve
+                changed += 1
+    return changed
+
+
+def _lean_resolver(field: GraphQLField, info_class: type[Any]) -> Callable[..., Any] | None:
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    resolver = getattr(definition, "base_resolver", None)
+    if (
+        definition is None
+        or resolver is None
+        or field.args
+        or definition.arguments
+        or definition.extensions
+        or getattr(field.resolve, "__name__", "") not in _STRAWBERRY_WRAPPERS
+        or not callable(resolver.wrapped_func)
+    ):
+        return None
+    parameters = list(resolver.signature.parameters.values())
+    if not parameters or parameters[0] is not resolver.self_parameter:
+        return None
+    func = resolver.wrapped_func
+    if len(parameters) == 1:
+
+        def resolve_self(source: Any, info: GraphQLResolveInfo) -> Any:
+            return func(source)
+
+        return resolve_self
+    info_parameter = resolver.info_parameter
+    if len(parameters) != 2 or parameters[1] is not info_parameter or info_parameter is None:
+        return None
+    if info_parameter.kind not in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY):
+        return None
+
+    def resolve_with_info(source: Any, info: GraphQLResolveInfo) -> Any:
+        return func(source, info_class(_raw_info=info, _field=definition))
+
+    return resolve_with_info

@@ -26,7 +26,7 @@ from schule.graphql.context import Context, ProvideContext
 from schule.graphql.errors import MaskUnexpectedErrors, annotate, is_unexpected
 from schule.graphql.events.queries import EventQueries
 from schule.graphql.events.types import Event
-from schule.graphql.execution import PlainLeafExecutor
+from schule.graphql.execution import PlainLeafExecutor, lean_resolvers
 from schule.graphql.freshness.schema import FreshnessMutations, FreshnessQueries
 from schule.graphql.handlungsfelder.queries import HandlungsfeldQueries
 from schule.graphql.handlungsfelder.types import Handlungsfeld
@@ -128,8 +128,11 @@ class SchuleSchema(strawberry.Schema):
                 log.debug("GraphQL request %s: %s", request_id, error.message)
 
 
-def build_schema(settings: Settings | None = None, *, queries: RateLimiter | None = None) -> strawberry.Schema:
-    """``queries``: the per-client query rate limit (``create_app`` passes the app's)."""
+def build_schema(
+    settings: Settings | None = None, *, queries: RateLimiter | None = None, fast_paths: bool = True
+) -> strawberry.Schema:
+    """``queries``: the per-client query rate limit (``create_app`` passes the app's). ``fast_paths``:
+    plain leaves and links the cheaper way (``execution.py``); off only to compare against."""
     settings = settings or Settings()
     extensions: list[Any] = [ProvideContext, *schema_extensions(settings, queries), MaskUnexpectedErrors]
     schema = SchuleSchema(
@@ -138,8 +141,10 @@ def build_schema(settings: Settings | None = None, *, queries: RateLimiter | Non
         types=NODE_TYPES,
         extensions=extensions,
         config=schema_config(),
-        execution_context_class=PlainLeafExecutor,
+        execution_context_class=PlainLeafExecutor if fast_paths else None,
     )
+    if fast_paths:
+        lean_resolvers(schema)
     # Strawberry's built-in Node interface is described in English; our contract is German.
     node = schema._schema.type_map["Node"]
     node.description = NODE_DESCRIPTION

@@ -1,6 +1,7 @@
-"""The schema's executor answers plain leaf fields its own cheaper way (``schule.graphql.execution``);
-on the seeded network it answers every page type exactly as graphql-core's general executor does,
-for a visitor and for a moderator (whose entries carry review fields)."""
+"""The schema answers plain leaf fields and links its own cheaper ways (``schule.graphql.execution``);
+on the seeded network it answers every page type exactly as graphql-core's general executor and
+Strawberry's resolver wrappers do, for a visitor and for a moderator (whose entries carry review
+fields)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,15 @@ QUERIES = [
           people(first: 50) {{ nodes {{ {PERSON} employer {{ __typename ... on Commune {{ slug name }} }} }} }} }}""",
 ]
 
+LINKS = [("Project", "communes"), ("Project", "lessons"), ("Lesson", "author"), ("Commune", "people"),
+         ("Commune", "memberships"), ("Membership", "network"), ("Person", "email"), ("Person", "employer"),
+         ("Handlungsfeld", "parent"), ("ProjectConnection", "totalCount")]
+
 
 @pytest.fixture(scope="module")
 def general_schema() -> Any:
-    schema = build_schema(Settings())
-    schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    schema = build_schema(Settings(), fast_paths=False)
+    assert schema.execution_context_class is StrawberryGraphQLCoreExecutionContext
     return schema
 
 
@@ -59,6 +64,11 @@ def test_every_page_type_is_answered_as_by_the_general_executor(
     viewer: str | None,
 ) -> None:
     assert schema.execution_context_class is PlainLeafExecutor
+    # (the links of these pages do take the lean way: compared here with Strawberry's wrapper)
+    links = [schema._schema.type_map[t].fields[f] for t, f in LINKS]
+    assert all(f.resolve.__name__ in ("resolve_self", "resolve_with_info") for f in links)
+    assert all(general_schema._schema.type_map[t].fields[f].resolve.__name__ in ("_resolver", "_async_resolver")
+               for t, f in LINKS)
     token = None
     if viewer:
         _, token = accounts.add_account(seeded, Identity.system(), "mona", viewer)

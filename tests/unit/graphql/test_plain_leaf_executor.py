@@ -122,3 +122,82 @@ def test_plain_leaves_skip_the_resolve_info() -> None:
     # the general path builds one per field; the plain one only where a field needs the general way
     assert CountingPlain.built < CountingGeneral.built / 2, (CountingPlain.built, CountingGeneral.built)
 
+
+
+# -- lean resolvers: links called directly, with the same Info -----------------------------------
+
+
+class Refuse(strawberry.BasePermission):
+    message = "nicht erlaubt"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class Card:
+    name: str
+
+    @strawberry.field
+    def label(self) -> str:
+        return f"<{self.name}>"
+
+    @strawberry.field
+    def who(self, info: strawberry.Info) -> str:
+        return f"{self.name} für {info.context['viewer']} ({info.field_name})"
+
+    @strawberry.field
+    async def later(self, info: strawberry.Info) -> list[Card]:
+        return [Card(name=self.name * 2)]
+
+    @strawberry.field
+    def broken(self) -> str | None:
+        raise RuntimeError("kaputt")
+
+    @strawberry.field
+    def missing(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=[Refuse])
+    def secret(self) -> str:
+        return "geheim"
+
+    @strawberry.field
+    def times(self, n: int) -> str:
+        return self.name * n
+
+    @strawberry.field
+    def rooted(self, root: Card) -> str:
+        return root.name
+
+
+@strawberry.type
+class CardQuery:
+    @strawberry.field
+    def cards(self) -> list[Card]:
+        return [Card(name="a"), Card(name="b")]
+
+
+CARDS = "{ cards { label who later { name who } broken times(n: 3) rooted } }"
+REFUSED = "{ cards { name secret } }"
+NON_NULL = "{ cards { name missing } }"
+
+
+def test_lean_resolvers_answer_what_strawberrys_wrapper_answers() -> None:
+    from schule.graphql.execution import lean_resolvers
+
+    wrapped = strawberry.Schema(query=CardQuery)
+    lean = strawberry.Schema(query=CardQuery)
+    # only links that take the object (and info) are changed: not arguments, permissions, root
+    changed = lean_resolvers(lean)
+    card = lean._schema.type_map["Card"].fields
+    assert {n for n, f in card.items() if f.resolve.__name__.startswith("resolve_")} == {
+        "label", "who", "later", "broken", "missing"}
+    assert changed == 5 + 1  # and the root's cards
+    for query in (CARDS, REFUSED, NON_NULL):
+        answers = [asyncio.run(s.execute(query, context_value={"viewer": "Mona"})) for s in (wrapped, lean)]
+        assert outcome(answers[0]) == outcome(answers[1])
+    data, errors = outcome(asyncio.run(lean.execute(CARDS, context_value={"viewer": "Mona"})))
+    assert data["cards"][0]["who"] == "a für Mona (who)"
+    assert data["cards"][1]["later"] == [{"name": "bb", "who": "bb für Mona (who)"}]
+    assert errors == [("kaputt", ["cards", 0, "broken"]), ("kaputt", ["cards", 1, "broken"])]
