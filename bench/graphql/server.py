@@ -20,11 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from schule.auth.identity import ANONYMOUS
 from schule.domain.model import Kind, Rel
 from schule.gc_pause import settle_heap
 from schule.graphql.schema import build_schema
 from schule.graphql.view import GraphQLView
-from schule.services import project_lists
+from schule.services import access, project_lists
 from schule.services.project_lists import ProjectLists
 from schule.settings import Settings
 from schule.store import open_store
@@ -52,7 +53,8 @@ async def plain_projects(request: Request) -> JSONResponse:
         # call, as the GraphQL connection asks the store
         page, total = ProjectLists(store).list_page_counted(Kind.PROJECT, filters, "title_asc", 0, 21)
         page = page[:20]
-        return page, total, store.get([i for p in page for i in (*p.communes, *p.handlungsfelder)])
+        related = store.get([i for p in page for i in (*p.communes, *p.handlungsfelder)])
+        return page, total, access.screen(store, ANONYMOUS, related)
 
     page, total, related = await run_in_threadpool(read)
     body = {
@@ -76,27 +78,33 @@ async def plain_project(request: Request) -> JSONResponse:
     pid = request.path_params["id"]
 
     def read() -> tuple[Any, dict[str, Any], dict[Any, list[Any]], dict[str, Any]]:
+        # screened for an anonymous visitor as the loaders screen (drafts hidden, contacts redacted):
+        # a hand-written endpoint must not show more than the API
         related, edges = get_with_neighbours(store, [pid], {
             (Rel.LEARNED_IN, True): [pid], (Rel.ADAPTED_FROM, True): [pid], (Rel.CONTACT, False): [pid],
             (Rel.ADAPTED_FROM, False): [pid], (Rel.LOCATED_IN, False): [pid]})
-        lessons = edges[(Rel.LEARNED_IN, True)]
+        related = access.screen(store, ANONYMOUS, related)
+        lessons = [e for e in edges[(Rel.LEARNED_IN, True)] if e.target in related]
         authors = store.get([related[e.target].author for e in lessons if related[e.target].author])
-        return related[pid], related, edges, authors
+        return related.get(pid), related, {**edges, (Rel.LEARNED_IN, True): lessons}, access.screen(
+            store, ANONYMOUS, authors)
 
     project, related, edges, authors = await run_in_threadpool(read)
+    if project is None:
+        return JSONResponse({"project": None}, 404)
     lessons, adaptations = edges[(Rel.LEARNED_IN, True)], edges[(Rel.ADAPTED_FROM, True)]
     body = {
         "title": project.title, "summary": project.summary,
         "status": project.status.value if project.status else None,
         "lessons": [
             {"title": related[e.target].title,
-             "author": _entity(authors[related[e.target].author]) if related[e.target].author else None}
+             "author": _entity(authors[author]) if (author := related[e.target].author) in authors else None}
             for e in lessons
         ],
-        "contacts": [{"name": related[i].name, "role": related[i].role} for i in project.contacts],
-        "adaptedFrom": [_entity(related[i]) for i in project.adapted_from],
-        "adaptations": [_entity(related[e.target]) for e in adaptations],
-        "communes": [_entity(related[i]) for i in project.communes],
+        "contacts": [{"name": related[i].name, "role": related[i].role} for i in project.contacts if i in related],
+        "adaptedFrom": [_entity(related[i]) for i in project.adapted_from if i in related],
+        "adaptations": [_entity(related[e.target]) for e in adaptations if e.target in related],
+        "communes": [_entity(related[i]) for i in project.communes if i in related],
     }
     return JSONResponse(body)
 
@@ -110,8 +118,10 @@ async def plain_commune(request: Request) -> JSONResponse:
 
     def read_commune() -> tuple[dict[str, Any], dict[Any, list[Any]]]:
         # the commune, its people and memberships with the entities at their other end in one round
-        # trip, as the loaders do
-        return get_with_neighbours(store, [cid], {(Rel.WORKS_FOR, True): [cid], (Rel.MEMBER_OF, False): [cid]})
+        # trip, screened for an anonymous visitor, as the loaders do
+        related, edges = get_with_neighbours(store, [cid], {(Rel.WORKS_FOR, True): [cid],
+                                                            (Rel.MEMBER_OF, False): [cid]})
+        return access.screen(store, ANONYMOUS, related), edges
 
     def read_projects() -> tuple[list[Any], int | None]:
         return ProjectLists(store).list_page_counted(Kind.PROJECT, filters, "title_asc", 0, 21)
@@ -119,15 +129,18 @@ async def plain_commune(request: Request) -> JSONResponse:
     # both at once, in two worker threads, as the two root fields of the GraphQL query
     (related, edges), (page, total) = await asyncio.gather(run_in_threadpool(read_commune),
                                                            run_in_threadpool(read_projects))
-    commune = related[cid]
+    commune = related.get(cid)
+    if commune is None:
+        return JSONResponse({"commune": None}, 404)
     page = page[:20]
     people, memberships = edges[(Rel.WORKS_FOR, True)], edges[(Rel.MEMBER_OF, False)]
     body = {
         "commune": {
             "name": commune.name, "kreis": commune.kreis,
-            "people": [{"name": related[e.target].name} for e in people],
+            "people": [{"name": related[e.target].name} for e in people if e.target in related],
             "memberships": [
-                {"role": e.props.get("role"), "network": {"name": related[e.target].name}} for e in memberships
+                {"role": e.props.get("role"), "network": {"name": related[e.target].name}}
+                for e in memberships if e.target in related
             ],
         },
         "projects": {"totalCount": total, "projects": [_entity(p) for p in page]},

@@ -36,6 +36,9 @@ from schule.graphql.nodes import (
 from schule.graphql.pagination import After, Before, Connection, First, Last
 from schule.graphql.registry import node_type
 
+# a dict, not ProjectStatus(value): every project node asks (20 on a list page)
+_STATUSES = {status: ProjectStatus(status.value) for status in model.ProjectStatus}
+
 if TYPE_CHECKING:
     from schule.graphql.moderation.types import EntryRevision, EntryVersion
     from schule.graphql.search.types import SearchHit
@@ -99,7 +102,7 @@ class Project(relay.Node):
             title=e.title,
             summary=e.summary,
             description=e.description,
-            status=ProjectStatus(e.status.value) if e.status else None,
+            status=_STATUSES[e.status] if e.status else None,
             tags=list(e.tags),
             links=list(e.links),
             started=e.started,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from schule.domain.population import CENSUS_ATTRIBUTION, CENSUS_DAY
+from schule.domain.population import CENSUS_ATTRIBUTION, CENSUS_DAY, size_class
 from schule.domain.population import SizeClass as DomainSizeClass
 from schule.graphql.enums import MembershipBasis, MembershipRole, ProjectStatus
 
@@ -53,11 +53,13 @@ class SizeClass(enum.Enum):
     GROSSE_GROSSSTADT = _size_value(DomainSizeClass.GROSSE_GROSSSTADT, "500.000 Einwohner und mehr")
 
 
-def size_class_of(population: int | None) -> SizeClass | None:
-    from schule.domain.population import size_class
+_SIZE_CLASSES = {d: SizeClass(d.value) for d in DomainSizeClass}
 
+
+def size_class_of(population: int | None) -> SizeClass | None:
     found = size_class(population)
-    return SizeClass(found.value) if found is not None else None
+    # a dict, not SizeClass(value): every commune node asks (46 of them on a 20-card list page)
+    return _SIZE_CLASSES[found] if found is not None else None
 
 
 REASONS = "Begründungen auf Deutsch, das Wichtigste zuerst."
