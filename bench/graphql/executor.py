@@ -1,7 +1,8 @@
 """What the fast paths of ``schule.graphql.execution`` save: the Python CPU time of executing the
 bench's GraphQL queries with graphql-core's general executor and Strawberry's resolver wrappers (the
-baseline), with ``PlainLeafExecutor`` alone, and with it and ``lean_resolvers`` (the schema as served),
-in one process, alternating in rounds on the same requests. Prints figures; asserts nothing.
+baseline), with ``PlainLeafExecutor`` alone, and with it and ``lean_resolvers`` (resolvers called
+directly, arguments converted by a plan: the schema as served), in one process, alternating in
+rounds on the same requests. Prints figures; asserts nothing.
 
     .venv/bin/python bench/graphql/executor.py --data-dir DIR [--requests 200] [--rounds 6]
 
@@ -35,7 +36,7 @@ from schule.services import project_lists  # noqa: E402
 from schule.settings import Settings  # noqa: E402
 from schule.store import open_store  # noqa: E402
 
-VARIANTS = ("general (graphql-core)", "plain leaves", "plain leaves + lean links")
+VARIANTS = ("general (graphql-core)", "plain leaves", "plain leaves + lean resolvers")
 
 
 def build_variant(name: str, settings: Settings) -> Any:
@@ -82,7 +83,7 @@ async def main() -> None:
         project_lists.warm(store)  # as schule serve does after its start
         communes = max(50, args.projects // 25)
         schemas = {name: build_variant(name, settings) for name in VARIANTS}
-        print(f"{'query':8} {'executor':26} {'CPU ms/request (median of rounds)':>34} {'rounds':>24}")
+        print(f"{'query':8} {'executor':29} {'CPU ms/request (median of rounds)':>34} {'rounds':>24}")
         for kind in ("list", "detail", "commune"):
             figures: dict[str, list[float]] = {name: [] for name in VARIANTS}
             for r in range(args.rounds + 1):
@@ -95,7 +96,7 @@ async def main() -> None:
             for name, values in figures.items():
                 median = statistics.median(values)
                 spread = f"{min(values):.2f}-{max(values):.2f}"
-                print(f"{kind:8} {name:26} {median:14.2f} ({median / base * 100:5.1f} %) {spread:>24}")
+                print(f"{kind:8} {name:29} {median:14.2f} ({median / base * 100:5.1f} %) {spread:>24}")
     finally:
         store.close()
 

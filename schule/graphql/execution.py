@@ -13,15 +13,16 @@ arguments, a middleware, a value that is missing (``None``, so that non-null err
 located as before), not a plain scalar or enum member, or that the type refuses to coerce (then
 the general path raises and locates the error as before).
 
-The second kind are links: a field whose resolver takes nothing but the object (and ``info``),
-such as a project card's ``communes`` and ``handlungsfelder`` (40 of them on a 20-card page).
-Strawberry calls such a resolver through a general wrapper: it converts arguments (there are
-none), builds the reserved parameters by inspecting the signature, and chains field extensions
-(there are none), about as much work per call as the resolver's own. ``lean_resolvers`` gives
-those fields a resolver that calls the function directly with the same ``Info``; graphql-core
-then completes the result as before (errors, non-null, lists, awaitables). A field with
-arguments, field extensions (permissions), other reserved parameters (``root``, ``parent``), or in
-a schema with exception handlers keeps Strawberry's wrapper.
+The second kind are fields with a resolver: links such as a project card's ``communes`` and
+``handlungsfelder`` (40 of them on a 20-card page) and the root fields with their arguments.
+Strawberry calls every resolver through a general wrapper: it converts the arguments (resolving
+each input field's type again, every call), builds the reserved parameters by inspecting the
+signature and chains field extensions, about as much work per call as a link's resolver itself.
+``lean_resolvers`` gives such a field a resolver that converts its arguments by a plan made once
+(``lean_arguments.py``) and calls the function directly with the same ``Info``; graphql-core then
+completes the result as before (errors, non-null, lists, awaitables). A field with field
+extensions (permissions), other reserved parameters (``root``, ``parent``), an argument type
+without a plan, a mutation, or in a schema with exception handlers keeps Strawberry's wrapper.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from graphql import (
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schule.graphql.lean_arguments import Converter, converter_for
 
 # Values whose coercion by a leaf type cannot be awaitable or depend on anything but the value.
 _PLAIN_TYPES = (str, int, float, bool, Enum)
@@ -175,54 +178,78 @@ _STRAWBERRY_WRAPPERS = frozenset({"_resolver", "_async_resolver"})
 
 
 def lean_resolvers(schema: strawberry.Schema) -> int:
-    """Gives every field whose resolver takes only the object (and ``info``) a direct resolver (see
-    the module docstring); returns how many fields it changed."""
+    """Gives every field whose resolver takes only the object, ``info`` and arguments with a planned
+    conversion (``lean_arguments``) a direct resolver (see the module docstring); returns how many
+    fields it changed."""
     converter = schema.schema_converter
     if getattr(converter, "_exception_handler_specs", True):  # handlers (or an unknown Strawberry)
         return 0
-    info_class = schema.config.info_class
     changed = 0
     for type_ in schema._schema.type_map.values():
-        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+        # (a mutation runs once per request: nothing to gain there)
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__") or (
+                type_ is schema._schema.mutation_type):
             continue
         for field in type_.fields.values():
-            resolve = _lean_resolver(field, info_class)
+            resolve = _lean_resolver(field, schema)
             if resolve is not None:
                 field.resolve = resolve
                 changed += 1
     return changed
 
 
-def _lean_resolver(field: GraphQLField, info_class: type[Any]) -> Callable[..., Any] | None:
+_KEYWORD = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def _lean_resolver(field: GraphQLField, schema: strawberry.Schema) -> Callable[..., Any] | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     resolver = getattr(definition, "base_resolver", None)
     if (
         definition is None
         or resolver is None
-        or field.args
-        or definition.arguments
         or definition.extensions
         or getattr(field.resolve, "__name__", "") not in _STRAWBERRY_WRAPPERS
         or not callable(resolver.wrapped_func)
+        or resolver.root_parameter is not None
+        or resolver.parent_parameter is not None
     ):
         return None
     parameters = list(resolver.signature.parameters.values())
     if not parameters or parameters[0] is not resolver.self_parameter:
         return None
+    config = schema.config
+    arguments: list[tuple[str, str, Converter]] = []  # GraphQL name, Python name, conversion
+    for argument in definition.arguments:
+        convert = converter_for(argument.type, schema.schema_converter.scalar_registry, config)
+        if convert is None or argument.python_name is None:
+            return None
+        arguments.append((config.name_converter.from_argument(argument), argument.python_name, convert))
+    info_parameter = resolver.info_parameter
+    info_name = info_parameter.name if info_parameter is not None else None
+    expected = {python for _, python, _ in arguments} | ({info_name} if info_name else set())
+    if {p.name for p in parameters[1:]} != expected or len(parameters) - 1 != len(expected):
+        return None
+    if any(p.kind not in _KEYWORD for p in parameters[1:]):
+        return None
     func = resolver.wrapped_func
-    if len(parameters) == 1:
+    info_class = config.info_class
+    if arguments:
+
+        def resolve_with_arguments(source: Any, info: GraphQLResolveInfo, **given: Any) -> Any:
+            kwargs = {python: convert(given[name]) for name, python, convert in arguments if name in given}
+            if info_name is not None:
+                kwargs[info_name] = info_class(_raw_info=info, _field=definition)
+            return func(source, **kwargs)
+
+        return resolve_with_arguments
+    if info_name is None:
 
         def resolve_self(source: Any, info: GraphQLResolveInfo) -> Any:
             return func(source)
 
         return resolve_self
-    info_parameter = resolver.info_parameter
-    if len(parameters) != 2 or parameters[1] is not info_parameter or info_parameter is None:
-        return None
-    if info_parameter.kind not in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY):
-        return None
 
     def resolve_with_info(source: Any, info: GraphQLResolveInfo) -> Any:
-        return func(source, info_class(_raw_info=info, _field=definition))
+        return func(source, **{info_name: info_class(_raw_info=info, _field=definition)})
 
     return resolve_with_info

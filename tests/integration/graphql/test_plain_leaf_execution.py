@@ -37,6 +37,17 @@ QUERIES = [
     f"""{{ handlungsfelder(first: 50) {{ nodes {{ {FIELD} children {{ slug name }} }} }}
           lessons(first: 50) {{ nodes {{ {LESSON} }} }}
           people(first: 50) {{ nodes {{ {PERSON} employer {{ __typename ... on Commune {{ slug name }} }} }} }} }}""",
+    # arguments of every shape: filters with lists, enums, nested inputs and ranges, sorts, pages
+    """{ a: projects(first: 5, sort: TITLE_DESC, filter: {kreise: ["Hochsauerlandkreis", "Kreis Soest"],
+           network: {network: "rahmenstrategie-suedwestfalen", roles: [PIONEER, MITMACHER]}}) {
+           totalCount nodes { slug communes { slug } } }
+         b: projects(first: 3, filter: {status: [OPERATION, IMPLEMENTATION], started: {from: "2019", to: "2023"}}) {
+           totalCount edges { cursor node { slug status started } } }
+         c: projects(last: 2, filter: {tags: [], communes: ["soest", "arnsberg"]}) { nodes { slug } }
+         communes(first: 30, sort: NAME_ASC, filter: {kreise: ["Kreis Olpe"], nameContains: "e"}) { nodes { slug } }
+         lessons(first: 10, filter: {types: [SUCCESS, PITFALL]}) { nodes { slug type } }
+         project(id: "stadtlabor-soest") { slug } commune(id: "olpe") { name }
+         coverage(groupBy: KREIS, onlyGaps: false, filter: {regions: ["Südwestfalen"]}) { group projects } }""",
 ]
 
 LINKS = [("Project", "communes"), ("Project", "lessons"), ("Lesson", "author"), ("Commune", "people"),
@@ -57,7 +68,7 @@ def answers(schema: Any, store: CypherGraphStore, settings: Settings, query: str
     return result.data, sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=["projects", "communes", "fields-lessons-people"])
+@pytest.mark.parametrize("query", QUERIES, ids=["projects", "communes", "fields-lessons-people", "arguments"])
 @pytest.mark.parametrize("viewer", [None, "moderator"])
 def test_every_page_type_is_answered_as_by_the_general_executor(
     schema: Any, general_schema: Any, seeded: CypherGraphStore, settings: Settings, query: str,
@@ -77,6 +88,9 @@ def test_every_page_type_is_answered_as_by_the_general_executor(
     assert fast == general
     data, errors = fast
     assert not errors
+    if "coverage" in query:  # the filters do select something
+        assert data["a"]["totalCount"] > 0 and data["b"]["totalCount"] > 0
+        assert data["b"]["edges"] and data["c"]["nodes"] and data["communes"]["nodes"] and data["lessons"]["nodes"]
     # the seed is really in there: hundreds of plain leaves with values, of several kinds
     leaves = list(scalars(data))
     assert len(leaves) > 200, len(leaves)

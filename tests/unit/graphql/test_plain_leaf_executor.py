@@ -170,6 +170,29 @@ class Card:
     def rooted(self, root: Card) -> str:
         return root.name
 
+    @strawberry.field
+    def matches(self, info: strawberry.Info, filter: CardFilter | None = None) -> bool:  # noqa: A002
+        return filter is None or (self.name in (filter.names or []) and filter.size is not None
+                                  and filter.note is None)
+
+    @strawberry.field
+    def node_of(self, id: strawberry.relay.GlobalID) -> str:  # noqa: A002
+        return id.node_id
+
+
+@strawberry.input
+class Size:
+    least: int = 0
+    most: int | None = None
+
+
+@strawberry.input
+class CardFilter:
+    note: str | None  # no default: absent means None (Strawberry's rule)
+    names: list[str] | None = None
+    size: Size | None = strawberry.UNSET
+    sizes: list[Size] = strawberry.field(default_factory=list)
+
 
 @strawberry.type
 class CardQuery:
@@ -178,7 +201,9 @@ class CardQuery:
         return [Card(name="a"), Card(name="b")]
 
 
-CARDS = "{ cards { label who later { name who } broken times(n: 3) rooted } }"
+CARDS = """{ cards { label who later { name who } broken times(n: 3) rooted matches
+  yes: matches(filter: {names: ["a"], size: {most: 2}, sizes: [{least: 1}]}) no: matches(filter: {names: ["a"]})
+  nodeOf(id: "Q2FyZDph") } }"""
 REFUSED = "{ cards { name secret } }"
 NON_NULL = "{ cards { name missing } }"
 
@@ -188,16 +213,19 @@ def test_lean_resolvers_answer_what_strawberrys_wrapper_answers() -> None:
 
     wrapped = strawberry.Schema(query=CardQuery)
     lean = strawberry.Schema(query=CardQuery)
-    # only links that take the object (and info) are changed: not arguments, permissions, root
+    # resolvers that take the object, info and arguments with a planned conversion are changed; not
+    # those with permissions, root, or a GlobalID argument
     changed = lean_resolvers(lean)
     card = lean._schema.type_map["Card"].fields
     assert {n for n, f in card.items() if f.resolve.__name__.startswith("resolve_")} == {
-        "label", "who", "later", "broken", "missing"}
-    assert changed == 5 + 1  # and the root's cards
+        "label", "who", "later", "broken", "missing", "times", "matches"}
+    assert changed == 7 + 1  # and the root's cards
     for query in (CARDS, REFUSED, NON_NULL):
         answers = [asyncio.run(s.execute(query, context_value={"viewer": "Mona"})) for s in (wrapped, lean)]
         assert outcome(answers[0]) == outcome(answers[1])
     data, errors = outcome(asyncio.run(lean.execute(CARDS, context_value={"viewer": "Mona"})))
     assert data["cards"][0]["who"] == "a für Mona (who)"
     assert data["cards"][1]["later"] == [{"name": "bb", "who": "bb für Mona (who)"}]
+    assert [(c["matches"], c["yes"], c["no"], c["nodeOf"]) for c in data["cards"]] == [
+        (True, True, True, "a"), (True, False, False, "a")]  # (an absent size is UNSET, not None)
     assert errors == [("kaputt", ["cards", 0, "broken"]), ("kaputt", ["cards", 1, "broken"])]
