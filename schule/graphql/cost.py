@@ -200,13 +200,21 @@ class _Reading(Mapping[str, Any]):
         return len({**self.defaults, **self.variables})
 
 
-def _frozen(value: Any) -> Hashable:
-    """A JSON value as a hashable key that tells ``1``, ``1.0`` and ``True`` apart."""
-    if isinstance(value, dict):
-        return ("{", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
-    if isinstance(value, (list, tuple)):
-        return ("[", tuple(_frozen(v) for v in value))
-    return (type(value).__name__, value)
+# Values a cached cost may be keyed by: page sizes and names. Anything larger (a coverage's filter
+# with a long list, a string sent where a number belongs) is estimated afresh on every request, so
+# that clients cannot fill the cache with big keys.
+_KEYED = (int, float, bool, type(None))
+_KEY_TEXT = 100
+
+
+def _key(values: Iterator[Any]) -> Hashable | None:
+    """The values as a key that tells ``1``, ``1.0`` and ``True`` apart; None if one is too big."""
+    key = []
+    for value in values:
+        if not (isinstance(value, _KEYED) or value is _MISSING or (isinstance(value, str) and len(value) <= _KEY_TEXT)):
+            return None
+        key.append((type(value).__name__, value))
+    return tuple(key)
 
 
 @dataclass(eq=False)
@@ -247,12 +255,15 @@ class Estimates:
             if entry is not None:
                 self._entries.move_to_end(key)
                 values = _Reading(entry.defaults, variables or {})
-                known = entry.costs.get(tuple(_frozen(values.get(n, _MISSING)) for n in entry.names))
+                values_key = _key(values.get(n, _MISSING) for n in entry.names)
+                known = None if values_key is None else entry.costs.get(values_key)
                 if known is not None:
                     return known
         cost, reading = _estimate(schema, document, operation_name, variables)
         names = tuple(reading.read)
-        values_key = tuple(_frozen(reading.get(n, _MISSING)) for n in names)
+        values_key = _key(reading.get(n, _MISSING) for n in names)
+        if values_key is None:
+            return cost
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry.document is not document or entry.names != names:
@@ -265,7 +276,7 @@ class Estimates:
         return cost
 
 
-_MISSING = ("missing",)
+_MISSING = "\0missing"  # not a value JSON can send (no NUL in strings: json_input)
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

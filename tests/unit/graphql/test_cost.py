@@ -227,3 +227,16 @@ def test_estimates_are_bounded(schema: GraphQLSchema) -> None:
             assert estimates.cost(schema, document, None, {"n": n}) == QUERY + n * LEAF + LEAF
     assert len(estimates._entries) == 3
     assert all(len(entry.costs) <= 2 for entry in estimates._entries.values())
+
+
+def test_big_variable_values_are_estimated_afresh_never_kept(schema: GraphQLSchema) -> None:
+    # a coverage whose filter names 5,000 communes, a page size sent as a long text: estimated, not kept
+    document = parse("query($f: ProjectFilter, $n: Int) { coverage(groupBy: COMMUNE, filter: $f) { group } "
+                     "projects(first: $n) { nodes { slug } } }")
+    estimates = cost.Estimates()
+    for variables in ({"f": {"communes": [f"k{i}" for i in range(5000)]}, "n": 5}, {"f": None, "n": "7" * 5000}):
+        assert estimates.cost(schema, document, None, variables) == estimate(schema, document, None, variables)
+    assert all(not entry.costs for entry in estimates._entries.values())
+    # small values are kept
+    assert estimates.cost(schema, document, None, {"f": None, "n": 5}) == estimate(schema, document, None, {"n": 5})
+    assert sum(len(entry.costs) for entry in estimates._entries.values()) == 1
