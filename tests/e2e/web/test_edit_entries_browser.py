@@ -28,6 +28,7 @@ def moderator(web_server: WebServer) -> str:
 
 def fits(page: Page) -> None:
     """No sideways scrolling, and every field labelled."""
+    page.wait_for_load_state()  # a page still loading has no layout to measure (as in test_project_actions)
     assert page.evaluate(HORIZONTAL_OVERFLOW) <= 0, page.url
     assert page.evaluate(UNLABELLED_FIELDS) == [], page.url
 
