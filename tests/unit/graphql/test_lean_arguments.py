@@ -58,13 +58,12 @@ def planned_arguments() -> Iterator[tuple[str, Any, Any, Any]]:
     """(where, Strawberry's argument, our conversion or None, its GraphQL type) for every argument
     of every field, mutations' inputs too (they keep Strawberry's wrapper, but their types are the
     richest test of the plans)."""
-    schema = SCHEMA
-    for type_ in schema._schema.type_map.values():
+    for type_ in SCHEMA._schema.type_map.values():
         for name, field in (getattr(type_, "fields", None) or {}).items():
             definition = (getattr(field, "extensions", None) or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             for argument in getattr(definition, "arguments", None) or []:
-                convert = converter_for(argument.type, schema.schema_converter.scalar_registry, schema.config)
-                graphql_name = schema.config.name_converter.from_argument(argument)
+                convert = converter_for(argument.type, SCALAR_REGISTRY, CONFIG)
+                graphql_name = CONFIG.name_converter.from_argument(argument)
                 yield f"{type_.name}.{name}({graphql_name})", argument, convert, field.args[graphql_name].type
 
 
